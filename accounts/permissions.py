@@ -1,0 +1,106 @@
+"""The permission rules, in one place, used by pages, the API and the admin alike.
+
+Roles: admins do everything; reviewers read everything and approve; team members edit their own teams'
+projects; viewers read. Every signed-in user can read the inventory: governance works in the open.
+A project-scoped CI token acts only on its project.
+"""
+
+from rest_framework import permissions
+
+from .models import ApiToken
+
+
+def is_admin(user):
+    return bool(user and user.is_authenticated and user.is_plumbline_admin)
+
+
+def is_reviewer(user):
+    return bool(user and user.is_authenticated and user.is_reviewer)
+
+
+def can_view_project(user, project):
+    return bool(user and user.is_authenticated)
+
+
+def member_team_ids(user):
+    if not (user and user.is_authenticated):
+        return set()
+    cached = getattr(user, "_plumbline_team_ids", None)
+    if cached is None:
+        cached = set(user.teams.values_list("id", flat=True))
+        user._plumbline_team_ids = cached
+    return cached
+
+
+def can_edit_team_projects(user, team_id):
+    if is_admin(user):
+        return True
+    return bool(user and user.is_authenticated and user.role == user.Role.MEMBER and team_id in member_team_ids(user))
+
+
+def can_edit_project(user, project):
+    return can_edit_team_projects(user, project.team_id)
+
+
+def can_create_project(user):
+    return is_admin(user) or bool(
+        user and user.is_authenticated and user.role == user.Role.MEMBER and member_team_ids(user)
+    )
+
+
+def editable_team_ids(user):
+    """Team ids the user may create or edit projects in; ``None`` means every team."""
+    if is_admin(user):
+        return None
+    if user and user.is_authenticated and user.role == user.Role.MEMBER:
+        return member_team_ids(user)
+    return set()
+
+
+def can_review(user):
+    return is_reviewer(user)
+
+
+def token_of(request):
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, ApiToken) else None
+
+
+class TokenScopePermission(permissions.BasePermission):
+    """Limits what a token may do: read tokens only read; CI tokens only reach endpoints that allow CI."""
+
+    message = "This API token's scope does not allow this request."
+
+    def has_permission(self, request, view):
+        token = token_of(request)
+        if token is None:
+            return True
+        if token.scope == ApiToken.Scope.CI:
+            return bool(getattr(view, "allow_ci_tokens", False))
+        if token.scope == ApiToken.Scope.READ:
+            return request.method in permissions.SAFE_METHODS
+        return True
+
+    def has_object_permission(self, request, view, obj):
+        token = token_of(request)
+        if token is None or token.project_id is None:
+            return True
+        project_id = getattr(obj, "project_id", None)
+        if project_id is None and obj.__class__.__name__ == "Project":
+            project_id = obj.pk
+        return project_id == token.project_id
+
+
+class CanEditProjectOrReadOnly(permissions.BasePermission):
+    """Writes need edit rights on the object's project; reads need a login."""
+
+    message = "You can only change projects of your own team."
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        project = obj if obj.__class__.__name__ == "Project" else obj.project
+        return can_edit_project(request.user, project)
+
+
+DEFAULT_API_PERMISSIONS = [permissions.IsAuthenticated, TokenScopePermission]

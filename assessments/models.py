@@ -1,0 +1,149 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Assessment(models.Model):
+    """A project's answers to one questionnaire version, and, once submitted, its immutable record.
+
+    While a draft, answers live in ``Answer`` rows (one per question, versioned for conflict detection).
+    On submit, ``record`` freezes everything (questionnaire version and hash, answers, comments, evidence
+    references, scores) and ``content_hash`` is the SHA-256 of its canonical JSON, so it verifies later.
+    ``result`` caches the last computed score (the scoring result's ``to_dict()``).
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+
+    project = models.ForeignKey("registry.Project", on_delete=models.CASCADE, related_name="assessments")
+    questionnaire = models.ForeignKey(
+        "questionnaires.QuestionnaireVersion", on_delete=models.PROTECT, related_name="assessments"
+    )
+    kind = models.CharField(max_length=16, db_index=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT, db_index=True)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The assessment this one was pre-filled from.",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    record = models.JSONField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    result = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "kind", "state"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} assessment of {self.project} ({self.get_state_display()})"
+
+    def get_absolute_url(self):
+        return reverse("assessments:detail", args=[self.pk])
+
+    def get_kind_display(self):
+        return self.kind.capitalize()
+
+    @property
+    def is_editable(self):
+        return self.state == self.State.DRAFT
+
+
+class Answer(models.Model):
+    """The current answer to one question. ``version`` increments on every save (optimistic locking)."""
+
+    class Source(models.TextChoices):
+        PERSON = "person", "Given by a person"
+        EVIDENCE = "evidence", "Pre-filled from evidence, to confirm"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question_id = models.CharField(max_length=200)
+    value = models.JSONField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    justification = models.TextField(blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.PERSON)
+    version = models.PositiveIntegerField(default=0)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["question_id"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "question_id"], name="one_answer_per_question")]
+
+    def __str__(self):
+        return f"{self.question_id} = {self.value!r}"
+
+
+class AnswerRevision(models.Model):
+    """Every saved value of an answer: who answered what, and when."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    value = models.JSONField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    justification = models.TextField(blank=True)
+    source = models.CharField(max_length=16, default=Answer.Source.PERSON)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"{self.answer.question_id} v{self.version}"
+
+
+def evidence_upload_path(instance, filename):
+    return f"evidence/{instance.answer.assessment.project_id}/{instance.answer.assessment_id}/{filename}"
+
+
+class AnswerEvidence(models.Model):
+    """A link or an uploaded file supporting an answer."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(max_length=1000, blank=True)
+    file = models.FileField(upload_to=evidence_upload_path, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at"]
+
+    def __str__(self):
+        return self.url or self.filename
+
+
+class Review(models.Model):
+    class Decision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned for changes"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.reviewer}"

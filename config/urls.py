@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("registry.api.urls")),
+    path("", include("accounts.api.urls")),
+    path("", include("questionnaires.api.urls")),
+    path("", include("assessments.api.urls")),
+    path("", include("connectors.api.urls")),
+    path("", include("gates.api.urls")),
+    path("", include("reports.api.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("", include("registry.urls")),
+    path("questionnaires/", include("questionnaires.urls")),
+    path("", include("assessments.urls")),
+    path("", include("connectors.urls")),
+    path("", include("gates.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,48 @@
+"""The change history: every service that changes a project or component records it here."""
+
+from decimal import Decimal
+
+from django.db.models import Model
+
+from .models import ChangeRecord
+
+MASK = "••••••"
+
+
+def snapshot(instance: Model, fields) -> dict:
+    """Plain JSON-able values of ``fields``, for before/after comparisons (many-to-many as sorted names)."""
+    values = {}
+    for name in fields:
+        value = getattr(instance, name)
+        if hasattr(value, "all"):
+            value = sorted(str(v) for v in value.all())
+        elif isinstance(value, (Model, Decimal)):
+            value = str(value)
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        values[name] = value
+    return values
+
+
+def diff(before: dict, after: dict, *, secret_fields=()) -> dict:
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            if key in secret_fields:
+                changes[key] = [MASK if before.get(key) else "", MASK if after.get(key) else ""]
+            else:
+                changes[key] = [before.get(key), after.get(key)]
+    return changes
+
+
+def record_change(*, instance, project, action, actor, changes=None, note=""):
+    return ChangeRecord.objects.create(
+        project=project,
+        object_type=instance._meta.model_name,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:250],
+        action=action,
+        actor=actor if actor and actor.is_authenticated else None,
+        changes=changes or {},
+        note=note[:250],
+    )
