@@ -1,0 +1,111 @@
+"""What every connector back-end is: a small class that inspects one real system and returns check outcomes.
+
+Back-ends are registered by dotted path in ``settings.PLUMBLINE_CONNECTORS`` (alias -> BACKEND/OPTIONS), like
+Django's cache and storage back-ends, and attached to a ``registry.Component`` by alias. The framework
+(``connectors.services``) runs them in Celery tasks, applies timeouts, retries transient errors, stores
+results with their time-to-live, and turns a broken connector into ``error`` / an unreachable system into
+``unknown`` — never ``pass`` or ``fail``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, ClassVar
+
+PASS = "pass"
+FAIL = "fail"
+WARN = "warn"
+NOT_APPLICABLE = "not_applicable"
+UNKNOWN = "unknown"
+ERROR = "error"
+WAIVED = "waived"
+STATES = (PASS, FAIL, WARN, NOT_APPLICABLE, UNKNOWN, ERROR, WAIVED)
+CONCLUSIVE_STATES = (PASS, FAIL)
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A named check with a stable id, documented in the generated checks list (docs/checks.md)."""
+
+    id: str  # e.g. "mlflow.run_has_git_commit"; stable, never reused
+    title: str  # what it verifies, one line
+    fix: str  # how to fix a failure, one or two sentences
+    questions: tuple[str, ...] = ()  # questionnaire question ids it can verify
+    ttl: timedelta = timedelta(hours=24)  # evidence older than this reads unknown (stale)
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What one check observed. ``reason`` is one line a person can act on; ``facts`` is JSON-able."""
+
+    check_id: str
+    state: str
+    reason: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.state not in STATES:
+            raise ValueError(f"Unknown check state {self.state!r}")
+
+
+class ConnectorError(Exception):
+    """The connector could not inspect the system. ``transient`` says whether a retry may help.
+
+    Transient (timeouts, connection refused, HTTP 5xx, 429) -> retried with back-off, then ``unknown``.
+    Permanent (bad credentials, bad settings, garbage responses) -> ``error`` at once, with the message.
+    The message must never contain a secret.
+    """
+
+    def __init__(self, message: str, *, transient: bool):
+        super().__init__(message)
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    label: str
+    required: bool = False
+    secret: bool = False  # stored encrypted or named by an env var; never rendered, logged or returned
+    help: str = ""
+
+
+class Connector:
+    """Base class for back-ends. Subclasses set the class attributes and implement ``run``.
+
+    ``component`` is the ``registry.Component`` being inspected; ``settings`` its ``connector_settings``
+    merged over the alias OPTIONS; ``secrets`` the resolved secret parameters (never log them);
+    ``timeout`` the per-call timeout in seconds the back-end must pass to every network call.
+    """
+
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "1"
+    component_kinds: ClassVar[tuple[str, ...]] = ()
+    parameters: ClassVar[tuple[Parameter, ...]] = ()
+    checks: ClassVar[tuple[CheckSpec, ...]] = ()
+    # Limit on concurrent calls to one target system (per host), enforced by the framework.
+    max_concurrency: ClassVar[int] = 4
+
+    def __init__(self, *, component, settings: dict, secrets: dict, timeout: float):
+        self.component = component
+        self.settings = settings
+        self.secrets = secrets
+        self.timeout = timeout
+
+    def target(self) -> str:
+        """The system this instance talks to (host or path), for concurrency limits and messages."""
+        return ""
+
+    def run(self) -> list[CheckOutcome]:
+        """Inspect the system and return one outcome per check in ``checks``. Raise ConnectorError if it cannot."""
+        raise NotImplementedError
+
+    @classmethod
+    def validate_settings(cls, settings: dict) -> dict[str, list[str]]:
+        """Field errors for these settings (empty when valid), for forms and the API."""
+        errors = {}
+        for p in cls.parameters:
+            if p.required and not p.secret and not settings.get(p.name):
+                errors.setdefault(p.name, []).append(f"{p.label} is required.")
+        return errors
