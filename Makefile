@@ -53,6 +53,11 @@ $(MLFLOW_VENV)/.installed:
 	touch $@
 mlflow-venv: $(MLFLOW_VENV)/.installed
 
+# axe-core, injected into pages by the accessibility browser tests (pinned in package-lock.json).
+node_modules/axe-core: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 migrate: $(VENV)/.installed
 	@mkdir -p var
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
@@ -65,7 +70,7 @@ demo: demo-data
 	$(DEMO_ENV) $(BIN)/python manage.py demo_logins
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install-dev system-deps mlflow-venv
+test: install-dev system-deps mlflow-venv node_modules/axe-core
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
