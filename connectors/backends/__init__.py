@@ -1,0 +1,113 @@
+"""Evidence back-ends, one module per kind of system, plus the small helpers they share.
+
+The helpers turn what can go wrong when talking to a system into the two kinds of ``ConnectorError`` the
+framework understands: transient (unreachable, timed out, 5xx, 429: worth a retry) and permanent (bad
+credentials, wrong URL or name, an answer that is not what the API promises: a person must fix something).
+Messages name the host only, never a full URL, so credentials embedded in a URL cannot leak.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from connectors.base import ConnectorError
+
+
+def is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+def host_of(url: str) -> str:
+    """``host[:port]`` of a URL, without user info, path or query: safe to show and to log."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def safe_location(location: str) -> str:
+    """A location fit for messages: the host of a URL, or the path of an embedded store as given."""
+    return host_of(location) if "://" in location else location
+
+
+def as_list(value: Any, default: list[str]) -> list[str]:
+    """A list setting given as a list or as a comma/newline separated string (forms store the latter)."""
+    if value in (None, "", []):
+        return list(default)
+    if isinstance(value, str):
+        return [item.strip() for item in value.replace("\n", ",").split(",") if item.strip()]
+    return [str(item) for item in value]
+
+
+def setting_number(settings: dict, name: str, default: float, *, minimum: float = 0) -> float:
+    """A numeric setting, with a permanent error naming it when it is not a number."""
+    value = settings.get(name, default)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConnectorError(f"Setting {name!r} must be a number, got {value!r}.", transient=False) from None
+    if number < minimum:
+        raise ConnectorError(f"Setting {name!r} must be at least {minimum:g}, got {number:g}.", transient=False)
+    return number
+
+
+def raise_for_transport(exc: Exception, *, system: str, url: str, timeout: float) -> None:
+    """Raise the ConnectorError for an httpx transport failure (always transient: the network may come back)."""
+    where = host_of(url)
+    if isinstance(exc, httpx.TimeoutException):
+        message = f"{system} at {where} did not answer within {timeout:g} s; check that it is up and reachable."
+    elif isinstance(exc, httpx.ConnectError):
+        message = f"Cannot connect to {system} at {where} (connection refused or host unreachable); check the URL."
+    else:
+        message = f"The connection to {system} at {where} failed ({type(exc).__name__}); it will be retried."
+    raise ConnectorError(message, transient=True) from exc
+
+
+def raise_for_status(status: int, *, system: str, url: str, what: str) -> None:
+    """Raise the ConnectorError an HTTP error status means; return quietly for 2xx."""
+    if 200 <= status < 300:
+        return
+    where = host_of(url)
+    if status in (401, 403):
+        raise ConnectorError(
+            f"{system} at {where} refused the credentials (HTTP {status}); check the token or password.",
+            transient=False,
+        )
+    if status == 404:
+        raise ConnectorError(f"{system} at {where} has no {what} (HTTP 404); check the URL and name.", transient=False)
+    if status == 429 or status >= 500:
+        raise ConnectorError(f"{system} at {where} answered HTTP {status}; it will be retried.", transient=True)
+    raise ConnectorError(f"{system} at {where} rejected the request for {what} (HTTP {status}).", transient=False)
+
+
+def request_json(
+    method: str,
+    url: str,
+    *,
+    system: str,
+    what: str,
+    timeout: float,
+    headers: dict | None = None,
+    params: Any = None,
+    json: Any = None,
+    auth: tuple[str, str] | None = None,
+) -> Any:
+    """One HTTP call that must answer JSON, with every failure mapped to a ConnectorError."""
+    if not is_url(url):
+        raise ConnectorError(f"The {system} URL must start with http:// or https://.", transient=False)
+    try:
+        response = httpx.request(
+            method, url, headers=headers, params=params, json=json, auth=auth, timeout=timeout, follow_redirects=False
+        )
+    except httpx.HTTPError as exc:
+        raise_for_transport(exc, system=system, url=url, timeout=timeout)
+    raise_for_status(response.status_code, system=system, url=url, what=what)
+    try:
+        return response.json()
+    except ValueError:
+        raise ConnectorError(
+            f"{system} at {host_of(url)} answered {what} with something that is not JSON; is the URL right?",
+            transient=False,
+        ) from None

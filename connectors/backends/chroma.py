@@ -1,0 +1,122 @@
+"""Chroma collections: the same ``vectorstore.*`` checks as Qdrant, read from an embedded store or a server.
+
+An embedded store is opened with ``chromadb.PersistentClient`` (telemetry off, no embedding function, so nothing
+is ever downloaded); a server is read through its HTTP API (``/api/v2``) with the optional token, so talking to
+a server needs no ``chromadb`` install at all. Collection metadata in Chroma holds flat scalars only, which is
+where teams declare the embedding model, dimension and chunking.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+
+from connectors.backends import _vectorstore as vs
+from connectors.backends import is_url, request_json, safe_location
+from connectors.base import Connector, ConnectorError, Parameter
+from registry.choices import ComponentKind
+
+SYSTEM = "Chroma"
+
+
+class ChromaConnector(Connector):
+    name = "chroma"
+    version = "1"
+    component_kinds = (ComponentKind.VECTOR_STORE,)
+    parameters = (
+        *vs.PARAMETERS,
+        Parameter("tenant", "Tenant", help="Default default_tenant."),
+        Parameter("database", "Database", help="Default default_database."),
+        Parameter("token", "Token", secret=True, help="For servers with token authentication."),
+    )
+    checks = vs.CHECKS
+    max_concurrency = 4
+
+    def target(self) -> str:
+        return safe_location(self._location())
+
+    def run(self):
+        options = vs.Options.from_settings(self.settings)
+        collection = str(self.settings.get("collection") or self.component.attributes.get("collection") or "")
+        if not collection:
+            raise ConnectorError("Set the Chroma collection to inspect.", transient=False)
+        location = self._location()
+        reader = self._read_server if is_url(location) else self._read_embedded
+        view = reader(location, collection, options)
+        return vs.evaluate(view, options, inventory_model=self.component.attributes.get("embedding_model", ""))
+
+    def _location(self) -> str:
+        location = str(self.settings.get("location") or self.component.attributes.get("location") or "").strip()
+        if not location:
+            raise ConnectorError("Set the Chroma server URL or the path of the embedded store.", transient=False)
+        return location
+
+    def _scope(self) -> tuple[str, str]:
+        return self.settings.get("tenant") or "default_tenant", self.settings.get("database") or "default_database"
+
+    def _read_embedded(self, path: str, collection: str, options: vs.Options) -> vs.CollectionView:
+        import chromadb
+        from chromadb.errors import ChromaError, NotFoundError
+
+        if not os.path.isdir(path):
+            raise ConnectorError(f"No embedded Chroma store at {path}; check the path.", transient=False)
+        tenant, database = self._scope()
+        try:
+            client = chromadb.PersistentClient(
+                path=path, settings=chromadb.Settings(anonymized_telemetry=False), tenant=tenant, database=database
+            )
+            col = client.get_collection(collection, embedding_function=None)
+            records = col.get(limit=options.sample_size, include=["metadatas"])
+            total = col.count()
+            dimension = col.get_model().dimension
+        except NotFoundError as exc:
+            raise ConnectorError(
+                f"The Chroma store at {path} has no collection {collection}.", transient=False
+            ) from exc
+        except (ChromaError, ValueError) as exc:
+            transient = "locked" in str(exc).lower()
+            raise ConnectorError(
+                f"Reading {collection} from the Chroma store at {path} failed: {exc}", transient=transient
+            ) from exc
+        return self._view(collection, col.metadata, dimension, total, records.get("ids"), records.get("metadatas"))
+
+    def _read_server(self, url: str, collection: str, options: vs.Options) -> vs.CollectionView:
+        tenant, database = self._scope()
+        base = f"{url.rstrip('/')}/api/v2/tenants/{quote(tenant)}/databases/{quote(database)}/collections"
+        call = {"system": SYSTEM, "timeout": self.timeout, "headers": self._headers()}
+        info = request_json("GET", f"{base}/{quote(collection)}", what=f"collection {collection}", **call)
+        if not isinstance(info, dict) or not info.get("id"):
+            raise ConnectorError(
+                f"Chroma answered collection {collection} without an id; is the URL right?", transient=False
+            )
+        records = request_json(
+            "POST",
+            f"{base}/{info['id']}/get",
+            what=f"the records of {collection}",
+            json={"include": ["metadatas"], "limit": options.sample_size},
+            **call,
+        )
+        total = request_json("GET", f"{base}/{info['id']}/count", what=f"the size of {collection}", **call)
+        if not isinstance(records, dict) or not isinstance(total, int):
+            raise ConnectorError(
+                f"Chroma answered the records of {collection} in an unexpected shape.", transient=False
+            )
+        return self._view(
+            collection, info.get("metadata"), info.get("dimension"), total, records.get("ids"), records.get("metadatas")
+        )
+
+    def _headers(self) -> dict:
+        token = self.secrets.get("token")
+        return {"Authorization": f"Bearer {token}", "X-Chroma-Token": token} if token else {}
+
+    @staticmethod
+    def _view(collection, metadata, dimension, total, ids, metadatas) -> vs.CollectionView:
+        pairs = [(str(i), m or {}) for i, m in zip(ids or [], metadatas or [], strict=False)]
+        return vs.CollectionView(
+            collection=collection,
+            declarations=dict(metadata or {}),
+            declared_in="collection metadata" if metadata else "nowhere",
+            vector_sizes={"": int(dimension)} if dimension else {},
+            total=total,
+            sample=[(i, m) for i, m in pairs if not vs.is_reserved(m)],
+        )

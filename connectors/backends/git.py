@@ -1,0 +1,527 @@
+"""Git repositories: CI that runs the tests, tests, code owners, prompts with history, and the key documents.
+
+Only what is committed counts: the back-end reads the tree of the branch (default: HEAD), never a working
+copy. A local path is read in place; a clone URL is mirrored into ``var/connector-cache/git/`` (full history,
+because ``git log --follow`` on a shallow clone would under-report prompt history) and fetched on later runs.
+Everything goes through the git CLI with ``safe.directory=*`` (the worker may not own the repository), no
+terminal prompts, and ``self.timeout`` on every command.
+
+CODEOWNERS: a missing file reads ``unknown``, not ``fail``, because required review is often enforced by branch
+protection on the forge, which git alone cannot see. Set ``codeowners_required`` to make absence a failure
+for organisations that mandate the file.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings as django_settings
+
+from connectors.backends import as_list
+from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
+from registry.choices import ComponentKind
+
+TTL = timedelta(hours=24)
+CI_SYSTEMS = {
+    "github_actions": [".github/workflows/*.yml", ".github/workflows/*.yaml"],
+    "gitlab_ci": [".gitlab-ci.yml", ".gitlab-ci.yaml", ".gitlab/ci/**/*.yml"],
+    "jenkins": ["Jenkinsfile", "Jenkinsfile.*"],
+    "circleci": [".circleci/config.yml", ".circleci/config.yaml"],
+    "azure_pipelines": ["azure-pipelines.yml", "azure-pipelines.yaml", ".azure-pipelines/**/*.yml"],
+    "bitbucket_pipelines": ["bitbucket-pipelines.yml"],
+    "travis": [".travis.yml"],
+    "drone": [".drone.yml", ".drone.yaml"],
+    "woodpecker": [".woodpecker.yml", ".woodpecker.yaml", ".woodpecker/*.yml", ".woodpecker/*.yaml"],
+}
+TEST_RUNNERS = [
+    ("pytest", r"\bpytest\b|\bpython[\d.]*\s+-m\s+pytest\b"),
+    ("unittest", r"\bpython[\d.]*\s+-m\s+unittest\b|\bmanage\.py\s+test\b"),
+    ("make", r"\bmake\s+(?:-\S+\s+)*(?:test|tests|check)\b"),
+    ("npm", r"\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test\b"),
+    ("tox", r"\btox\b"),
+    ("nox", r"\bnox\b"),
+    ("go", r"\bgo\s+test\b"),
+    ("cargo", r"\bcargo\s+(?:test|nextest)\b"),
+    ("maven", r"\bmvnw?\b.*\b(?:test|verify)\b"),
+    ("gradle", r"\bgradlew?\b.*\b(?:test|check)\b"),
+    ("dotnet", r"\bdotnet\s+test\b"),
+    ("js", r"\b(?:jest|vitest|mocha)\b"),
+    ("ruby", r"\brspec\b|\brake\s+test\b"),
+    ("php", r"\bphpunit\b"),
+    ("ctest", r"\bctest\b"),
+]
+TEST_RUNNER_PATTERNS = [(name, re.compile(pattern)) for name, pattern in TEST_RUNNERS]
+MAKE_CALL = re.compile(r"\bmake\s+(?:-\S+\s+)*([A-Za-z0-9_.-]+)")
+TEST_DIRS = {"tests", "test", "__tests__", "spec", "specs", "testing"}
+CODE_SUFFIXES = {".py", ".js", ".jsx", ".ts", ".tsx", ".go", ".rb", ".java", ".kt", ".cs", ".rs", ".php", ".scala"}
+TEST_FILE = re.compile(
+    r"(^test_.*\.py$|_test\.(py|go)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|kt|cs)$|_spec\.rb$|_test\.rs$)"
+)
+CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"]
+README = re.compile(r"^readme(\.[a-z0-9]+)?$", re.I)
+README_MIN_BYTES = 200
+DEFAULT_PROMPT_GLOBS = ["prompts/**"]
+DEFAULT_ARCHITECTURE_GLOBS = [
+    "ARCHITECTURE*",
+    "docs/**/architecture*",
+    "doc/**/architecture*",
+    "docs/adr/**",
+    "docs/adrs/**",
+    "docs/decisions/**",
+    "adr/**",
+    "docs/**/design*",
+]
+DEFAULT_MODEL_CHOICE_GLOBS = [
+    "docs/**/model-choice*",
+    "docs/**/model_choice*",
+    "docs/**/model-selection*",
+    "MODEL_CHOICE*",
+    "MODEL_CARD*",
+    "model_card*",
+    "docs/**/model-card*",
+    "docs/**/model_card*",
+    "docs/adr/*model*",
+    "docs/decisions/*model*",
+]
+MAX_PROMPT_FILES = 50
+MAX_LISTED = 20
+TRANSIENT_GIT_ERRORS = re.compile(
+    r"could not resolve host|connection refused|timed out|failed to connect|early eof|hung up|"
+    r"returned error: (5\d\d|429)|temporary failure|network is unreachable|cannot lock ref",
+    re.I,
+)
+URL_CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
+
+
+@functools.cache
+def glob_regex(pattern: str) -> re.Pattern:
+    """A path glob as a regex: ``**`` spans directories, ``*``/``?`` stay within one; a bare name also matches a
+    directory's contents. Case-insensitive, since docs are named README.md, Readme.md or readme.md alike."""
+    pattern = pattern.strip().rstrip("/")
+    if not any(c in pattern for c in "*?["):
+        return re.compile(re.escape(pattern) + r"(/.*)?", re.I)
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out, re.I)
+
+
+def matching(paths, patterns: list[str]) -> list[str]:
+    regexes = [glob_regex(p) for p in patterns]
+    return [path for path in paths if any(r.fullmatch(path) for r in regexes)]
+
+
+class GitRepositoryConnector(Connector):
+    name = "git"
+    version = "1"
+    component_kinds = (ComponentKind.CODE_REPOSITORY, ComponentKind.PROMPT_SET)
+    parameters = (
+        Parameter("url", "Clone URL or local path", help="Defaults to the component's url attribute."),
+        Parameter("branch", "Branch", help="Default: the repository's HEAD."),
+        Parameter("username", "Username for HTTPS", help="Default x-access-token (GitHub); oauth2 for GitLab."),
+        Parameter("token", "Access token", secret=True, help="For private HTTPS repositories."),
+        Parameter("prompt_globs", "Prompt files", help="Comma-separated globs; default prompts/**."),
+        Parameter("architecture_globs", "Architecture documents", help="Comma-separated globs."),
+        Parameter("model_choice_globs", "Model-choice documents", help="Comma-separated globs."),
+        Parameter("codeowners_required", "CODEOWNERS required", help="true: a missing CODEOWNERS fails."),
+    )
+    checks = (
+        CheckSpec(
+            id="git.ci_config_present",
+            title="A CI configuration exists",
+            fix="Add a CI pipeline (e.g. .github/workflows/ci.yml or .gitlab-ci.yml) that tests every change.",
+            ttl=TTL,
+        ),
+        CheckSpec(
+            id="git.ci_runs_tests",
+            title="The CI configuration runs the tests",
+            fix="Make the CI pipeline run the tests (pytest, make test, npm test, tox, go test...) on every change.",
+            ttl=TTL,
+        ),
+        CheckSpec(
+            id="git.tests_present",
+            title="Tests exist",
+            fix="Add automated tests (e.g. a tests/ folder with test_*.py) covering the LLM application's behaviour.",
+            ttl=TTL,
+        ),
+        CheckSpec(
+            id="git.codeowners_present",
+            title="CODEOWNERS (or equivalent required review) exists",
+            fix="Add .github/CODEOWNERS (or CODEOWNERS) naming who must review changes, and require their review; "
+            "if review is enforced by branch protection instead, waive with a link to that setting.",
+            ttl=TTL,
+        ),
+        CheckSpec(
+            id="git.prompts_versioned",
+            title="Prompts are kept as files with history",
+            fix="Keep prompt templates as files in the repository (default prompts/) and change them by commits; "
+            "set prompt_globs if they live elsewhere.",
+            ttl=TTL,
+        ),
+        CheckSpec(
+            id="git.readme_present",
+            title="A README exists",
+            fix="Add a README.md saying what the application does, who owns it and how to run and test it.",
+            ttl=TTL,
+        ),
+        CheckSpec(
+            id="git.architecture_doc_present",
+            title="An architecture document exists",
+            fix="Add docs/architecture.md (or ARCHITECTURE.md, or decision records in docs/adr/) describing the "
+            "components, data flows and the LLM's place in them.",
+            ttl=TTL,
+        ),
+        CheckSpec(
+            id="git.model_choice_doc_present",
+            title="A document justifies the model choice",
+            fix="Add docs/model-choice.md recording which model was chosen, the alternatives compared, and why.",
+            ttl=TTL,
+        ),
+    )
+    max_concurrency = 2
+
+    def target(self) -> str:
+        return URL_CREDENTIALS.sub(r"\1", self._location())
+
+    def run(self):
+        repo = self._repository()
+        rev = self._revision(repo)
+        if rev is None:
+            branch = self.settings.get("branch") or "HEAD"
+            reason = f"The repository has no commits on {branch}; nothing to inspect yet."
+            return [CheckOutcome(spec.id, UNKNOWN, reason, {"branch": branch}) for spec in self.checks]
+        files = self._files(repo, rev)
+        paths = list(files)
+        ci_files = {system: matching(paths, globs) for system, globs in CI_SYSTEMS.items()}
+        ci_files = {system: found for system, found in ci_files.items() if found}
+        return [
+            self._ci_present(ci_files),
+            self._ci_runs_tests(repo, rev, ci_files, set(paths)),
+            self._tests_present(paths),
+            self._codeowners(repo, rev, set(paths)),
+            self._prompts(repo, rev, paths),
+            self._readme(files),
+            self._documents("git.architecture_doc_present", "architecture document", "architecture_globs", paths),
+            self._documents("git.model_choice_doc_present", "model-choice document", "model_choice_globs", paths),
+        ]
+
+    # Reaching the repository
+
+    def _location(self) -> str:
+        location = str(self.settings.get("url") or self.component.attributes.get("url") or "").strip()
+        if not location:
+            raise ConnectorError("Set the repository's clone URL or local path.", transient=False)
+        return location
+
+    def _git(self, *args: str, repo: str | None = None, env: dict | None = None) -> str:
+        command = ["git", "-c", "safe.directory=*", "-c", "core.quotePath=false"]
+        command += ["--git-dir", repo] if repo else []
+        try:
+            result = subprocess.run(
+                [*command, *args],
+                capture_output=True,
+                timeout=self.timeout,
+                env={**os.environ, **self._env(), **(env or {})},
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ConnectorError(
+                f"git {args[0]} took longer than {self.timeout:g} s; it will be retried.", transient=True
+            ) from exc
+        if result.returncode != 0:
+            lines = result.stderr.decode(errors="replace").strip().splitlines()
+            error = URL_CREDENTIALS.sub(r"\1", lines[-1] if lines else "no message")
+            raise ConnectorError(f"git {args[0]} failed: {error}", transient=bool(TRANSIENT_GIT_ERRORS.search(error)))
+        return result.stdout.decode(errors="replace")
+
+    def _env(self) -> dict:
+        env = {
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_SSH_COMMAND": f"ssh -o BatchMode=yes -o ConnectTimeout={max(int(self.timeout), 1)}",
+            "GIT_CONFIG_NOSYSTEM": "1",
+        }
+        token = self.secrets.get("token")
+        if token:
+            user = self.settings.get("username") or "x-access-token"
+            credentials = base64.b64encode(f"{user}:{token}".encode()).decode()
+            env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="http.extraHeader")
+            env["GIT_CONFIG_VALUE_0"] = f"Authorization: Basic {credentials}"
+        return env
+
+    def _repository(self) -> str:
+        """The git directory to read: the local repository's, or a mirror of the remote one, up to date."""
+        location = self._location()
+        if "://" not in location and not re.match(r"^[\w.-]+@[\w.-]+:", location):
+            if not os.path.isdir(location):
+                raise ConnectorError(f"No directory at {location}; check the repository path.", transient=False)
+            try:
+                return self._git("-C", location, "rev-parse", "--absolute-git-dir").strip()
+            except ConnectorError as exc:
+                raise ConnectorError(f"{location} is not a git repository.", transient=False) from exc
+        cache = Path(django_settings.VAR_DIR) / "connector-cache" / "git"
+        mirror = cache / hashlib.sha256(location.encode()).hexdigest()[:32]
+        if mirror.is_dir():
+            self._git("remote", "update", "--prune", repo=str(mirror))
+            return str(mirror)
+        cache.mkdir(parents=True, exist_ok=True)
+        scratch = tempfile.mkdtemp(dir=cache, prefix="clone-")
+        try:
+            self._git("clone", "--mirror", "--quiet", location, scratch)
+            os.replace(scratch, mirror)
+        except OSError:
+            pass  # another worker finished the same clone first; use theirs
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return str(mirror)
+
+    def _revision(self, repo: str) -> str | None:
+        branch = self.settings.get("branch") or "HEAD"
+        try:
+            return self._git("rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}", repo=repo).strip()
+        except ConnectorError:
+            if branch != "HEAD" and self._git("rev-list", "--all", "--max-count=1", repo=repo).strip():
+                raise ConnectorError(
+                    f"The repository has no branch {branch}; check the branch setting.", transient=False
+                ) from None
+            return None
+
+    def _files(self, repo: str, rev: str) -> dict[str, int]:
+        """Path -> size in bytes of every file committed at ``rev``."""
+        files = {}
+        for entry in self._git("ls-tree", "-r", "-l", "-z", rev, repo=repo).split("\0"):
+            if "\t" in entry:
+                meta, path = entry.split("\t", 1)
+                size = meta.split()[-1]
+                files[path] = int(size) if size.isdigit() else 0
+        return files
+
+    def _read(self, repo: str, rev: str, path: str) -> str:
+        return self._git("cat-file", "blob", f"{rev}:{path}", repo=repo)
+
+    # The checks
+
+    def _ci_present(self, ci_files):
+        check_id = "git.ci_config_present"
+        facts = {"systems": sorted(ci_files), "files": sorted(f for found in ci_files.values() for f in found)}
+        if ci_files:
+            return CheckOutcome(check_id, PASS, f"CI configured: {', '.join(facts['files'][:3])}.", facts)
+        return CheckOutcome(
+            check_id, FAIL, "No CI configuration found (GitHub Actions, GitLab CI, Jenkinsfile, ...).", facts
+        )
+
+    def _ci_runs_tests(self, repo, rev, ci_files, paths):
+        """Look for a test command in the CI files, and one level down in Makefile targets and scripts they call."""
+        check_id = "git.ci_runs_tests"
+        if not ci_files:
+            return CheckOutcome(check_id, FAIL, "No CI configuration, so nothing runs the tests automatically.", {})
+        commands, scanned = [], []
+        for ci_file in sorted(f for found in ci_files.values() for f in found):
+            text = self._read(repo, rev, ci_file)
+            scanned.append(ci_file)
+            commands += _test_commands(text, ci_file)
+            for via, body in self._called(repo, rev, text, paths):
+                scanned.append(via)
+                commands += _test_commands(body, ci_file, via=via)
+        facts = {
+            "runners": sorted({c["runner"] for c in commands}),
+            "commands": commands[:MAX_LISTED],
+            "scanned": scanned,
+        }
+        if commands:
+            first = commands[0]
+            return CheckOutcome(check_id, PASS, f"CI runs the tests: {first['line'][:80]} ({first['file']}).", facts)
+        return CheckOutcome(
+            check_id,
+            FAIL,
+            "The CI configuration runs no recognisable test command (pytest, make test, npm test, tox, go test...).",
+            facts,
+        )
+
+    def _called(self, repo, rev, text, paths):
+        """Bodies of what a CI file calls: recipes of ``make <target>`` and scripts committed in the repository."""
+        makefile = next((m for m in ("Makefile", "makefile", "GNUmakefile") if m in paths), None)
+        if makefile:
+            make_text = self._read(repo, rev, makefile)
+            for target in dict.fromkeys(MAKE_CALL.findall(text)):
+                recipe = _make_recipe(make_text, target)
+                if recipe:
+                    yield f"{makefile}:{target}", recipe
+        for token in dict.fromkeys(re.findall(r"[\w./-]+", text)):
+            path = token.removeprefix("./")
+            if path in paths and path != makefile and not path.endswith((".yml", ".yaml")):
+                yield path, self._read(repo, rev, path)
+
+    def _tests_present(self, paths):
+        check_id = "git.tests_present"
+        tests = [p for p in paths if _is_test_file(p)]
+        folders = sorted({p.split("/")[0] for p in tests if "/" in p})
+        facts = {"test_files": len(tests), "folders": folders[:MAX_LISTED], "examples": tests[:5]}
+        if tests:
+            return CheckOutcome(check_id, PASS, f"{len(tests)} test files found.", facts)
+        return CheckOutcome(
+            check_id, FAIL, "No test files found (tests/, test_*.py, *_test.go, *.test.ts, ...).", facts
+        )
+
+    def _codeowners(self, repo, rev, paths):
+        check_id = "git.codeowners_present"
+        found = next((p for p in CODEOWNERS_PATHS if p in paths), None)
+        required = str(self.settings.get("codeowners_required", "")).lower() in ("1", "true", "yes")
+        if not found:
+            facts = {"looked_in": CODEOWNERS_PATHS, "required": required}
+            if required:
+                return CheckOutcome(check_id, FAIL, "No CODEOWNERS file, and this project requires one.", facts)
+            return CheckOutcome(
+                check_id,
+                UNKNOWN,
+                "No CODEOWNERS file; required review may be set in branch protection, which git cannot show.",
+                facts,
+            )
+        rules = _codeowners_rules(self._read(repo, rev, found))
+        owners = sorted({owner for _, rule_owners in rules for owner in rule_owners})
+        facts = {
+            "file": found,
+            "rules": len(rules),
+            "owners": owners[:MAX_LISTED],
+            "catch_all": any(p == "*" for p, _ in rules),
+        }
+        if not rules:
+            return CheckOutcome(check_id, FAIL, f"{found} has no rule naming an owner.", facts)
+        return CheckOutcome(check_id, PASS, f"{found}: {len(rules)} rules, owners {', '.join(owners[:3])}.", facts)
+
+    def _prompts(self, repo, rev, paths):
+        check_id = "git.prompts_versioned"
+        globs = as_list(self.settings.get("prompt_globs"), DEFAULT_PROMPT_GLOBS)
+        prompts = matching(paths, globs)
+        facts = {"globs": globs, "files_total": len(prompts)}
+        if not prompts:
+            return CheckOutcome(
+                check_id, FAIL, f"No prompt files match {', '.join(globs)}; commit prompts or set prompt_globs.", facts
+            )
+        files, commits = [], set()
+        for path in prompts[:MAX_PROMPT_FILES]:
+            history = self._history(repo, rev, path)
+            commits.update(h["commit"] for h in history)
+            names = [h["path"] for h in history]
+            files.append(
+                {
+                    "path": path,
+                    "commits": len(history),
+                    "last_change": history[0]["date"] if history else None,
+                    "renamed_from": sorted(set(names) - {path}),
+                }
+            )
+        last = max((f["last_change"] for f in files if f["last_change"]), default=None)
+        facts.update(files=files, commits=len(commits), last_change=last)
+        return CheckOutcome(
+            check_id,
+            PASS,
+            f"{len(prompts)} prompt files under version control, {len(commits)} commits, last {last}.",
+            facts,
+        )
+
+    def _history(self, repo, rev, path) -> list[dict]:
+        """Commits that touched ``path``, following renames, newest first, with the name it had in each."""
+        out = self._git("log", "--follow", "--format=%x1e%H%x1f%aI", "--name-status", rev, "--", path, repo=repo)
+        history = []
+        for record in out.split("\x1e")[1:]:
+            header, _, changes = record.partition("\n")
+            commit, date = header.split("\x1f")
+            names = [line.split("\t")[-1] for line in changes.strip().splitlines() if "\t" in line]
+            history.append({"commit": commit, "date": date, "path": names[0] if names else path})
+        return history
+
+    def _readme(self, files):
+        check_id = "git.readme_present"
+        readme = next((p for p in sorted(files) if "/" not in p and README.match(p)), None)
+        if not readme:
+            return CheckOutcome(check_id, FAIL, "No README at the repository root.", {})
+        facts = {"file": readme, "bytes": files[readme]}
+        if files[readme] < README_MIN_BYTES:
+            return CheckOutcome(
+                check_id, WARN, f"{readme} is nearly empty ({files[readme]} bytes); say what, who, how.", facts
+            )
+        return CheckOutcome(check_id, PASS, f"{readme} present ({files[readme]} bytes).", facts)
+
+    def _documents(self, check_id, label, setting, paths):
+        defaults = DEFAULT_ARCHITECTURE_GLOBS if setting == "architecture_globs" else DEFAULT_MODEL_CHOICE_GLOBS
+        globs = as_list(self.settings.get(setting), defaults)
+        found = matching(paths, globs)
+        facts = {"globs": globs, "files": found[:MAX_LISTED]}
+        if found:
+            return CheckOutcome(check_id, PASS, f"{label.capitalize()} found: {', '.join(found[:3])}.", facts)
+        return CheckOutcome(check_id, FAIL, f"No {label} found (looked for {', '.join(globs[:3])}, ...).", facts)
+
+
+def _test_commands(text: str, ci_file: str, via: str | None = None) -> list[dict]:
+    commands = []
+    for line in text.splitlines():
+        stripped = line.strip().lstrip("-").strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        for runner, pattern in TEST_RUNNER_PATTERNS:
+            if pattern.search(stripped):
+                commands.append({"file": ci_file, "via": via, "runner": runner, "line": stripped[:200]})
+                break
+    return commands
+
+
+def _make_recipe(makefile: str, target: str) -> str:
+    """The recipe lines of a Makefile target (and of its prerequisites' targets), for one level of indirection."""
+    recipes, prerequisites = {}, {}
+    current = None
+    for line in makefile.splitlines():
+        match = re.match(r"^([A-Za-z0-9_.\- ]+):(?!=)(.*)$", line)
+        if match and not line.startswith("\t"):
+            current = match.group(1).split()
+            for name in current:
+                recipes.setdefault(name, [])
+                prerequisites[name] = match.group(2).split("#")[0].split()
+        elif line.startswith("\t") and current:
+            for name in current:
+                recipes[name].append(line.strip())
+        elif line.strip() and not line.startswith("\t"):
+            current = None
+    lines = list(recipes.get(target, []))
+    for prerequisite in prerequisites.get(target, []):
+        lines += recipes.get(prerequisite, [])
+    return "\n".join(lines)
+
+
+def _is_test_file(path: str) -> bool:
+    parts = path.split("/")
+    name = parts[-1]
+    if TEST_FILE.search(name):
+        return True
+    return any(part.lower() in TEST_DIRS for part in parts[:-1]) and Path(name).suffix in CODE_SUFFIXES
+
+
+def _codeowners_rules(text: str) -> list[tuple[str, list[str]]]:
+    """(pattern, owners) of every rule that names at least one owner; GitLab section headers are skipped."""
+    rules = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith(("[", "^[")):
+            continue
+        pattern, *owners = line.split()
+        owners = [o for o in owners if "@" in o]
+        if owners:
+            rules.append((pattern, owners))
+    return rules

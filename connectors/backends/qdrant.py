@@ -1,0 +1,139 @@
+"""Qdrant collections: are embedding model, dimension and chunking declared, do chunks carry their provenance?
+
+One code path for both deployments: ``qdrant-client`` opens an embedded store by path (its local mode) or
+talks to a server's REST API by URL, with the optional api-key secret. Reading is the back-end's only job;
+the verdicts come from ``_vectorstore`` so Qdrant and Chroma are judged alike.
+"""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+
+from connectors.backends import _vectorstore as vs
+from connectors.backends import host_of, is_url, raise_for_status, raise_for_transport, safe_location
+from connectors.base import Connector, ConnectorError, Parameter
+from registry.choices import ComponentKind
+
+SYSTEM = "Qdrant"
+
+
+class QdrantConnector(Connector):
+    name = "qdrant"
+    version = "1"
+    component_kinds = (ComponentKind.VECTOR_STORE,)
+    parameters = (*vs.PARAMETERS, Parameter("api_key", "API key", secret=True, help="For servers that need one."))
+    checks = vs.CHECKS
+    max_concurrency = 4
+
+    def target(self) -> str:
+        return safe_location(self._location())
+
+    def run(self):
+        options = vs.Options.from_settings(self.settings)
+        collection = self._collection()
+        client = self._client()
+        try:
+            view = self._read(client, collection, options)
+        except Exception as exc:
+            self._raise_for(exc, collection)
+        finally:
+            client.close()
+        return vs.evaluate(view, options, inventory_model=self.component.attributes.get("embedding_model", ""))
+
+    def _location(self) -> str:
+        location = str(self.settings.get("location") or self.component.attributes.get("location") or "").strip()
+        if not location:
+            raise ConnectorError("Set the Qdrant server URL or the path of the embedded store.", transient=False)
+        return location
+
+    def _collection(self) -> str:
+        collection = str(self.settings.get("collection") or self.component.attributes.get("collection") or "")
+        if not collection:
+            raise ConnectorError("Set the Qdrant collection to inspect.", transient=False)
+        return collection
+
+    def _client(self):
+        from qdrant_client import QdrantClient
+
+        location = self._location()
+        if is_url(location):
+            return QdrantClient(
+                url=location,
+                api_key=self.secrets.get("api_key") or None,
+                timeout=self.timeout,
+                check_compatibility=False,
+            )
+        if not os.path.isdir(location):
+            raise ConnectorError(f"No embedded Qdrant store at {location}; check the path.", transient=False)
+        try:
+            return QdrantClient(path=location)
+        except RuntimeError as exc:  # portalocker: another process holds the store open
+            raise ConnectorError(
+                f"The Qdrant store at {location} is locked by another process.", transient=True
+            ) from exc
+
+    def _read(self, client, collection, options) -> vs.CollectionView:
+        from qdrant_client import models
+
+        info = client.get_collection(collection)
+        declarations, declared_in = dict(getattr(info.config, "metadata", None) or {}), "collection metadata"
+        reserved, _ = client.scroll(
+            collection,
+            scroll_filter=models.Filter(
+                must_not=[models.IsEmptyCondition(is_empty=models.PayloadField(key=vs.RESERVED_KEY))]
+            ),
+            limit=1,
+            with_payload=True,
+            with_vectors=False,
+        )
+        if reserved:
+            declarations = {**vs.declarations_from_reserved(reserved[0].payload), **declarations}
+            declared_in = "collection metadata and reserved point" if info.config.metadata else "reserved point"
+        elif not declarations:
+            declared_in = "nowhere"
+        points, _ = client.scroll(collection, limit=options.sample_size + 1, with_payload=True, with_vectors=False)
+        sample = [(str(p.id), p.payload or {}) for p in points if not vs.is_reserved(p.payload)][: options.sample_size]
+        total = info.points_count
+        if total is not None and reserved:
+            total -= 1
+        return vs.CollectionView(
+            collection=collection,
+            declarations=declarations,
+            declared_in=declared_in,
+            vector_sizes=_vector_sizes(info.config.params.vectors),
+            total=total,
+            sample=sample,
+        )
+
+    def _raise_for(self, exc: Exception, collection: str):
+        """Map qdrant-client's exceptions (local mode and REST alike) to transient or permanent errors."""
+        from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+
+        location = self._location()
+        if isinstance(exc, UnexpectedResponse):
+            raise_for_status(exc.status_code or 0, system=SYSTEM, url=location, what=f"collection {collection}")
+        if isinstance(exc, ResponseHandlingException):
+            if isinstance(exc.source, httpx.HTTPError):
+                raise_for_transport(exc.source, system=SYSTEM, url=location, timeout=self.timeout)
+            raise ConnectorError(
+                f"Qdrant at {host_of(location)} answered with something that is not the Qdrant API; is the URL right?",
+                transient=False,
+            ) from exc
+        if isinstance(exc, ValueError) and "not found" in str(exc):
+            raise ConnectorError(
+                f"Qdrant at {safe_location(location)} has no collection {collection}; check the name.", transient=False
+            ) from exc
+        raise ConnectorError(
+            f"Reading collection {collection} from Qdrant failed ({type(exc).__name__}).", transient=False
+        ) from exc
+
+
+def _vector_sizes(vectors) -> dict[str, int]:
+    """Dense vector sizes by name ("" for the unnamed default); sparse-only collections have none."""
+    if vectors is None:
+        return {}
+    if isinstance(vectors, dict):
+        return {name: params.size for name, params in vectors.items()}
+    return {"": vectors.size}
