@@ -44,6 +44,11 @@ class Assessment(models.Model):
     record = models.JSONField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     result = models.JSONField(null=True, blank=True)
+    prefill = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How the draft was pre-filled: carried-forward, new and removed questions, inventory and evidence.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -147,3 +152,19 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} by {self.reviewer}"
+
+
+class ReassessmentReminder(models.Model):
+    """One reminder e-mail about an expired or expiring assessment; unique per day so the task is idempotent."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reminders")
+    sent_on = models.DateField()
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "sent_on"], name="one_reminder_per_day")]
+
+    def __str__(self):
+        return f"Reminder for assessment {self.assessment_id} on {self.sent_on}"

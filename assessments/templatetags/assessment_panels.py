@@ -1,8 +1,35 @@
 from django import template
+from django.utils import timezone
+
+from accounts import permissions
+from assessments import selectors
+from assessments.charts import score_chart_svg
 
 register = template.Library()
 
 
 @register.inclusion_tag("assessments/_project_assessments_panel.html", takes_context=True)
 def project_assessments_panel(context, project):
-    return {"project": project, "request": context.get("request"), "user": context.get("user")}
+    """The project page's assessments panel: latest assessments per kind and start/continue buttons (1 query)."""
+    user = context.get("user")
+    assessments = selectors.project_assessments(project)
+    drafts = {a.kind: a for a in assessments if a.state == "draft"}
+    now = timezone.now()
+    for assessment in assessments:
+        assessment.summary = selectors.result_summary(assessment)
+        assessment.is_expired = bool(assessment.expires_at and assessment.expires_at <= now)
+    return {
+        "project": project,
+        "request": context.get("request"),
+        "user": user,
+        "assessments": assessments[:8],
+        "more": max(0, len(assessments) - 8),
+        "kinds": [{"kind": kind, "draft": drafts.get(kind)} for kind in selectors.KINDS],
+        "can_edit": permissions.can_edit_project(user, project),
+    }
+
+
+@register.simple_tag
+def assessment_score_chart(assessments, title="Score over time"):
+    """``{% assessment_score_chart assessments "Maturity score" %}``: the SVG score chart, for any page."""
+    return score_chart_svg(assessments, title=title)

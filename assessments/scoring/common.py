@@ -1,0 +1,309 @@
+"""What every scoring model shares: question fractions, section scores, contributions, blocking must-haves and
+next actions ordered by gain. Pure functions over plain data: no Django, no I/O.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+from questionnaires.definition import SCORED_TYPES
+from questionnaires.visibility import resolve
+
+PCT_DIGITS = 2
+
+
+def _pct(points, maximum):
+    return round(100.0 * points / maximum, PCT_DIGITS) if maximum else 0.0
+
+
+def is_answered(value):
+    return value is not None and value != ""
+
+
+class _Dict:
+    def to_dict(self):
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Score(_Dict):
+    points: float
+    max: float
+    pct: float
+
+
+@dataclass(frozen=True)
+class SectionScore(_Dict):
+    id: str
+    title: str
+    points: float
+    max: float
+    pct: float
+    visible: bool
+
+
+@dataclass(frozen=True)
+class Contribution(_Dict):
+    """What one visible scored question earned: ``fraction`` is None when it drops out (not applicable)."""
+
+    question_id: str
+    section_id: str
+    answer: object
+    fraction: float | None
+    points: float
+    max: float
+    criticality: str
+
+
+@dataclass(frozen=True)
+class Blocking(_Dict):
+    question_id: str
+    text: str
+    level: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class NextAction(_Dict):
+    question_id: str
+    text: str
+    gain_points: float
+    gain_pct: float
+    unblocks_level: int | None
+    action: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoreResult(_Dict):
+    """The common part of every model's result; ``to_dict()`` is what ``Assessment.result`` stores."""
+
+    model: str
+    score: Score
+    sections: tuple[SectionScore, ...] = ()
+    contributions: tuple[Contribution, ...] = ()
+    blocking: tuple[Blocking, ...] = ()
+    next_actions: tuple[NextAction, ...] = ()
+    unanswered: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """The shared computation every model starts from (not part of the public result)."""
+
+    visible_sections: set
+    visible: set
+    answers: dict  # answers of visible questions only
+    score: Score
+    sections: tuple
+    contributions: tuple
+    unanswered: tuple
+    hidden: tuple
+    questions: dict = field(repr=False)  # id -> question
+    order: dict = field(repr=False)  # id -> document position
+    section_of: dict = field(repr=False)
+
+
+def question_fraction(question, value):
+    """Fraction of the question's weight earned by ``value``, in [0, 1]; None when it drops out (n/a).
+
+    An unanswered question, or a value that is not one of the question's options, earns 0.
+    """
+    qtype = question["type"]
+    if value is None:
+        return 0.0
+    if qtype == "yes_no":
+        if value == "na":
+            return None
+        return 1.0 if value == "yes" else 0.0
+    if qtype == "single_choice":
+        top = max((o["points"] or 0 for o in question["options"] if not o["na"]), default=0)
+        for option in question["options"]:
+            if option["value"] == value:
+                if option["na"]:
+                    return None
+                return max(0.0, min(1.0, (option["points"] or 0) / top)) if top > 0 else 0.0
+        return 0.0
+    if qtype == "multi_choice":
+        cap = question.get("cap") or 0
+        if cap <= 0:
+            return None
+        chosen = set(value) if isinstance(value, list) else set()
+        total = sum(o["points"] or 0 for o in question["options"] if o["value"] in chosen)
+        return max(0.0, min(total, cap) / cap)
+    if qtype == "scale":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return 0.0
+        return max(0.0, min(4.0, float(value))) / 4.0
+    return None
+
+
+def assess(definition, answers, context, *, exclude=frozenset()) -> Assessed:
+    """Visibility, contributions, section scores and the overall score; ``exclude`` ids never count in points."""
+    answers = answers or {}
+    visibility = resolve(definition, answers, context)
+    visible = visibility.questions
+    contributions, sections, unanswered, hidden = [], [], [], []
+    questions, order, section_of = {}, {}, {}
+    total_points = total_max = 0.0
+    for section in definition.get("sections", []):
+        section_points = section_max = 0.0
+        section_visible = section["id"] in visibility.sections
+        for question in section.get("questions", []):
+            qid = question["id"]
+            questions[qid] = question
+            order[qid] = len(order)
+            section_of[qid] = section["id"]
+            if qid not in visible:
+                hidden.append(qid)
+                continue
+            value = answers.get(qid)
+            scored = question["type"] in SCORED_TYPES and qid not in exclude
+            if not is_answered(value) and (scored or question.get("required", True)):
+                unanswered.append(qid)
+            if not scored:
+                continue
+            fraction = question_fraction(question, value)
+            weight = float(question.get("weight", 1))
+            points = 0.0 if fraction is None else fraction * weight
+            maximum = 0.0 if fraction is None else weight
+            contributions.append(
+                Contribution(
+                    qid, section["id"], value, fraction, points, maximum, question.get("criticality", "should")
+                )
+            )
+            section_points += points
+            section_max += maximum
+        sections.append(
+            SectionScore(
+                section["id"],
+                section.get("title", ""),
+                section_points,
+                section_max,
+                _pct(section_points, section_max),
+                section_visible,
+            )
+        )
+        total_points += section_points
+        total_max += section_max
+    return Assessed(
+        visible_sections=visibility.sections,
+        visible=visible,
+        answers=visibility.answers,
+        score=Score(total_points, total_max, _pct(total_points, total_max)),
+        sections=tuple(sections),
+        contributions=tuple(contributions),
+        unanswered=tuple(unanswered),
+        hidden=tuple(hidden),
+        questions=questions,
+        order=order,
+        section_of=section_of,
+    )
+
+
+def must_is_met(question, contribution):
+    """A must-have is met when its fraction reaches ``pass_at``; not applicable counts as met."""
+    if contribution.fraction is None:
+        return True
+    if not is_answered(contribution.answer):
+        return False
+    return contribution.fraction >= float(question.get("pass_at", 1.0)) - 1e-9
+
+
+def unmet_musts(assessed):
+    """Visible must-haves that are not met, as ``(question, contribution)``, in document order."""
+    return [
+        (assessed.questions[c.question_id], c)
+        for c in assessed.contributions
+        if c.criticality == "must" and not must_is_met(assessed.questions[c.question_id], c)
+    ]
+
+
+def answer_in_words(question, value):
+    if not is_answered(value):
+        return "not answered yet"
+    if question["type"] == "yes_no":
+        return {"no": "answered “no”", "unknown": "answered “don't know”: find out"}.get(value, f"answered “{value}”")
+    if question["type"] == "single_choice":
+        labels = {o["value"]: o["label"] for o in question["options"]}
+        return f"answered “{labels.get(value, value)}”"
+    return f"answered {value!r}"
+
+
+def improve_action(question, value):
+    """One sentence telling the team what would earn the missing points."""
+    qtype = question["type"]
+    if qtype == "yes_no":
+        return "Put this in place, then answer “yes”." if is_answered(value) else "Answer this question."
+    if qtype == "single_choice":
+        best = max((o for o in question["options"] if not o["na"]), key=lambda o: o["points"] or 0, default=None)
+        return f"Reach “{best['label']}”." if best else "Answer this question."
+    if qtype == "multi_choice":
+        chosen = set(value) if isinstance(value, list) else set()
+        missing = [o["label"] for o in question["options"] if (o["points"] or 0) > 0 and o["value"] not in chosen]
+        return "Add: " + ", ".join(missing) + "." if missing else "Answer this question."
+    label = question.get("labels", {}).get(4)
+    return f"Reach 4 on the scale ({label})." if label else "Reach 4 on the scale."
+
+
+def next_actions(assessed, *, unblocks=None, first_level=None):
+    """Every visible scored question short of full points, ordered by the gain it would bring.
+
+    ``unblocks`` maps question id to the level its must-have gates; with ``first_level`` set, actions that
+    unblock that level come first (maturity: the next level before anything else).
+    """
+    unblocks = unblocks or {}
+    total_max = assessed.score.max
+    actions = []
+    for c in assessed.contributions:
+        if c.fraction is None or c.fraction >= 1.0:
+            continue
+        question = assessed.questions[c.question_id]
+        gain = c.max - c.points
+        actions.append(
+            NextAction(
+                question_id=c.question_id,
+                text=question.get("text", ""),
+                gain_points=round(gain, 4),
+                gain_pct=_pct(gain, total_max),
+                unblocks_level=unblocks.get(c.question_id),
+                action=improve_action(question, c.answer),
+            )
+        )
+    actions.sort(
+        key=lambda a: (
+            0 if first_level is not None and a.unblocks_level == first_level else 1,
+            -a.gain_points,
+            assessed.order[a.question_id],
+        )
+    )
+    return tuple(actions)
+
+
+def must_blocking(assessed, *, level_names=None):
+    """Blocking entries for every unmet must-have (the level is the one it gates, for maturity)."""
+    level_names = level_names or {}
+    blocking = []
+    for question, c in unmet_musts(assessed):
+        level = question.get("level") if level_names else None
+        prefix = f"Must-have for level {level} ({level_names.get(level, level)})" if level else "Must-have"
+        blocking.append(
+            Blocking(
+                c.question_id, question.get("text", ""), level, f"{prefix}: {answer_in_words(question, c.answer)}."
+            )
+        )
+    return tuple(blocking)
+
+
+def common_fields(assessed, model):
+    return {
+        "model": model,
+        "score": assessed.score,
+        "sections": assessed.sections,
+        "contributions": assessed.contributions,
+        "unanswered": assessed.unanswered,
+        "hidden": assessed.hidden,
+    }
+
+
+def rule_context(context, result):
+    """The evaluation context for scoring rules: the project plus ``result.<name>``."""
+    return {**(context or {}), "result": result}

@@ -1,0 +1,128 @@
+"""Maturity: section scores as % of applicable points, cumulative levels 0-4 gated by must-haves, and the
+verified level, computed again after replacing evidence-bound answers by their conclusive check state.
+"""
+
+from dataclasses import dataclass
+
+from .common import Score, ScoreResult, _Dict, assess, common_fields, must_blocking, next_actions, unmet_musts
+
+CONCLUSIVE = ("pass", "fail")
+
+
+@dataclass(frozen=True)
+class LevelStatus(_Dict):
+    level: int
+    name: str
+    description: str
+    min_score_pct: float
+    reached: bool
+    blocking: tuple[str, ...]  # must-have ids gating exactly this level that are not met
+    score_ok: bool
+
+
+@dataclass(frozen=True)
+class Discrepancy(_Dict):
+    question_id: str
+    claimed: object
+    check: str
+    state: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MaturityResult(ScoreResult):
+    """``level`` is the claimed level (answers as given); ``verified_level`` uses conclusive evidence instead."""
+
+    level: int
+    level_name: str
+    claimed_level: int
+    verified_level: int
+    verified_score: Score
+    levels: tuple[LevelStatus, ...]
+    discrepancies: tuple[Discrepancy, ...] = ()
+
+
+def _levels(assessed, definition):
+    """The reached level and each level's status; level L needs L-1, its must-haves and its minimum score."""
+    levels = sorted(definition["scoring"].get("levels", []), key=lambda lv: lv["level"])
+    unmet_by_level = {}
+    for question, _ in unmet_musts(assessed):
+        unmet_by_level.setdefault(question.get("level"), []).append(question["id"])
+    reached = 0
+    climbing = True
+    statuses = []
+    for lv in levels:
+        number = lv["level"]
+        blocking = tuple(unmet_by_level.get(number, ()))
+        score_ok = round(assessed.score.pct, 6) >= float(lv.get("min_score_pct") or 0)
+        is_reached = number == 0 or (climbing and not blocking and score_ok)
+        climbing = is_reached
+        if is_reached:
+            reached = number
+        statuses.append(
+            LevelStatus(
+                number,
+                lv["name"],
+                lv.get("description", ""),
+                lv.get("min_score_pct") or 0,
+                is_reached,
+                blocking,
+                score_ok,
+            )
+        )
+    return reached, tuple(statuses)
+
+
+def _best_answer(question, passed):
+    """The answer that earns full points (check passed) or none (check failed)."""
+    qtype = question["type"]
+    if qtype == "yes_no":
+        return "yes" if passed else "no"
+    if qtype == "scale":
+        return 4 if passed else 0
+    options = [o for o in question.get("options", []) if not o["na"]]
+    if qtype == "multi_choice":
+        return [o["value"] for o in options if (o["points"] or 0) > 0] if passed else []
+    ranked = sorted(options, key=lambda o: o["points"] or 0)
+    return (ranked[-1] if passed else ranked[0])["value"] if ranked else None
+
+
+def _verified_answers(assessed, answers, evidence):
+    replaced = dict(answers)
+    for qid, state in (evidence or {}).items():
+        question = assessed.questions.get(qid)
+        if question and question.get("evidence") and state in CONCLUSIVE:
+            replaced[qid] = _best_answer(question, state == "pass")
+    return replaced
+
+
+def score(definition, answers, context, evidence=None) -> MaturityResult:
+    claimed = assess(definition, answers, context)
+    level, statuses = _levels(claimed, definition)
+    names = {lv["level"]: lv["name"] for lv in definition["scoring"].get("levels", [])}
+
+    verified = claimed
+    verified_level = level
+    if evidence:
+        verified = assess(definition, _verified_answers(claimed, answers or {}, evidence), context)
+        verified_level, _ = _levels(verified, definition)
+
+    discrepancies = []
+    for c in claimed.contributions:
+        question = claimed.questions[c.question_id]
+        if question.get("evidence") and c.fraction == 1.0 and (evidence or {}).get(c.question_id) == "fail":
+            discrepancies.append(Discrepancy(c.question_id, c.answer, question["evidence"].get("check", ""), "fail"))
+
+    blocking = must_blocking(claimed, level_names=names)
+    unblocks = {b.question_id: b.level for b in blocking}
+    return MaturityResult(
+        **common_fields(claimed, "maturity"),
+        blocking=blocking,
+        next_actions=next_actions(claimed, unblocks=unblocks, first_level=level + 1),
+        level=level,
+        level_name=names.get(level, str(level)),
+        claimed_level=level,
+        verified_level=verified_level,
+        verified_score=verified.score,
+        levels=statuses,
+        discrepancies=tuple(discrepancies),
+    )

@@ -1,0 +1,289 @@
+"""Reads of assessments: what the form, the history, the attention page, the gates and the reports show.
+
+Every function here keeps its query count independent of the number of questions and answers.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from questionnaires.visibility import visible_question_ids
+from registry.models import Project
+from registry.selectors import project_context
+
+from .models import Answer, AnswerEvidence, Assessment, Review
+from .questions import display_value, index_for, is_answered, is_required
+
+EXPIRING_WITHIN = timedelta(days=14)
+KINDS = ("impact", "risk", "maturity")
+# Stages from which an approved assessment of each kind is expected (the attention page's rule of thumb;
+# the gate policy, owned by gates/, is what actually blocks a stage move).
+EXPECTED_KINDS_FROM_STAGE = {"poc": ("impact", "risk"), "pilot": ("impact", "risk"), "production": KINDS}
+
+
+def scoring_context(project):
+    return {"project": project_context(project)}
+
+
+def evidence_for(project, definition):
+    """``{question_id: {"state", "check_id", "reason", "checked_at", "stale"}}`` from the connectors app.
+
+    Returns ``{}`` while ``connectors.selectors`` does not provide it yet (the form then shows no evidence).
+    """
+    try:
+        from connectors.selectors import evidence_by_question
+    except ImportError:
+        return {}
+    return evidence_by_question(project, definition) or {}
+
+
+def evidence_states(evidence):
+    """The check state per question for scoring: stale evidence counts as ``unknown``."""
+    return {qid: ("unknown" if item.get("stale") else item.get("state")) for qid, item in evidence.items()}
+
+
+def answer_values(answers):
+    return {a.question_id: a.value for a in answers if is_answered(a.value)}
+
+
+def latest_approved(project, kind):
+    """The newest approved assessment of ``kind`` for the project (expired or not; see ``expires_at``)."""
+    return (
+        Assessment.objects.filter(project=project, kind=kind, state=Assessment.State.APPROVED)
+        .select_related("questionnaire")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+
+
+def open_draft(project, kind):
+    return Assessment.objects.filter(project=project, kind=kind, state=Assessment.State.DRAFT).first()
+
+
+def assessment_with_answers(pk):
+    """One assessment with its questionnaire, answers (with who answered) and their evidence: four queries."""
+    return (
+        Assessment.objects.select_related("project", "project__team", "questionnaire", "created_by", "submitted_by")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("answered_by")),
+            Prefetch("answers__evidence", queryset=AnswerEvidence.objects.select_related("added_by")),
+            Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
+        )
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class FormState:
+    """Everything the form shows besides the definition: answers, visibility, progress, evidence."""
+
+    answers: dict  # question_id -> Answer
+    visible: set
+    progress: dict  # section_id -> {"answered", "visible", "required_missing"}
+    evidence: dict = field(default_factory=dict)
+
+    def visibility_map(self, index):
+        return {qid: qid in self.visible for qid in index.questions}
+
+
+def form_state(assessment, *, with_evidence=True, answers=None):
+    """Compute the form state of a draft from its answers (already prefetched when possible)."""
+    index = index_for(assessment.questionnaire)
+    if answers is None:
+        answers = list(assessment.answers.all())
+    by_question = {a.question_id: a for a in answers}
+    visible = visible_question_ids(
+        assessment.questionnaire.definition, answer_values(answers), scoring_context(assessment.project)
+    )
+    progress = section_progress(index, by_question, visible)
+    evidence = evidence_for(assessment.project, assessment.questionnaire.definition) if with_evidence else {}
+    return FormState(answers=by_question, visible=visible, progress=progress, evidence=evidence)
+
+
+def section_progress(index, by_question, visible):
+    progress = {}
+    for section in index.sections:
+        ids = [q["id"] for q in section.get("questions", []) if q["id"] in visible]
+        answered = [qid for qid in ids if qid in by_question and is_answered(by_question[qid].value)]
+        missing = [qid for qid in ids if is_required(index.questions[qid]) and qid not in answered]
+        progress[section["id"]] = {"answered": len(answered), "visible": len(ids), "required_missing": len(missing)}
+    return progress
+
+
+def discrepancies(index, answers, evidence):
+    """Questions where a claimed full-marks answer is contradicted by a failing check."""
+    found = set()
+    for qid, item in evidence.items():
+        answer = answers.get(qid)
+        if answer is None or item.get("state") != "fail" or item.get("stale"):
+            continue
+        question = index.questions.get(qid, {})
+        if answer.value in ("yes", 4) or (
+            question.get("type") == "single_choice"
+            and answer.value == max(question.get("options", [{}]), key=lambda o: o.get("points", 0)).get("value")
+        ):
+            found.add(qid)
+    return found
+
+
+def project_assessments(project):
+    """All assessments of a project, newest first, with their questionnaire (one query)."""
+    return list(
+        Assessment.objects.filter(project=project)
+        .select_related("questionnaire", "created_by", "submitted_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def result_summary(assessment):
+    """The headline of a result, per model: level, tier or recommendation."""
+    result = assessment.result or {}
+    if assessment.kind == "maturity" and "level" in result:
+        text = f"Level {result['level']} – {result.get('level_name', '')}".strip(" –")
+        if result.get("verified_level") is not None and result.get("verified_level") != result.get("level"):
+            text += f" (verified {result['verified_level']})"
+        return text
+    if assessment.kind == "risk" and result.get("tier"):
+        return f"{str(result['tier']).capitalize()} risk"
+    if assessment.kind == "impact" and result.get("recommendation"):
+        return str(result["recommendation"]).replace("_", " ").capitalize()
+    return ""
+
+
+def score_history(project, kind=None):
+    """Submitted, approved and returned assessments with a score, oldest first, for the chart."""
+    qs = Assessment.objects.filter(project=project, result__isnull=False).exclude(state=Assessment.State.DRAFT)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return list(qs.select_related("questionnaire").order_by("submitted_at", "id"))
+
+
+def due_for_reassessment(*, now=None, within=EXPIRING_WITHIN):
+    """Approved assessments, newest per project and kind, that have expired or expire within ``within``."""
+    now = now or timezone.now()
+    newer_approved = Assessment.objects.filter(
+        project=OuterRef("project"),
+        kind=OuterRef("kind"),
+        state=Assessment.State.APPROVED,
+        decided_at__gt=OuterRef("decided_at"),
+    )
+    return list(
+        Assessment.objects.filter(
+            state=Assessment.State.APPROVED,
+            expires_at__lte=now + within,
+            project__archived_at__isnull=True,
+        )
+        .exclude(Exists(newer_approved))
+        .select_related("project", "project__business_owner", "project__technical_owner", "questionnaire")
+        .order_by("expires_at")
+    )
+
+
+@dataclass
+class AttentionItem:
+    project: Project
+    reasons: list  # [{"kind", "problem": "expired"|"expiring"|"missing", "text", "assessment"}]
+
+
+def attention(*, now=None):
+    """Projects that need an assessment: expired or expiring approvals, or none for what their stage expects."""
+    now = now or timezone.now()
+    items = {}
+    for assessment in due_for_reassessment(now=now):
+        expired = assessment.expires_at <= now
+        items.setdefault(assessment.project_id, AttentionItem(assessment.project, [])).reasons.append(
+            {
+                "kind": assessment.kind,
+                "problem": "expired" if expired else "expiring",
+                "text": f"{assessment.get_kind_display()} assessment "
+                + (
+                    f"expired on {assessment.expires_at:%d %b %Y}"
+                    if expired
+                    else f"expires on {assessment.expires_at:%d %b %Y}"
+                ),
+                "assessment": assessment,
+            }
+        )
+    stages = list(EXPECTED_KINDS_FROM_STAGE)
+    approved_counts = {
+        f"approved_{kind}": Count("assessments", filter=Q(assessments__kind=kind, assessments__state="approved"))
+        for kind in KINDS
+    }
+    projects = (
+        Project.objects.active()
+        .filter(stage__in=stages)
+        .select_related("team", "business_owner", "technical_owner")
+        .annotate(**approved_counts)
+    )
+    for project in projects:
+        for kind in EXPECTED_KINDS_FROM_STAGE[project.stage]:
+            if not getattr(project, f"approved_{kind}"):
+                items.setdefault(project.pk, AttentionItem(project, [])).reasons.append(
+                    {
+                        "kind": kind,
+                        "problem": "missing",
+                        "text": f"No approved {kind} assessment for a project in {project.get_stage_display().lower()}",
+                        "assessment": None,
+                    }
+                )
+    return sorted(items.values(), key=lambda item: item.project.name.lower())
+
+
+@dataclass
+class AnswerChange:
+    question_id: str
+    text: str
+    section: str
+    before: str
+    after: str
+    changed: bool
+    points_before: float | None
+    points_after: float | None
+
+
+def compare(older, newer):
+    """Answer-by-answer comparison of two assessments of the same kind, and how the score moved and why."""
+    older_answers = _answers_of(older)
+    newer_answers = _answers_of(newer)
+    older_index, newer_index = index_for(older.questionnaire), index_for(newer.questionnaire)
+    older_points = _contributions(older)
+    newer_points = _contributions(newer)
+    rows = []
+    seen = set()
+    for index in (newer_index, older_index):
+        for qid, question in index.questions.items():
+            if qid in seen:
+                continue
+            seen.add(qid)
+            before = display_value(older_index.questions.get(qid), older_answers.get(qid))
+            after = display_value(newer_index.questions.get(qid), newer_answers.get(qid))
+            rows.append(
+                AnswerChange(
+                    question_id=qid,
+                    text=question.get("text", qid),
+                    section=(index.section(index.section_of[qid]) or {}).get("title", ""),
+                    before=before,
+                    after=after,
+                    changed=before != after,
+                    points_before=older_points.get(qid),
+                    points_after=newer_points.get(qid),
+                )
+            )
+    movers = sorted(
+        (r for r in rows if (r.points_after or 0) != (r.points_before or 0)),
+        key=lambda r: -abs((r.points_after or 0) - (r.points_before or 0)),
+    )
+    return {"rows": rows, "movers": movers, "older": older, "newer": newer}
+
+
+def _answers_of(assessment):
+    if assessment.record:
+        return {qid: item.get("value") for qid, item in assessment.record.get("answers", {}).items()}
+    return {a.question_id: a.value for a in assessment.answers.all()}
+
+
+def _contributions(assessment):
+    result = assessment.result or {}
+    return {c["question_id"]: c.get("points") for c in result.get("contributions", [])}

@@ -1,0 +1,595 @@
+"""Writes and workflows of assessments: start, answer (with optimistic locking), evidence, submit, review, remind.
+
+Every function takes keyword-only arguments, runs in one transaction and leaves an audit trail: answers keep
+every saved value in ``AnswerRevision``; state changes are recorded in the project's change history.
+"""
+
+import hashlib
+import json
+import mimetypes
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts import permissions
+from questionnaires.models import QuestionnaireVersion
+from questionnaires.visibility import visible_question_ids
+from registry.audit import record_change
+from registry.models import ChangeRecord
+
+from . import selectors
+from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, ReassessmentReminder, Review
+from .questions import (
+    evidence_prefill_value,
+    index_for,
+    is_answered,
+    is_required,
+    needs_justification,
+    validate_value,
+)
+
+KINDS = ("impact", "risk", "maturity")
+
+
+class AssessmentError(Exception):
+    """A workflow step that cannot happen in the assessment's current state; the message says why and what to do."""
+
+
+class AnswerConflict(Exception):
+    """Someone else saved this answer since the version the caller last saw. Carries both values."""
+
+    def __init__(self, *, question_id, yours, theirs):
+        self.question_id = question_id
+        self.yours = yours
+        self.theirs = theirs
+        who = theirs.get("by") or "someone"
+        super().__init__(f"{who} changed this answer since you loaded it; choose which value to keep.")
+
+    def to_dict(self):
+        return {"question_id": self.question_id, "yours": self.yours, "theirs": self.theirs}
+
+
+class AssessmentIncomplete(AssessmentError):
+    """Submit refused: ``problems`` lists ``{"question_id", "section_id", "message"}`` to fix first."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(f"{len(problems)} answer(s) still need attention before you can submit.")
+
+
+# --- start ---------------------------------------------------------------------------------------------------
+
+
+def assessment_start(*, project, kind, actor, previous=None):
+    """Open a draft of the latest questionnaire version of ``kind``, pre-filled as far as the data allows.
+
+    An existing draft of the same kind is returned instead of a second one, so a team works on one form.
+    Pre-filled, in order: answers carried forward from ``previous`` (default: the project's last assessment
+    of this kind), money inputs from the inventory's costs, and passing evidence (``source=evidence``, for
+    the team to confirm). ``Assessment.prefill`` says what came from where and which questions are new.
+    """
+    if kind not in KINDS:
+        raise ValidationError({"kind": [f"Choose one of {', '.join(KINDS)}."]})
+    if not permissions.can_edit_project(actor, project):
+        raise PermissionDenied("Only members of the project's team can start its assessments.")
+    from questionnaires.selectors import latest_version
+
+    version = latest_version(kind)
+    if version is None:
+        raise AssessmentError(
+            f"No {kind} questionnaire is loaded; an administrator runs `manage.py load_questionnaires`."
+        )
+    with transaction.atomic():
+        draft = selectors.open_draft(project, kind)
+        if draft is not None:
+            return draft
+        if previous is None:
+            previous = (
+                Assessment.objects.filter(project=project, kind=kind)
+                .exclude(state=Assessment.State.DRAFT)
+                .select_related("questionnaire")
+                .order_by("-created_at", "-id")
+                .first()
+            )
+        assessment = Assessment.objects.create(
+            project=project, questionnaire=version, kind=kind, previous=previous, created_by=actor
+        )
+        values, sources, prefill = _prefill(assessment, previous)
+        rows = [
+            Answer(
+                assessment=assessment,
+                question_id=qid,
+                value=value,
+                comment=sources[qid].get("comment", ""),
+                justification=sources[qid].get("justification", ""),
+                source=sources[qid]["source"],
+                version=1,
+                answered_by=actor,
+            )
+            for qid, value in values.items()
+        ]
+        Answer.objects.bulk_create(rows)
+        saved = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
+        AnswerRevision.objects.bulk_create(
+            AnswerRevision(
+                answer=saved[qid],
+                version=1,
+                value=values[qid],
+                comment=sources[qid].get("comment", ""),
+                justification=sources[qid].get("justification", ""),
+                source=sources[qid]["source"],
+                by=actor,
+            )
+            for qid in values
+        )
+        assessment.prefill = prefill
+        assessment.save(update_fields=["prefill"])
+        record_change(
+            instance=assessment,
+            project=project,
+            action=ChangeRecord.Action.CREATE,
+            actor=actor,
+            note=f"Started {kind} assessment on {version} ({len(values)} answers pre-filled)",
+        )
+    return assessment
+
+
+def _prefill(assessment, previous):
+    index = index_for(assessment.questionnaire)
+    values, sources = {}, {}
+    prefill = {"from_assessment": None, "carried": [], "new": [], "removed": [], "inventory": [], "evidence": []}
+    if previous is not None:
+        old_answers = _answers_with_notes(previous)
+        from questionnaires.selectors import carry_forward
+
+        carried = carry_forward(
+            previous.questionnaire, assessment.questionnaire, {k: v["value"] for k, v in old_answers.items()}
+        )
+        prefill["from_assessment"] = previous.pk
+        prefill["new"] = sorted(carried.new)
+        prefill["removed"] = sorted(carried.removed)
+        for qid, value in carried.answers.items():
+            if qid in index.questions and is_answered(value):
+                try:
+                    values[qid] = validate_value(index.questions[qid], value)
+                except ValidationError:
+                    continue
+                note = old_answers.get(qid, {})
+                sources[qid] = {
+                    "source": Answer.Source.PERSON,
+                    "comment": note.get("comment", ""),
+                    "justification": note.get("justification", ""),
+                }
+                prefill["carried"].append(qid)
+    project = assessment.project
+    for field_name, qid in index.money_inputs().items():
+        amount = getattr(project, field_name, None)
+        if amount is not None and qid in index.questions:
+            values[qid] = int(amount) if amount == amount.to_integral_value() else float(amount)
+            sources[qid] = {"source": Answer.Source.PERSON, "comment": "From the inventory's costs."}
+            prefill["inventory"].append(qid)
+    evidence = selectors.evidence_for(project, assessment.questionnaire.definition)
+    for qid, item in evidence.items():
+        question = index.questions.get(qid)
+        if question is None or qid in values or item.get("state") != "pass" or item.get("stale"):
+            continue
+        value = evidence_prefill_value(question)
+        if value is not None:
+            values[qid] = value
+            sources[qid] = {"source": Answer.Source.EVIDENCE, "comment": f"Check {item.get('check_id')} passed."}
+            prefill["evidence"].append(qid)
+    return values, sources, prefill
+
+
+def _answers_with_notes(assessment):
+    if assessment.record:
+        return assessment.record.get("answers", {})
+    return {
+        a.question_id: {"value": a.value, "comment": a.comment, "justification": a.justification}
+        for a in assessment.answers.all()
+    }
+
+
+# --- answers ---------------------------------------------------------------------------------------------------
+
+
+def answer_payload(answer):
+    return {
+        "value": answer.value,
+        "comment": answer.comment,
+        "justification": answer.justification,
+        "version": answer.version,
+        "source": answer.source,
+        "by": str(answer.answered_by) if answer.answered_by else None,
+        "at": answer.answered_at.isoformat() if answer.answered_at else None,
+    }
+
+
+def _lock_draft(assessment):
+    """Take the assessment's row lock with a write, so concurrent saves queue (PostgreSQL row lock, SQLite
+    write lock taken up front instead of a read-to-write upgrade that fails under contention)."""
+    updated = Assessment.objects.filter(pk=assessment.pk, state=Assessment.State.DRAFT).update(
+        updated_at=timezone.now()
+    )
+    if not updated:
+        raise AssessmentError(
+            "This assessment is no longer a draft, so its answers cannot change; start a new assessment instead."
+        )
+
+
+def answer_save(*, assessment, question_id, value, comment="", justification="", expected_version, actor):
+    """Save one answer if nobody changed it since ``expected_version``; otherwise raise ``AnswerConflict``.
+
+    Saving exactly what is already stored succeeds whatever the version, so a retried request whose first
+    attempt did arrive is harmless. Every save writes an ``AnswerRevision`` and clears ``source=evidence``
+    (the person has confirmed it). Returns the saved ``Answer``.
+    """
+    if not permissions.can_edit_project(actor, assessment.project):
+        raise PermissionDenied("Only members of the project's team can answer its assessments.")
+    index = index_for(assessment.questionnaire)
+    question = index.questions.get(question_id)
+    if question is None:
+        raise ValidationError({"question_id": [f"{question_id!r} is not a question of {assessment.questionnaire}."]})
+    try:
+        value = validate_value(question, value)
+    except ValidationError as exc:
+        raise ValidationError({"value": exc.messages}) from None
+    comment, justification = (comment or "").strip(), (justification or "").strip()
+    with transaction.atomic():
+        _lock_draft(assessment)
+        answer = (
+            Answer.objects.select_related("answered_by").filter(assessment=assessment, question_id=question_id).first()
+        )
+        current_version = answer.version if answer else 0
+        unchanged = answer is not None and (answer.value, answer.comment, answer.justification) == (
+            value,
+            comment,
+            justification,
+        )
+        if unchanged and answer.source == Answer.Source.PERSON:
+            return answer
+        if current_version != expected_version and not unchanged:
+            raise AnswerConflict(
+                question_id=question_id,
+                yours={"value": value, "comment": comment, "justification": justification, "version": expected_version},
+                theirs=answer_payload(answer),
+            )
+        fields = {
+            "value": value,
+            "comment": comment,
+            "justification": justification,
+            "source": Answer.Source.PERSON,
+            "answered_by": actor,
+            "answered_at": timezone.now(),
+        }
+        if answer is None:
+            answer = Answer.objects.create(assessment=assessment, question_id=question_id, version=1, **fields)
+        else:
+            Answer.objects.filter(pk=answer.pk, version=current_version).update(version=F("version") + 1, **fields)
+            answer.refresh_from_db()
+        AnswerRevision.objects.create(
+            answer=answer,
+            version=answer.version,
+            value=value,
+            comment=comment,
+            justification=justification,
+            source=Answer.Source.PERSON,
+            by=actor,
+        )
+    return answer
+
+
+def _answer_for_evidence(assessment, question_id, actor):
+    """The answer row evidence hangs on, created empty (version 0) when the question has no answer yet."""
+    try:
+        with transaction.atomic():
+            answer, _ = Answer.objects.get_or_create(
+                assessment=assessment, question_id=question_id, defaults={"version": 0, "answered_by": actor}
+            )
+    except IntegrityError:
+        answer = Answer.objects.get(assessment=assessment, question_id=question_id)
+    return answer
+
+
+def evidence_add(*, assessment, question_id, actor, url="", upload=None):
+    """Attach a link or an uploaded file (size and type limited by settings) to an answer."""
+    if not permissions.can_edit_project(actor, assessment.project):
+        raise PermissionDenied("Only members of the project's team can add evidence.")
+    if question_id not in index_for(assessment.questionnaire).questions:
+        raise ValidationError({"question_id": [f"{question_id!r} is not a question of this questionnaire."]})
+    if bool(url) == bool(upload):
+        raise ValidationError({"url": ["Give either a link or a file."]})
+    if url:
+        from django.core.validators import URLValidator
+
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise ValidationError({"url": ["Enter a full web address starting with http:// or https://."]}) from None
+    else:
+        _check_upload(upload)
+    with transaction.atomic():
+        _lock_draft(assessment)
+        answer = _answer_for_evidence(assessment, question_id, actor)
+        item = AnswerEvidence(answer=answer, url=url, added_by=actor)
+        if upload is not None:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            item.filename = upload.name[:255]
+            item.content_type = upload.content_type
+            item.size = upload.size
+            item.sha256 = digest.hexdigest()
+            item.file.save(upload.name, upload, save=False)
+        item.save()
+    return item
+
+
+def _check_upload(upload):
+    limit = settings.PLUMBLINE_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            {"file": [f"The file is {upload.size:,} bytes; the limit is {limit:,} bytes. Link to it instead."]}
+        )
+    allowed = settings.PLUMBLINE_UPLOAD_CONTENT_TYPES
+    declared = (upload.content_type or "").split(";")[0].strip()
+    guessed = mimetypes.guess_type(upload.name)[0]
+    if declared not in allowed or (guessed and guessed not in allowed):
+        kind = guessed or declared or "unknown"
+        raise ValidationError({"file": [f"Files of type {kind} are not accepted; use one of {', '.join(allowed)}."]})
+
+
+def evidence_remove(*, evidence, actor):
+    assessment = evidence.answer.assessment
+    if not permissions.can_edit_project(actor, assessment.project):
+        raise PermissionDenied("Only members of the project's team can remove evidence.")
+    with transaction.atomic():
+        _lock_draft(assessment)
+        if evidence.file:
+            evidence.file.delete(save=False)
+        evidence.delete()
+
+
+# --- submit ----------------------------------------------------------------------------------------------------
+
+
+def canonical_json(data):
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def content_hash(record):
+    return hashlib.sha256(canonical_json(record).encode()).hexdigest()
+
+
+def completeness_problems(assessment, answers, visible, index):
+    """What still blocks submission: visible required answers, justifications, evidence, unconfirmed pre-fills."""
+    problems = []
+    for section in index.sections:
+        for question in section.get("questions", []):
+            qid = question["id"]
+            if qid not in visible:
+                continue
+            answer = answers.get(qid)
+            value = answer.value if answer else None
+            text = question.get("text", qid)
+
+            def problem(message, qid=qid, section_id=section["id"], text=text):
+                problems.append({"question_id": qid, "section_id": section_id, "text": text, "message": message})
+
+            if not is_answered(value):
+                if is_required(question):
+                    problem("Answer this required question.")
+                continue
+            if answer.source == Answer.Source.EVIDENCE:
+                problem("Confirm the answer pre-filled from evidence (save it, or change it).")
+            if needs_justification(question, value) and not answer.justification:
+                problem("Explain this answer in the justification field.")
+            if question.get("evidence_required") and not list(answer.evidence.all()):
+                problem("Attach evidence (a link or a file) for this answer.")
+    return problems
+
+
+def assessment_submit(*, assessment, actor):
+    """Check completeness, then freeze the assessment into its record with a verifiable content hash."""
+    if not permissions.can_edit_project(actor, assessment.project):
+        raise PermissionDenied("Only members of the project's team can submit its assessments.")
+    from assessments.scoring import score
+
+    with transaction.atomic():
+        _lock_draft(assessment)
+        assessment.refresh_from_db()
+        version = assessment.questionnaire
+        index = index_for(version)
+        answers = {
+            a.question_id: a
+            for a in Answer.objects.filter(assessment=assessment)
+            .select_related("answered_by")
+            .prefetch_related("evidence")
+        }
+        context = selectors.scoring_context(assessment.project)
+        values = selectors.answer_values(answers.values())
+        visible = visible_question_ids(version.definition, values, context)
+        problems = completeness_problems(assessment, answers, visible, index)
+        if problems:
+            raise AssessmentIncomplete(problems)
+        evidence = selectors.evidence_for(assessment.project, version.definition)
+        result = score(version.definition, values, context, selectors.evidence_states(evidence) or None).to_dict()
+        now = timezone.now()
+        record = {
+            "format": 1,
+            "questionnaire": {
+                "slug": version.slug,
+                "version": version.version,
+                "kind": version.kind,
+                "content_hash": version.content_hash,
+            },
+            "project": {
+                "slug": assessment.project.slug,
+                "name": assessment.project.name,
+                "context": context["project"],
+            },
+            "assessment": {"id": assessment.pk, "kind": assessment.kind},
+            "answers": {
+                qid: {
+                    "value": a.value,
+                    "comment": a.comment,
+                    "justification": a.justification,
+                    "visible": qid in visible,
+                    "answered_by": a.answered_by.username if a.answered_by else None,
+                    "answered_at": a.answered_at.isoformat(),
+                    "version": a.version,
+                    "evidence": [
+                        {
+                            "url": e.url,
+                            "filename": e.filename,
+                            "file": e.file.name if e.file else "",
+                            "content_type": e.content_type,
+                            "size": e.size,
+                            "sha256": e.sha256,
+                        }
+                        for e in a.evidence.all()
+                    ],
+                }
+                for qid, a in sorted(answers.items())
+                if is_answered(a.value) or a.comment or list(a.evidence.all())
+            },
+            "checks": {
+                qid: {
+                    "check_id": item.get("check_id"),
+                    "state": item.get("state"),
+                    "stale": bool(item.get("stale")),
+                    "checked_at": _iso(item.get("checked_at")),
+                }
+                for qid, item in sorted(evidence.items())
+            },
+            "result": result,
+            "submitted_by": actor.username,
+            "submitted_at": now.isoformat(),
+        }
+        record = json.loads(canonical_json(record))
+        Assessment.objects.filter(pk=assessment.pk).update(
+            state=Assessment.State.SUBMITTED,
+            submitted_by=actor,
+            submitted_at=now,
+            record=record,
+            content_hash=content_hash(record),
+            result=result,
+        )
+        assessment.refresh_from_db()
+        record_change(
+            instance=assessment,
+            project=assessment.project,
+            action=ChangeRecord.Action.UPDATE,
+            actor=actor,
+            changes={"state": ["draft", "submitted"]},
+            note=f"Submitted {assessment.kind} assessment #{assessment.pk} (hash {assessment.content_hash[:12]})",
+        )
+    return assessment
+
+
+def _iso(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def assessment_verify(assessment):
+    """True when the stored record still hashes to the content hash taken at submission."""
+    if not assessment.record or not assessment.content_hash:
+        return False
+    return content_hash(assessment.record) == assessment.content_hash
+
+
+# --- review ----------------------------------------------------------------------------------------------------
+
+
+def assessment_review(*, assessment, reviewer, decision, comment=""):
+    """Approve or return a submitted assessment. Approval starts the validity period of the questionnaire."""
+    if not permissions.can_review(reviewer):
+        raise PermissionDenied("Only reviewers and admins can review assessments.")
+    if decision not in Review.Decision.values:
+        raise ValidationError({"decision": [f"Choose one of {', '.join(Review.Decision.values)}."]})
+    comment = (comment or "").strip()
+    if decision == Review.Decision.RETURNED and not comment:
+        raise ValidationError({"comment": ["Say what the team should change when returning an assessment."]})
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().select_related("questionnaire", "project").get(pk=assessment.pk)
+        if locked.state != Assessment.State.SUBMITTED:
+            raise AssessmentError(
+                f"Only submitted assessments can be reviewed; this one is {locked.get_state_display().lower()}."
+            )
+        if locked.submitted_by_id == reviewer.pk:
+            raise PermissionDenied("You submitted this assessment; another reviewer has to review it.")
+        now = timezone.now()
+        locked.state = decision
+        locked.decided_at = now
+        if decision == Review.Decision.APPROVED:
+            locked.expires_at = now + timedelta(days=_validity_days(locked.questionnaire))
+        locked.save(update_fields=["state", "decided_at", "expires_at", "updated_at"])
+        review = Review.objects.create(assessment=locked, reviewer=reviewer, decision=decision, comment=comment)
+        record_change(
+            instance=locked,
+            project=locked.project,
+            action=ChangeRecord.Action.UPDATE,
+            actor=reviewer,
+            changes={"state": ["submitted", decision]},
+            note=f"{review.get_decision_display()} {locked.kind} assessment #{locked.pk}"
+            + (f": {comment}" if comment else ""),
+        )
+    assessment.refresh_from_db()
+    return review
+
+
+def _validity_days(version: QuestionnaireVersion):
+    return int(version.definition.get("validity_days") or version.validity_days)
+
+
+def assessment_reopen(*, assessment, actor):
+    """Start a new draft pre-filled from a submitted, returned or approved assessment (records never change)."""
+    if assessment.state == Assessment.State.DRAFT:
+        return assessment
+    return assessment_start(project=assessment.project, kind=assessment.kind, actor=actor, previous=assessment)
+
+
+# --- reminders -------------------------------------------------------------------------------------------------
+
+
+def reassessment_reminders_send(*, today=None):
+    """E-mail the owners of projects whose approved assessment expired or expires soon; once per day each.
+
+    The reminder row is created before the e-mail goes out, under a unique (assessment, day) constraint,
+    so two beat runs on the same day never send twice. Returns the number of e-mails sent.
+    """
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    sent = 0
+    for assessment in selectors.due_for_reassessment(now=now):
+        project = assessment.project
+        recipients = sorted(
+            {u.email for u in (project.business_owner, project.technical_owner) if u is not None and u.email}
+        )
+        if not recipients:
+            continue
+        try:
+            with transaction.atomic():
+                ReassessmentReminder.objects.create(assessment=assessment, sent_on=today, recipients=recipients)
+                expired = assessment.expires_at <= now
+                when = f"{'expired' if expired else 'expires'} on {assessment.expires_at:%d %B %Y}"
+                send_mail(
+                    subject=f"[Plumbline] {project.name}: {assessment.kind} assessment {when}",
+                    message=(
+                        f"The approved {assessment.kind} assessment of {project.name} {when}.\n\n"
+                        f"Start a new one (it is pre-filled from the last one): "
+                        f"{settings.SITE_URL.rstrip('/')}{project.get_absolute_url()}\n"
+                    ),
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=recipients,
+                )
+        except IntegrityError:
+            continue
+        sent += 1
+    return sent

@@ -1,0 +1,359 @@
+"""Pages of assessments: the form (one section at a time, autosaved), submit, review, record, history, attention.
+
+Views parse the request, call one service or selector and render; rules live in services and selectors.
+"""
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from accounts import permissions
+from registry.models import Project
+
+from . import selectors, services
+from .charts import score_chart_svg
+from .models import AnswerEvidence, Assessment, Review
+from .questions import choices, index_for, is_required
+
+
+def _assessment_or_404(pk):
+    try:
+        return selectors.assessment_with_answers(pk)
+    except Assessment.DoesNotExist:
+        raise Http404("No such assessment.") from None
+
+
+def _first_error(exc):
+    if hasattr(exc, "message_dict"):
+        return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
+    return " ".join(exc.messages)
+
+
+@require_POST
+def assessment_start_view(request, slug):
+    project = get_object_or_404(Project, slug=slug)
+    try:
+        assessment = services.assessment_start(project=project, kind=request.POST.get("kind", ""), actor=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect(project.get_absolute_url())
+    except (ValidationError, services.AssessmentError) as exc:
+        messages.error(request, _first_error(exc) if isinstance(exc, ValidationError) else str(exc))
+        return redirect(project.get_absolute_url())
+    return redirect(assessment.get_absolute_url())
+
+
+class AssessmentDetailView(View):
+    """A draft shows the form (one section); anything else shows the frozen record."""
+
+    def get(self, request, pk):
+        assessment = _assessment_or_404(pk)
+        if assessment.state != Assessment.State.DRAFT:
+            return _record_page(request, assessment)
+        index = index_for(assessment.questionnaire)
+        state = selectors.form_state(assessment, answers=list(assessment.answers.all()))
+        section_id = request.GET.get("section") or _first_open_section(index, state)
+        section = index.section(section_id)
+        if section is None:
+            raise Http404("No such section in this questionnaire.")
+        position = [s["id"] for s in index.sections].index(section_id)
+        can_edit = permissions.can_edit_project(request.user, assessment.project)
+        discrepancies = selectors.discrepancies(index, state.answers, state.evidence)
+        questions = [
+            {
+                "q": question,
+                "answer": state.answers.get(question["id"]),
+                "value": getattr(state.answers.get(question["id"]), "value", None),
+                "choices": choices(question, getattr(state.answers.get(question["id"]), "value", None)),
+                "required": is_required(question),
+                "visible": question["id"] in state.visible,
+                "evidence": state.evidence.get(question["id"]),
+                "discrepancy": question["id"] in discrepancies,
+            }
+            for question in section.get("questions", [])
+        ]
+        sections = [
+            {"s": s, "progress": state.progress[s["id"]], "current": s["id"] == section_id} for s in index.sections
+        ]
+        return render(
+            request,
+            "assessments/form.html",
+            {
+                "assessment": assessment,
+                "project": assessment.project,
+                "section": section,
+                "sections": sections,
+                "questions": questions,
+                "previous_section": index.sections[position - 1] if position > 0 else None,
+                "next_section": index.sections[position + 1] if position + 1 < len(index.sections) else None,
+                "can_edit": can_edit,
+                "prefill": assessment.prefill or {},
+                "new_questions": set((assessment.prefill or {}).get("new", [])),
+            },
+        )
+
+
+def _first_open_section(index, state):
+    for section in index.sections:
+        progress = state.progress[section["id"]]
+        if progress["visible"] and progress["required_missing"]:
+            return section["id"]
+    return index.sections[0]["id"]
+
+
+def _record_page(request, assessment):
+    index = index_for(assessment.questionnaire)
+    record = assessment.record or {}
+    answers = record.get("answers", {})
+    sections = []
+    for section in index.sections:
+        rows = [
+            {"q": q, "a": answers.get(q["id"]), "check": record.get("checks", {}).get(q["id"])}
+            for q in section.get("questions", [])
+            if (answers.get(q["id"]) or {}).get("visible", False) or q["id"] in answers
+        ]
+        if rows:
+            sections.append({"s": section, "rows": rows})
+    return render(
+        request,
+        "assessments/record.html",
+        {
+            "assessment": assessment,
+            "project": assessment.project,
+            "record": record,
+            "result": assessment.result or {},
+            "summary": selectors.result_summary(assessment),
+            "sections": sections,
+            "verified": services.assessment_verify(assessment),
+            "reviews": list(assessment.reviews.all()),
+            "can_review": permissions.can_review(request.user)
+            and assessment.state == Assessment.State.SUBMITTED
+            and assessment.submitted_by_id != request.user.pk,
+            "can_edit": permissions.can_edit_project(request.user, assessment.project),
+        },
+    )
+
+
+@require_POST
+def answer_save_view(request, pk, question_id):
+    """JSON autosave endpoint: ``{value, comment, justification, expected_version}`` → new version + form state."""
+    assessment = get_object_or_404(Assessment.objects.select_related("project", "questionnaire"), pk=pk)
+    try:
+        payload = json.loads(request.body or b"{}")
+        expected_version = int(payload.get("expected_version", 0))
+    except (ValueError, TypeError):
+        return JsonResponse(
+            {"detail": "Send JSON with value, comment, justification and expected_version.", "errors": {}}, status=400
+        )
+    try:
+        answer = services.answer_save(
+            assessment=assessment,
+            question_id=question_id,
+            value=payload.get("value"),
+            comment=payload.get("comment", ""),
+            justification=payload.get("justification", ""),
+            expected_version=expected_version,
+            actor=request.user,
+        )
+    except services.AnswerConflict as conflict:
+        return JsonResponse({"detail": str(conflict), "errors": {}, "conflict": conflict.to_dict()}, status=409)
+    except PermissionDenied as exc:
+        return JsonResponse({"detail": str(exc), "errors": {}}, status=403)
+    except services.AssessmentError as exc:
+        return JsonResponse({"detail": str(exc), "errors": {}}, status=409)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "message_dict") else {"value": exc.messages}
+        return JsonResponse({"detail": _first_error(exc), "errors": errors}, status=400)
+    state = selectors.form_state(assessment, with_evidence=False)
+    index = index_for(assessment.questionnaire)
+    return JsonResponse(
+        {
+            "answer": services.answer_payload(answer),
+            "visibility": state.visibility_map(index),
+            "progress": state.progress,
+        }
+    )
+
+
+@require_POST
+def evidence_add_view(request, pk, question_id):
+    assessment = get_object_or_404(Assessment.objects.select_related("project", "questionnaire"), pk=pk)
+    index = index_for(assessment.questionnaire)
+    section_id = index.section_of.get(question_id, "")
+    try:
+        services.evidence_add(
+            assessment=assessment,
+            question_id=question_id,
+            actor=request.user,
+            url=request.POST.get("url", "").strip(),
+            upload=request.FILES.get("file"),
+        )
+        messages.success(request, "Evidence attached.")
+    except (ValidationError, services.AssessmentError, PermissionDenied) as exc:
+        messages.error(request, _first_error(exc) if isinstance(exc, ValidationError) else str(exc))
+    return redirect(f"{assessment.get_absolute_url()}?section={section_id}#q-{question_id}")
+
+
+@require_POST
+def evidence_remove_view(request, pk):
+    evidence = get_object_or_404(AnswerEvidence.objects.select_related("answer__assessment__project"), pk=pk)
+    assessment = evidence.answer.assessment
+    try:
+        services.evidence_remove(evidence=evidence, actor=request.user)
+        messages.success(request, "Evidence removed.")
+    except (services.AssessmentError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    section_id = index_for(assessment.questionnaire).section_of.get(evidence.answer.question_id, "")
+    return redirect(f"{assessment.get_absolute_url()}?section={section_id}")
+
+
+class AssessmentSubmitView(View):
+    def get(self, request, pk):
+        assessment = _assessment_or_404(pk)
+        if assessment.state != Assessment.State.DRAFT:
+            return redirect(assessment.get_absolute_url())
+        index = index_for(assessment.questionnaire)
+        state = selectors.form_state(assessment, with_evidence=False, answers=list(assessment.answers.all()))
+        problems = services.completeness_problems(assessment, state.answers, state.visible, index)
+        return self._render(request, assessment, problems)
+
+    def post(self, request, pk):
+        assessment = _assessment_or_404(pk)
+        try:
+            services.assessment_submit(assessment=assessment, actor=request.user)
+        except services.AssessmentIncomplete as exc:
+            return self._render(request, assessment, exc.problems, status=400)
+        except (services.AssessmentError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+            return redirect(assessment.get_absolute_url())
+        messages.success(request, "Submitted for review. The record is frozen and its content hash recorded.")
+        return redirect(assessment.get_absolute_url())
+
+    def _render(self, request, assessment, problems, status=200):
+        return render(
+            request,
+            "assessments/submit.html",
+            {
+                "assessment": assessment,
+                "project": assessment.project,
+                "problems": problems,
+                "can_edit": permissions.can_edit_project(request.user, assessment.project),
+            },
+            status=status,
+        )
+
+
+class AssessmentReviewView(View):
+    def get(self, request, pk):
+        assessment = _assessment_or_404(pk)
+        return self._render(request, assessment)
+
+    def post(self, request, pk):
+        assessment = _assessment_or_404(pk)
+        try:
+            services.assessment_review(
+                assessment=assessment,
+                reviewer=request.user,
+                decision=request.POST.get("decision", ""),
+                comment=request.POST.get("comment", ""),
+            )
+        except ValidationError as exc:
+            return self._render(request, assessment, error=_first_error(exc), status=400)
+        except (services.AssessmentError, PermissionDenied) as exc:
+            return self._render(request, assessment, error=str(exc), status=400)
+        messages.success(request, f"Assessment {assessment.get_state_display().lower()}.")
+        return redirect(assessment.get_absolute_url())
+
+    def _render(self, request, assessment, error="", status=200):
+        return render(
+            request,
+            "assessments/review.html",
+            {
+                "assessment": assessment,
+                "project": assessment.project,
+                "summary": selectors.result_summary(assessment),
+                "result": assessment.result or {},
+                "verified": services.assessment_verify(assessment),
+                "error": error,
+                "decisions": Review.Decision.choices,
+                "can_review": permissions.can_review(request.user),
+            },
+            status=status,
+        )
+
+
+@require_POST
+def assessment_reopen_view(request, pk):
+    assessment = get_object_or_404(Assessment.objects.select_related("project", "questionnaire"), pk=pk)
+    try:
+        new = services.assessment_reopen(assessment=assessment, actor=request.user)
+    except (services.AssessmentError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return redirect(assessment.get_absolute_url())
+    messages.success(request, "New draft started, pre-filled from the previous assessment.")
+    return redirect(new.get_absolute_url())
+
+
+def project_assessments_view(request, slug):
+    project = get_object_or_404(Project.objects.select_related("team"), slug=slug)
+    assessments = selectors.project_assessments(project)
+    charts = []
+    for kind in selectors.KINDS:
+        history = selectors.score_history(project, kind)
+        if history:
+            charts.append({"kind": kind, "svg": score_chart_svg(history, title=f"{kind.capitalize()} score over time")})
+    for assessment in assessments:
+        assessment.summary = selectors.result_summary(assessment)
+    return render(
+        request,
+        "assessments/project_assessments.html",
+        {
+            "project": project,
+            "assessments": assessments,
+            "charts": charts,
+            "comparable": [a for a in assessments if a.state != Assessment.State.DRAFT],
+        },
+    )
+
+
+def assessment_compare_view(request, slug):
+    project = get_object_or_404(Project, slug=slug)
+    ids = [request.GET.get("a"), request.GET.get("b")]
+    if not all(i and i.isdigit() for i in ids):
+        messages.error(request, "Choose two assessments to compare.")
+        return redirect(reverse("assessments:project-list", args=[slug]))
+    found = {
+        a.pk: a
+        for a in Assessment.objects.filter(project=project, pk__in=[int(i) for i in ids]).select_related(
+            "questionnaire"
+        )
+    }
+    if len(found) != 2:
+        messages.error(request, "Choose two different assessments of this project.")
+        return redirect(reverse("assessments:project-list", args=[slug]))
+    older, newer = sorted(found.values(), key=lambda a: (a.created_at, a.pk))
+    if older.kind != newer.kind:
+        messages.error(request, "Compare two assessments of the same kind (impact, risk or maturity).")
+        return redirect(reverse("assessments:project-list", args=[slug]))
+    comparison = selectors.compare(older, newer)
+    return render(
+        request,
+        "assessments/compare.html",
+        {
+            "project": project,
+            "comparison": comparison,
+            "older_summary": selectors.result_summary(older),
+            "newer_summary": selectors.result_summary(newer),
+            "only_changed": request.GET.get("changed") == "1",
+        },
+    )
+
+
+def attention_view(request):
+    return render(request, "assessments/attention.html", {"items": selectors.attention()})
