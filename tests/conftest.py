@@ -58,3 +58,16 @@ def viewer(db):
 @pytest.fixture
 def project(db, team, member):
     return ProjectFactory(team=team, name="Docs Q&A", slug="docs-qa", technical_owner=member, uses_rag=True)
+
+
+@pytest.fixture
+def assessment_questionnaires(db):
+    """The small impact, risk and maturity questionnaires of tests/data/assessments/, loaded as versions."""
+    from pathlib import Path
+
+    from tests.factories import questionnaire_version_from_yaml
+
+    folder = Path(__file__).parent / "data" / "assessments"
+    return {
+        kind: questionnaire_version_from_yaml(folder / f"{kind}-small.yaml") for kind in ("impact", "risk", "maturity")
+    }

@@ -71,3 +71,29 @@ class ComponentFactory(factory.django.DjangoModelFactory):
 
 def make_user(role=User.Role.MEMBER, teams=(), **kwargs):
     return UserFactory(role=role, teams=list(teams), **kwargs)
+
+
+def questionnaire_version_from_yaml(path):
+    """Load a questionnaire YAML file (e.g. from tests/data/) into a ``QuestionnaireVersion`` row, normalised."""
+    from pathlib import Path
+
+    import yaml
+
+    from questionnaires.definition import content_hash, normalise
+    from questionnaires.models import QuestionnaireVersion
+
+    definition = normalise(yaml.safe_load(Path(path).read_text()))
+    version, _ = QuestionnaireVersion.objects.get_or_create(
+        slug=definition["slug"],
+        version=definition["version"],
+        defaults={
+            "kind": definition["kind"],
+            "title": definition["title"],
+            "description": definition["description"],
+            "definition": definition,
+            "content_hash": content_hash(definition),
+            "source_path": str(path),
+            "validity_days": definition["validity_days"],
+        },
+    )
+    return version
