@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
-urlpatterns = []
+urlpatterns = [
+    path("portfolio/", views.PortfolioDashboardView.as_view(), name="portfolio"),
+    path("portfolio/jobs/", views.PortfolioJobCreateView.as_view(), name="portfolio-job-create"),
+    path("jobs/<int:pk>/", views.ReportJobDetailView.as_view(), name="job"),
+    path("teams/<slug:slug>/", views.TeamDashboardView.as_view(), name="team"),
+    path("projects/<slug:slug>/scorecard.pdf", views.ScorecardPdfView.as_view(), name="scorecard"),
+    path("files/<int:pk>/", views.ReportDownloadView.as_view(), name="download"),
+]

@@ -1,0 +1,74 @@
+"""Reports API: a project's scorecard PDF, and portfolio report jobs to create, poll and download."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from accounts.permissions import DEFAULT_API_PERMISSIONS
+from registry.models import Project
+from reports import services
+from reports.models import Report, ReportJob
+from reports.views import pdf_response, report_filename
+
+from .serializers import PortfolioJobCreateSerializer, ReportJobSerializer
+
+PDF = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF file.")}
+
+
+class ScorecardApiView(GenericAPIView):
+    permission_classes = DEFAULT_API_PERMISSIONS
+    queryset = Project.objects.all()
+    lookup_field = "slug"
+    serializer_class = None
+
+    @extend_schema(
+        summary="Download a project's scorecard PDF",
+        description="Rendered on request; when nothing it shows has changed, the stored file is returned.",
+        responses=PDF,
+        tags=["reports"],
+    )
+    def get(self, request, slug):
+        project = self.get_object()
+        report, _ = services.report_scorecard(project=project, user=request.user)
+        return pdf_response(report, filename=report_filename(report))
+
+
+class PortfolioJobListApiView(GenericAPIView):
+    permission_classes = DEFAULT_API_PERMISSIONS
+    serializer_class = PortfolioJobCreateSerializer
+
+    @extend_schema(
+        summary="Start a portfolio report",
+        request=PortfolioJobCreateSerializer,
+        responses={202: ReportJobSerializer},
+        tags=["reports"],
+    )
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = services.portfolio_job_create(params=serializer.validated_data, user=request.user)
+        job.refresh_from_db()
+        return Response(ReportJobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PortfolioJobDetailApiView(GenericAPIView):
+    permission_classes = DEFAULT_API_PERMISSIONS
+    serializer_class = ReportJobSerializer
+    queryset = ReportJob.objects.all()
+
+    @extend_schema(summary="Poll a portfolio report job", responses=ReportJobSerializer, tags=["reports"])
+    def get(self, request, pk):
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class ReportDownloadApiView(GenericAPIView):
+    permission_classes = DEFAULT_API_PERMISSIONS
+    queryset = Report.objects.select_related("project")
+    serializer_class = None
+
+    @extend_schema(summary="Download a stored report PDF", responses=PDF, tags=["reports"])
+    def get(self, request, pk):
+        report = self.get_object()
+        return pdf_response(report, filename=report_filename(report))

@@ -1,0 +1,609 @@
+"""Reads for the reports: one function per report, returning a plain, frozen snapshot of everything shown.
+
+A snapshot is read inside one transaction (REPEATABLE READ on PostgreSQL; SQLite's deferred transaction in WAL
+mode reads from one snapshot too), so evidence refreshed while a report renders cannot mix old and new figures.
+The snapshot is also what the cache hashes: it holds exactly what the page shows and nothing else, and never a
+component's settings or secrets (only check results are read, by named columns).
+"""
+
+import contextlib
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from assessments.models import Assessment, Review
+from connectors.models import CheckResult, CheckState, Waiver
+from questionnaires.models import QuestionnaireVersion
+from registry.choices import Stage
+from registry.models import Project, Team
+
+KINDS = ("impact", "risk", "maturity")
+FRAMEWORKS = {
+    "nist-ai-rmf": "NIST AI RMF",
+    "nist-600-1": "NIST AI 600-1 (GenAI profile)",
+    "eu-ai-act": "EU AI Act",
+    "owasp-llm": "OWASP Top 10 for LLM applications",
+}
+RECOMMENDATION_LABELS = {
+    "proceed": "Proceed",
+    "proceed_with_conditions": "Proceed with conditions",
+    "reconsider": "Reconsider",
+    "stop": "Stop",
+}
+EU_AI_ACT_LABELS = {
+    "prohibited": "Prohibited practice",
+    "high_risk": "High-risk system",
+    "transparency": "Transparency obligations",
+    "minimal": "Minimal risk",
+}
+TIER_ORDER = ["critical", "high", "medium", "low"]
+STATUS_LABELS = {
+    "at_risk": "At risk",
+    "attention": "Needs attention",
+    "on_track": "On track",
+    "not_assessed": "Not assessed",
+}
+NEXT_ACTIONS_SHOWN = 5
+# Returned assessments were sent back for changes: their figures are not reported.
+REPORTED_STATES = (Assessment.State.SUBMITTED, Assessment.State.APPROVED)
+
+
+@dataclass(frozen=True)
+class ScorecardSnapshot:
+    as_of: str
+    currency: str
+    project: dict
+    status: dict
+    impact: dict | None
+    risk: dict | None
+    maturity: dict | None
+    trend: tuple
+    evidence: tuple
+    evidence_counts: dict
+    approvals: tuple
+    crosswalk: tuple
+    provenance: tuple
+
+
+@dataclass(frozen=True)
+class PortfolioSnapshot:
+    as_of: str
+    filters: dict
+    counts: dict
+    projects: tuple
+    sections: tuple
+    tiers: dict
+    gaps: tuple
+    blocked: tuple
+    overdue: tuple
+    quarters: tuple
+
+
+@contextlib.contextmanager
+def consistent_snapshot():
+    """One read transaction for a whole report; REPEATABLE READ on PostgreSQL when we open the transaction."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def _date(value):
+    return value.date().isoformat() if value else None
+
+
+def _person(user):
+    if user is None:
+        return None
+    return user.get_full_name() or user.username
+
+
+def _assessment_fields():
+    return (
+        "id",
+        "project_id",
+        "kind",
+        "state",
+        "submitted_at",
+        "decided_at",
+        "expires_at",
+        "content_hash",
+        "result",
+        "questionnaire__slug",
+        "questionnaire__version",
+        "questionnaire__title",
+        "questionnaire__content_hash",
+    )
+
+
+def _latest_by_kind(rows):
+    """Per kind, the latest approved assessment, else the latest submitted one (shown as awaiting review)."""
+    chosen = {}
+    for row in sorted(
+        rows, key=lambda r: r["submitted_at"] or r["decided_at"] or dt.datetime.min.replace(tzinfo=dt.UTC)
+    ):
+        if not row["result"]:
+            continue
+        current = chosen.get(row["kind"])
+        approved = row["state"] == Assessment.State.APPROVED
+        if current is None or approved or current["state"] != Assessment.State.APPROVED:
+            chosen[row["kind"]] = row
+    return chosen
+
+
+def _assessment_meta(row, now):
+    expired = bool(row["expires_at"] and row["expires_at"] <= now)
+    return {
+        "id": row["id"],
+        "state": row["state"],
+        "approved": row["state"] == Assessment.State.APPROVED,
+        "submitted_on": _date(row["submitted_at"]),
+        "decided_on": _date(row["decided_at"]),
+        "expires_on": _date(row["expires_at"]),
+        "expired": expired,
+        "content_hash": row["content_hash"],
+        "questionnaire": {
+            "slug": row["questionnaire__slug"],
+            "version": row["questionnaire__version"],
+            "title": row["questionnaire__title"],
+            "content_hash": row["questionnaire__content_hash"],
+        },
+    }
+
+
+def _impact(row, now):
+    result = row["result"]
+    return {
+        **_assessment_meta(row, now),
+        "recommendation": result.get("recommendation"),
+        "recommendation_label": RECOMMENDATION_LABELS.get(result.get("recommendation"), result.get("recommendation")),
+        "reasons": list(result.get("reasons") or []),
+        "value_to_cost": result.get("value_to_cost"),
+        "costs": dict(result.get("costs") or {}),
+        "score_pct": (result.get("score") or {}).get("pct"),
+    }
+
+
+def _risk(row, now):
+    result = row["result"]
+    risks = [
+        {
+            "number": i,
+            "id": r.get("id"),
+            "title": r.get("title") or r.get("id"),
+            "likelihood": r.get("likelihood"),
+            "severity": r.get("severity"),
+            "inherent": r.get("inherent"),
+            "residual_likelihood": r.get("residual_likelihood"),
+            "residual_severity": r.get("residual_severity"),
+            "residual": r.get("residual"),
+            "tags": list(r.get("tags") or []),
+        }
+        for i, r in enumerate(result.get("risks") or [], start=1)
+    ]
+    eu = result.get("eu_ai_act") or {}
+    return {
+        **_assessment_meta(row, now),
+        "tier": result.get("tier"),
+        "tier_reasons": list(result.get("tier_reasons") or []),
+        "eu_ai_act": {
+            "category": eu.get("category"),
+            "label": EU_AI_ACT_LABELS.get(eu.get("category"), eu.get("category")),
+            "reason": eu.get("reason"),
+        },
+        "risks": risks,
+        "required_controls": [
+            c if isinstance(c, dict) else {"id": c, "text": c} for c in result.get("required_controls") or []
+        ],
+    }
+
+
+def _level_names(definition, result):
+    levels = ((definition or {}).get("scoring") or {}).get("levels") or result.get("levels") or []
+    named = [{"level": lv["level"], "name": lv.get("name", f"Level {lv['level']}")} for lv in levels if "level" in lv]
+    return sorted(named, key=lambda lv: lv["level"]) or [{"level": i, "name": f"Level {i}"} for i in range(5)]
+
+
+def _maturity(row, now, definition=None):
+    result = row["result"]
+    levels = _level_names(definition, result)
+    names = {lv["level"]: lv["name"] for lv in levels}
+    claimed = result.get("claimed_level", result.get("level"))
+    verified = result.get("verified_level")
+    actions = sorted(
+        result.get("next_actions") or [], key=lambda a: (-(a.get("gain_points") or 0), a.get("question_id", ""))
+    )
+    return {
+        **_assessment_meta(row, now),
+        "claimed_level": claimed,
+        "claimed_name": names.get(claimed, result.get("level_name")),
+        "verified_level": verified,
+        "verified_name": names.get(verified),
+        "gap": (claimed - verified) if claimed is not None and verified is not None else None,
+        "levels": levels,
+        "score_pct": (result.get("score") or {}).get("pct"),
+        "verified_score_pct": (result.get("verified_score") or {}).get("pct")
+        if isinstance(result.get("verified_score"), dict)
+        else result.get("verified_score"),
+        "sections": [
+            {"id": s.get("id"), "title": s.get("title"), "pct": s.get("pct") if s.get("max") else None}
+            for s in result.get("sections") or []
+            if s.get("visible", True)
+        ],
+        "discrepancies": list(result.get("discrepancies") or []),
+        "blocking": list(result.get("blocking") or []),
+        "next_actions": actions[:NEXT_ACTIONS_SHOWN],
+    }
+
+
+def _evidence(project_id, now):
+    waived = {
+        (w["check_id"], w["component_id"])
+        for w in Waiver.objects.filter(project_id=project_id, revoked_at__isnull=True, expires_at__gt=now).values(
+            "check_id", "component_id"
+        )
+    }
+    rows = []
+    for r in (
+        CheckResult.objects.filter(project_id=project_id)
+        .order_by("check_id", "component__name")
+        .values("check_id", "component_id", "component__name", "state", "reason", "checked_at", "expires_at")
+    ):
+        state, reason = r["state"], r["reason"]
+        if (r["check_id"], r["component_id"]) in waived or (r["check_id"], None) in waived:
+            if state in (CheckState.FAIL, CheckState.WARN):
+                state, reason = CheckState.WAIVED, f"Waived: {reason}"
+        elif r["expires_at"] <= now and state != CheckState.NOT_APPLICABLE:
+            state, reason = CheckState.UNKNOWN, f"Result too old to trust (was {r['state']}): {reason}"
+        rows.append(
+            {
+                "check_id": r["check_id"],
+                "component": r["component__name"],
+                "state": state,
+                "state_label": CheckState(state).label,
+                "age_days": max((now - r["checked_at"]).days, 0),
+                "checked_on": _date(r["checked_at"]),
+                "reason": reason,
+            }
+        )
+    return rows
+
+
+def _crosswalk(assessments_by_kind, definitions):
+    """Framework tags of the questionnaires' questions: covered when a tagged question is fully met."""
+    tags = defaultdict(lambda: {"covered": False, "questions": 0})
+    for kind, assessment in assessments_by_kind.items():
+        definition = definitions.get(kind) or {}
+        fractions = {
+            c["question_id"]: c.get("fraction")
+            for c in (assessment["result"].get("contributions") or [])
+            if "question_id" in c
+        }
+        for section in definition.get("sections") or []:
+            for question in section.get("questions") or []:
+                for tag in question.get("tags") or []:
+                    prefix = tag.split(":", 1)[0]
+                    if prefix not in FRAMEWORKS:
+                        continue
+                    entry = tags[tag]
+                    entry["questions"] += 1
+                    fraction = fractions.get(question["id"])
+                    if fraction is not None and fraction >= question.get("pass_at", 1.0):
+                        entry["covered"] = True
+    out = []
+    for prefix, name in FRAMEWORKS.items():
+        items = sorted((t, v) for t, v in tags.items() if t.split(":", 1)[0] == prefix)
+        if items:
+            out.append(
+                {
+                    "framework": name,
+                    "covered": [t.split(":", 1)[1] for t, v in items if v["covered"]],
+                    "open": [t.split(":", 1)[1] for t, v in items if not v["covered"]],
+                }
+            )
+    return out
+
+
+def _status(latest, evidence_counts, now):
+    """The one-word overall status on the cover, with the reasons a reader can act on."""
+    if not latest:
+        return {"code": "not_assessed", "label": STATUS_LABELS["not_assessed"], "reasons": ["No submitted assessment."]}
+    red, amber = [], []
+    impact, risk, maturity = latest.get("impact"), latest.get("risk"), latest.get("maturity")
+    if impact and impact["recommendation"] in ("stop", "reconsider"):
+        red.append(f"Impact recommendation: {impact['recommendation_label']}.")
+    if risk and risk["tier"] == "critical":
+        red.append("Risk tier is critical.")
+    if risk and risk["eu_ai_act"]["category"] == "prohibited":
+        red.append("EU AI Act: prohibited practice.")
+    if maturity and maturity["blocking"]:
+        red.append(f"{len(maturity['blocking'])} blocking must-have item(s).")
+    for kind in KINDS:
+        if kind not in latest:
+            amber.append(f"No {kind} assessment.")
+        elif latest[kind]["expired"]:
+            amber.append(f"The {kind} assessment expired on {latest[kind]['expires_on']}.")
+        elif not latest[kind]["approved"]:
+            amber.append(f"The {kind} assessment awaits review.")
+    if risk and risk["tier"] == "high":
+        amber.append("Risk tier is high.")
+    if maturity and maturity["discrepancies"]:
+        amber.append(f"{len(maturity['discrepancies'])} claim(s) contradicted by evidence.")
+    if evidence_counts.get(CheckState.FAIL):
+        amber.append(f"{evidence_counts[CheckState.FAIL]} failing check(s).")
+    code = "at_risk" if red else "attention" if amber else "on_track"
+    return {"code": code, "label": STATUS_LABELS[code], "reasons": red + amber or ["All assessments current."]}
+
+
+def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
+    """Everything the project scorecard shows, read in one consistent transaction."""
+    now = now or timezone.now()
+    with consistent_snapshot():
+        project = Project.objects.select_related("team", "business_owner", "technical_owner").get(pk=project.pk)
+        rows = list(
+            Assessment.objects.filter(project=project, state__in=REPORTED_STATES)
+            .order_by("submitted_at", "id")
+            .values(*_assessment_fields(), "questionnaire_id")
+        )
+        chosen = _latest_by_kind(rows)
+        definitions_by_id = {}
+        if chosen:
+            definitions_by_id = dict(
+                QuestionnaireVersion.objects.filter(
+                    pk__in={r["questionnaire_id"] for r in chosen.values()}
+                ).values_list("id", "definition")
+            )
+        definitions = {kind: definitions_by_id.get(row["questionnaire_id"]) for kind, row in chosen.items()}
+        reviews = list(
+            Review.objects.filter(assessment_id__in=[r["id"] for r in chosen.values()])
+            .select_related("reviewer", "assessment")
+            .order_by("at", "id")
+        )
+        evidence = _evidence(project.pk, now)
+
+    latest = {}
+    if "impact" in chosen:
+        latest["impact"] = _impact(chosen["impact"], now)
+    if "risk" in chosen:
+        latest["risk"] = _risk(chosen["risk"], now)
+    if "maturity" in chosen:
+        latest["maturity"] = _maturity(chosen["maturity"], now, definitions.get("maturity"))
+    counts = Counter(e["state"] for e in evidence)
+    trend = [
+        {
+            "label": _date(r["submitted_at"]) or f"#{r['id']}",
+            "pct": (r["result"].get("score") or {}).get("pct") or 0,
+            "claimed_level": r["result"].get("claimed_level", r["result"].get("level")),
+            "verified_level": r["result"].get("verified_level"),
+            "state": r["state"],
+        }
+        for r in rows
+        if r["kind"] == "maturity" and r["result"]
+    ]
+    approvals = [
+        {
+            "kind": review.assessment.kind,
+            "decision": review.get_decision_display(),
+            "reviewer": _person(review.reviewer) or "(deleted user)",
+            "on": _date(review.at),
+            "comment": review.comment,
+        }
+        for review in reviews
+    ]
+    provenance = [
+        {
+            "kind": kind,
+            "questionnaire": f"{row['questionnaire__slug']} v{row['questionnaire__version']}",
+            "questionnaire_hash": row["questionnaire__content_hash"],
+            "assessment_id": row["id"],
+            "content_hash": row["content_hash"],
+        }
+        for kind, row in sorted(chosen.items(), key=lambda kv: KINDS.index(kv[0]) if kv[0] in KINDS else 9)
+    ]
+    return ScorecardSnapshot(
+        as_of=now.date().isoformat(),
+        currency=settings.PLUMBLINE_CURRENCY,
+        project={
+            "name": project.name,
+            "slug": project.slug,
+            "description": project.description,
+            "business_goal": project.business_goal,
+            "team": project.team.name,
+            "team_slug": project.team.slug,
+            "business_owner": _person(project.business_owner),
+            "technical_owner": _person(project.technical_owner),
+            "stage": project.get_stage_display(),
+            "archetype": project.get_archetype_display(),
+            "exposure": project.get_exposure_display(),
+        },
+        status=_status(latest, counts, now),
+        impact=latest.get("impact"),
+        risk=latest.get("risk"),
+        maturity=latest.get("maturity"),
+        trend=tuple(trend),
+        evidence=tuple(evidence),
+        evidence_counts={state: counts.get(state, 0) for state in CheckState.values},
+        approvals=tuple(approvals),
+        crosswalk=tuple(_crosswalk(chosen, definitions)),
+        provenance=tuple(provenance),
+    )
+
+
+def _quarter(value):
+    return f"{value.year} Q{(value.month - 1) // 3 + 1}"
+
+
+def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> PortfolioSnapshot:
+    """The leadership portfolio: a fixed number of queries whatever the number of projects.
+
+    ``team`` is a team slug, ``stage`` a stage value, ``tier`` a risk tier; empty means all.
+    """
+    now = now or timezone.now()
+    with consistent_snapshot():
+        projects = Project.objects.active().select_related("team").order_by("name")
+        if team:
+            projects = projects.filter(team__slug=team)
+        if stage:
+            projects = projects.filter(stage=stage)
+        projects = list(projects.values("id", "name", "slug", "stage", "team__name", "team__slug"))
+        assessment_rows = list(
+            Assessment.objects.filter(project__archived_at__isnull=True, state__in=REPORTED_STATES)
+            .filter(**({"project__team__slug": team} if team else {}), **({"project__stage": stage} if stage else {}))
+            .values(*_assessment_fields())
+        )
+        check_counts = list(
+            CheckResult.objects.filter(project__archived_at__isnull=True)
+            .filter(**({"project__team__slug": team} if team else {}), **({"project__stage": stage} if stage else {}))
+            .values("project_id")
+            .annotate(
+                failing=Count("id", filter=Q(state=CheckState.FAIL, expires_at__gt=now)),
+                passing=Count("id", filter=Q(state=CheckState.PASS, expires_at__gt=now)),
+                total=Count("id"),
+            )
+        )
+
+    by_project = defaultdict(list)
+    for row in assessment_rows:
+        by_project[row["project_id"]].append(row)
+    checks = {c["project_id"]: c for c in check_counts}
+    stage_labels = dict(Stage.choices)
+
+    out, gaps, blocked, overdue, section_titles = [], [], [], [], []
+    for p in projects:
+        rows = by_project.get(p["id"], [])
+        chosen = _latest_by_kind(rows)
+        impact = _impact(chosen["impact"], now) if "impact" in chosen else None
+        risk = _risk(chosen["risk"], now) if "risk" in chosen else None
+        maturity = _maturity(chosen["maturity"], now) if "maturity" in chosen else None
+        project_tier = risk["tier"] if risk else None
+        if tier and project_tier != tier:
+            continue
+        c = checks.get(p["id"], {"failing": 0, "passing": 0, "total": 0})
+        latest = {k: v for k, v in (("impact", impact), ("risk", risk), ("maturity", maturity)) if v}
+        status = _status(latest, {CheckState.FAIL: c["failing"]}, now)
+        cells = {}
+        if maturity:
+            for s in maturity["sections"]:
+                if s["title"] not in section_titles:
+                    section_titles.append(s["title"])
+                cells[s["title"]] = s["pct"]
+        entry = {
+            "name": p["name"],
+            "slug": p["slug"],
+            "team": p["team__name"],
+            "team_slug": p["team__slug"],
+            "stage": stage_labels.get(p["stage"], p["stage"]),
+            "tier": project_tier,
+            "eu_ai_act": risk["eu_ai_act"]["label"] if risk else None,
+            "recommendation": impact["recommendation_label"] if impact else None,
+            "value_to_cost": impact["value_to_cost"] if impact else None,
+            "claimed_level": maturity["claimed_level"] if maturity else None,
+            "verified_level": maturity["verified_level"] if maturity else None,
+            "gap": maturity["gap"] if maturity else None,
+            "score_pct": maturity["score_pct"] if maturity else None,
+            "blocking": len(maturity["blocking"]) if maturity else 0,
+            "failing_checks": c["failing"],
+            "status": status["code"],
+            "status_label": status["label"],
+            "cells": cells,
+        }
+        out.append(entry)
+        if entry["gap"]:
+            gaps.append(
+                {
+                    "name": p["name"],
+                    "slug": p["slug"],
+                    "team": p["team__name"],
+                    "claimed_level": entry["claimed_level"],
+                    "verified_level": entry["verified_level"],
+                    "gap": entry["gap"],
+                    "discrepancies": len(maturity["discrepancies"]),
+                }
+            )
+        if maturity and maturity["blocking"]:
+            blocked.append(
+                {
+                    "name": p["name"],
+                    "slug": p["slug"],
+                    "team": p["team__name"],
+                    "stage": entry["stage"],
+                    "blocking": len(maturity["blocking"]),
+                    "first": maturity["blocking"][0].get("text") or maturity["blocking"][0].get("question_id"),
+                }
+            )
+        for kind, item in latest.items():
+            if item["expired"]:
+                overdue.append(
+                    {
+                        "name": p["name"],
+                        "slug": p["slug"],
+                        "team": p["team__name"],
+                        "kind": kind,
+                        "expired_on": item["expires_on"],
+                        "days_overdue": (now.date() - dt.date.fromisoformat(item["expires_on"])).days,
+                    }
+                )
+
+    kept = {e["slug"] for e in out}
+    slug_by_id = {p["id"]: p["slug"] for p in projects}
+    quarters = defaultdict(list)
+    for row in assessment_rows:
+        if (
+            row["kind"] == "maturity"
+            and row["result"]
+            and row["submitted_at"]
+            and slug_by_id.get(row["project_id"]) in kept
+        ):
+            quarters[_quarter(row["submitted_at"])].append(row["result"])
+    quarter_rows = []
+    for label in sorted(quarters):
+        results = quarters[label]
+        scores = [(r.get("score") or {}).get("pct") or 0 for r in results]
+        verified = [r.get("verified_level") for r in results if r.get("verified_level") is not None]
+        quarter_rows.append(
+            {
+                "label": label,
+                "count": len(results),
+                "avg_pct": round(sum(scores) / len(scores), 1),
+                "avg_verified_level": round(sum(verified) / len(verified), 2) if verified else None,
+            }
+        )
+    tiers = Counter(e["tier"] or "unassessed" for e in out)
+    statuses = Counter(e["status"] for e in out)
+    return PortfolioSnapshot(
+        as_of=now.date().isoformat(),
+        filters={"team": team or "", "stage": stage or "", "tier": tier or ""},
+        counts={
+            "projects": len(out),
+            "at_risk": statuses.get("at_risk", 0),
+            "attention": statuses.get("attention", 0),
+            "on_track": statuses.get("on_track", 0),
+            "not_assessed": statuses.get("not_assessed", 0),
+            "blocked": len(blocked),
+            "overdue": len(overdue),
+            "with_gap": len(gaps),
+        },
+        projects=tuple(out),
+        sections=tuple(section_titles),
+        tiers={t: tiers.get(t, 0) for t in [*TIER_ORDER, "unassessed"]},
+        gaps=tuple(sorted(gaps, key=lambda g: (-g["gap"], g["name"]))),
+        blocked=tuple(blocked),
+        overdue=tuple(sorted(overdue, key=lambda o: (-o["days_overdue"], o["name"]))),
+        quarters=tuple(quarter_rows),
+    )
+
+
+def report_filter_choices():
+    """Choices for the portfolio filters: teams, stages and tiers, as (value, label) pairs."""
+    return {
+        "teams": list(Team.objects.order_by("name").values_list("slug", "name")),
+        "stages": list(Stage.choices),
+        "tiers": [(t, t.capitalize()) for t in TIER_ORDER],
+    }

@@ -1,0 +1,114 @@
+"""Writes of the reports app: storing rendered PDFs under their input hash, and the portfolio job's life.
+
+Reports change no governance data, so they write no ChangeRecord: the ``Report`` row (who, when, from which
+inputs) and the ``ReportJob`` row are themselves the record.
+"""
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import pdf, selectors
+from .models import Report, ReportJob
+
+PORTFOLIO_FILTERS = ("team", "stage", "tier")
+
+
+def _stored(key):
+    report = Report.objects.filter(input_hash=key).first()
+    if report and report.file and report.file.storage.exists(report.file.name):
+        return report
+    if report:
+        report.delete()
+    return None
+
+
+def _store(*, kind, key, data, pages, project=None, params=None, user=None):
+    report = Report(
+        kind=kind, project=project, params=params or {}, input_hash=key, size=len(data), pages=pages, created_by=user
+    )
+    name = f"{kind}-{project.slug if project else 'portfolio'}-{key[:16]}.pdf"
+    report.file.save(name, ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        # Someone rendered the same inputs at the same moment: keep theirs, drop ours.
+        report.file.delete(save=False)
+        return Report.objects.get(input_hash=key)
+    return report
+
+
+def report_scorecard(*, project, user=None) -> tuple[Report, bool]:
+    """The project's scorecard PDF: the stored one when nothing changed, else a fresh render.
+
+    Returns ``(report, rendered)``.
+    """
+    snapshot = selectors.scorecard_snapshot(project)
+    key = pdf.input_hash(Report.Kind.SCORECARD, snapshot)
+    if existing := _stored(key):
+        return existing, False
+    data, pages = pdf.render_pdf(pdf.scorecard_html(snapshot))
+    return _store(kind=Report.Kind.SCORECARD, key=key, data=data, pages=pages, project=project, user=user), True
+
+
+def clean_portfolio_params(params) -> dict:
+    return {name: str(params.get(name) or "") for name in PORTFOLIO_FILTERS}
+
+
+def portfolio_job_create(*, params, user) -> ReportJob:
+    """Queue a portfolio report; the worker starts once the job row is committed."""
+    from .tasks import generate_portfolio_report
+
+    with transaction.atomic():
+        job = ReportJob.objects.create(params=clean_portfolio_params(params), requested_by=user, message="Queued")
+        transaction.on_commit(lambda: generate_portfolio_report.delay(job.pk))
+    return job
+
+
+def _progress(job_id, percent, message, **extra):
+    ReportJob.objects.filter(pk=job_id).update(progress=percent, message=message, **extra)
+
+
+def portfolio_job_run(*, job_id) -> ReportJob:
+    """Gather, draw, render and store the portfolio report, reporting progress on the job as it goes."""
+    job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
+    if job.status == ReportJob.Status.DONE:
+        return job
+    _progress(job.pk, 5, "Reading the portfolio", status=ReportJob.Status.RUNNING)
+    try:
+        report, _ = report_portfolio(
+            params=job.params, user=job.requested_by, on_progress=lambda p, m: _progress(job.pk, p, m)
+        )
+    except Exception as exc:
+        _progress(
+            job.pk,
+            job.progress,
+            f"The report could not be generated ({type(exc).__name__}); try again, or tell an administrator.",
+            status=ReportJob.Status.FAILED,
+            finished_at=timezone.now(),
+        )
+        raise
+    ReportJob.objects.filter(pk=job.pk).update(
+        status=ReportJob.Status.DONE, progress=100, message="Ready", report=report, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def report_portfolio(*, params, user=None, on_progress=None) -> tuple[Report, bool]:
+    """The portfolio PDF for the given filters, from the cache when nothing changed. Returns (report, rendered)."""
+    params = clean_portfolio_params(params)
+    snapshot = selectors.portfolio_snapshot(**{k: v or None for k, v in params.items()})
+    key = pdf.input_hash(Report.Kind.PORTFOLIO, snapshot)
+    if existing := _stored(key):
+        return existing, False
+    if on_progress:
+        on_progress(25, f"Read {snapshot.counts['projects']} projects; drawing charts")
+    html = pdf.portfolio_html(snapshot, on_progress=on_progress)
+    if on_progress:
+        on_progress(60, "Laying out the pages")
+    data, pages = pdf.render_pdf(html)
+    if on_progress:
+        on_progress(95, "Saving the PDF")
+    return _store(kind=Report.Kind.PORTFOLIO, key=key, data=data, pages=pages, params=params, user=user), True
