@@ -221,10 +221,13 @@ PLUMBLINE_CONNECTORS = {
     "qdrant": {"BACKEND": "connectors.backends.qdrant.QdrantConnector", "OPTIONS": {}},
     "chroma": {"BACKEND": "connectors.backends.chroma.ChromaConnector", "OPTIONS": {}},
     "prometheus": {"BACKEND": "connectors.backends.prometheus.PrometheusConnector", "OPTIONS": {}},
+    "pushed": {"BACKEND": "connectors.backends.pushed.PushedEvaluationConnector", "OPTIONS": {}},
 }
 # Hosts a connector may reach; empty means any public host. Private/link-local addresses need listing.
 PLUMBLINE_CONNECTOR_ALLOWED_HOSTS = env.list("PLUMBLINE_CONNECTOR_ALLOWED_HOSTS", default=[])
 PLUMBLINE_CONNECTOR_TIMEOUT = env.float("PLUMBLINE_CONNECTOR_TIMEOUT", default=10.0)
+# Requests per API token (gate and CI evidence endpoints), DRF rate syntax; beyond it the API answers 429.
+PLUMBLINE_TOKEN_RATE = env("PLUMBLINE_TOKEN_RATE", default="600/min")
 
 LOGGING = {
     "version": 1,
@@ -233,5 +236,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # reports: its INFO lines narrate every render step
+        "fontTools": {"level": "WARNING"},
+    },
 }
