@@ -1,0 +1,172 @@
+"""The normalised form of a questionnaire definition, and small helpers to walk it.
+
+Everything downstream (scoring, the web form, reports) reads the normalised dict stored in
+``QuestionnaireVersion.definition``, so defaults live here, once, instead of ``.get(x, default)`` everywhere.
+Pure Python: no Django imports, so the scoring can use it too.
+"""
+
+import copy
+import hashlib
+import json
+
+SCORED_TYPES = frozenset({"yes_no", "single_choice", "multi_choice", "scale"})
+CHOICE_TYPES = frozenset({"single_choice", "multi_choice"})
+QUESTION_TYPES = (
+    "yes_no",
+    "single_choice",
+    "multi_choice",
+    "scale",
+    "number",
+    "money",
+    "date",
+    "text",
+    "long_text",
+    "url",
+    "group",
+)
+YES_NO_VALUES = ("yes", "no", "na", "unknown")
+CRITICALITIES = ("must", "should", "may")
+DEFAULT_VALIDITY_DAYS = {"impact": 365, "risk": 180, "maturity": 90}
+# A must-have without an explicit ``level`` gates level 2 in a core section (the basics) and level 4 elsewhere.
+CORE_DEFAULT_LEVEL = 2
+NON_CORE_DEFAULT_LEVEL = 4
+
+
+def _yes_no_word(value):
+    """YAML 1.1 readers turn a bare ``no`` into False; the format means the answer value "no"."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+def _normalise_option(raw):
+    option = {
+        "value": _yes_no_word(raw.get("value")),
+        "label": raw.get("label") or str(_yes_no_word(raw.get("value"))),
+        "points": raw.get("points"),
+        "help": raw.get("help", ""),
+        "na": bool(raw.get("na", False)),
+    }
+    if "reduces" in raw:
+        reduces = raw["reduces"] or {}
+        option["reduces"] = {"likelihood": reduces.get("likelihood", 0), "severity": reduces.get("severity", 0)}
+    return option
+
+
+def _normalise_question(raw, *, kind, core):
+    qtype = raw.get("type")
+    question = {
+        "id": raw.get("id"),
+        "type": qtype,
+        "text": raw.get("text", ""),
+        "help": raw.get("help", ""),
+        "weight": raw.get("weight", 1),
+        "criticality": raw.get("criticality", "should"),
+        "level": raw.get("level"),
+        "required": raw.get("required", True),
+        "when": raw.get("when"),
+        "tags": list(raw.get("tags", [])),
+        "evidence_required": raw.get("evidence_required", False),
+        "evidence": raw.get("evidence"),
+        "justify": [_yes_no_word(v) for v in raw.get("justify", [])],
+        "pass_at": raw.get("pass_at", 1.0),
+    }
+    if kind == "maturity" and question["criticality"] == "must" and question["level"] is None:
+        question["level"] = CORE_DEFAULT_LEVEL if core else NON_CORE_DEFAULT_LEVEL
+    if qtype == "yes_no":
+        question["allow_na"] = raw.get("allow_na", True)
+        question["allow_unknown"] = raw.get("allow_unknown", True)
+    if qtype in CHOICE_TYPES:
+        question["options"] = [_normalise_option(o) for o in raw.get("options", [])]
+    if qtype == "multi_choice":
+        positive = sum(o["points"] for o in question["options"] if (o["points"] or 0) > 0)
+        question["cap"] = raw.get("cap", positive)
+    if qtype == "scale":
+        question["labels"] = {int(k): v for k, v in (raw.get("labels") or {}).items()}
+    if qtype in ("number", "money"):
+        for key in ("min", "max", "unit"):
+            question[key] = raw.get(key)
+    if qtype == "group":
+        question["fields"] = [_normalise_question(f, kind=None, core=False) for f in raw.get("fields", [])]
+        question["min_items"] = raw.get("min_items", 0)
+        question["max_items"] = raw.get("max_items")
+    return question
+
+
+def _normalise_scoring(raw):
+    scoring = copy.deepcopy(raw)
+    if scoring.get("model") == "maturity":
+        scoring["levels"] = [
+            {
+                "level": lv.get("level"),
+                "name": lv.get("name", ""),
+                "description": lv.get("description", ""),
+                "min_score_pct": lv.get("min_score_pct", 0),
+            }
+            for lv in scoring.get("levels", [])
+        ]
+    if scoring.get("model") == "risk":
+        scoring.setdefault("tier_floors", [])
+        scoring.setdefault("eu_ai_act", [])
+        scoring.setdefault("controls", {})
+        for risk in scoring.get("risks", []):
+            risk.setdefault("tags", [])
+            risk.setdefault("when", None)
+            risk.setdefault("mitigations", None)
+    return scoring
+
+
+def normalise(raw: dict) -> dict:
+    """A complete definition with every default filled in; ``raw`` must already be schema-valid."""
+    kind = raw.get("kind")
+    return {
+        "slug": raw.get("slug"),
+        "version": str(raw.get("version")),
+        "kind": kind,
+        "title": raw.get("title", ""),
+        "description": raw.get("description", ""),
+        "validity_days": raw.get("validity_days", DEFAULT_VALIDITY_DAYS.get(kind, 365)),
+        "scoring": _normalise_scoring(raw.get("scoring") or {}),
+        "sections": [
+            {
+                "id": section.get("id"),
+                "title": section.get("title", ""),
+                "description": section.get("description", ""),
+                "when": section.get("when"),
+                "core": bool(section.get("core", False)),
+                "questions": [
+                    _normalise_question(q, kind=kind, core=bool(section.get("core", False)))
+                    for q in section.get("questions", [])
+                ],
+            }
+            for section in raw.get("sections", [])
+        ],
+    }
+
+
+def content_hash(definition: dict) -> str:
+    """SHA-256 of the canonical JSON of a normalised definition: same content, same hash, whatever the layout."""
+    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def iter_sections(definition):
+    yield from definition.get("sections", [])
+
+
+def iter_questions(definition):
+    """Every ``(section, question)`` pair, in document order."""
+    for section in definition.get("sections", []):
+        for question in section.get("questions", []):
+            yield section, question
+
+
+def question_index(definition) -> dict:
+    """Question id -> question dict."""
+    return {q["id"]: q for _, q in iter_questions(definition)}
+
+
+def question_count(definition) -> int:
+    return sum(len(s.get("questions", [])) for s in definition.get("sections", []))
