@@ -61,6 +61,24 @@ def can_review(user):
     return is_reviewer(user)
 
 
+def can_manage_teams(user):
+    """Creating teams and changing their members is an admin task."""
+    return is_admin(user)
+
+
+def can_manage_users(user):
+    return is_admin(user)
+
+
+def can_import_inventory(user):
+    """Importing may create projects; each row is then checked against ``can_edit_team_projects``."""
+    return can_create_project(user)
+
+
+def can_manage_token(user, token):
+    return bool(user and user.is_authenticated and (token.user_id == user.pk or is_admin(user)))
+
+
 def token_of(request):
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, ApiToken) else None
@@ -101,6 +119,13 @@ class CanEditProjectOrReadOnly(permissions.BasePermission):
             return True
         project = obj if obj.__class__.__name__ == "Project" else obj.project
         return can_edit_project(request.user, project)
+
+
+class CanManageTeamsOrReadOnly(permissions.BasePermission):
+    message = "Only admins can create or change teams."
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or can_manage_teams(request.user)
 
 
 DEFAULT_API_PERMISSIONS = [permissions.IsAuthenticated, TokenScopePermission]

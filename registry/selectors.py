@@ -1,6 +1,10 @@
 """Reads of the inventory."""
 
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
 from .choices import ComponentKind
+from .models import Component, Project, Team
 
 
 def project_context(project) -> dict:
@@ -24,3 +28,50 @@ def project_context(project) -> dict:
         "regions": list(project.regions or []),
         "has_component": {kind.value: kind.value in kinds for kind in ComponentKind},
     }
+
+
+def project_list(*, user=None, token=None):
+    """Projects with everything the list page and API show, in a constant number of queries.
+
+    A project-scoped API token sees only its project.
+    """
+    qs = (
+        Project.objects.select_related("team", "business_owner", "technical_owner")
+        .prefetch_related("tags")
+        .annotate(component_count=Count("components", distinct=True))
+    )
+    if token is not None and token.project_id:
+        qs = qs.filter(pk=token.project_id)
+    return qs
+
+
+def project_detail(*, slug):
+    """One project with its owners, tags and components (connector and secret markers included)."""
+    return get_object_or_404(
+        Project.objects.select_related("team", "business_owner", "technical_owner").prefetch_related(
+            "tags", Prefetch("components", queryset=Component.objects.order_by("kind", "name"))
+        ),
+        slug=slug,
+    )
+
+
+def project_history(*, project, limit=100):
+    return project.changes.select_related("actor").order_by("-at", "-id")[:limit]
+
+
+def component_list(*, token=None):
+    qs = Component.objects.select_related("project")
+    if token is not None and token.project_id:
+        qs = qs.filter(project_id=token.project_id)
+    return qs
+
+
+def team_list():
+    return Team.objects.annotate(
+        project_count=Count("projects", filter=Q(projects__archived_at__isnull=True), distinct=True),
+        member_count=Count("members", distinct=True),
+    )
+
+
+def team_detail(*, slug):
+    return get_object_or_404(Team.objects.prefetch_related("members"), slug=slug)

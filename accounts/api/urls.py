@@ -1,1 +1,9 @@
-urlpatterns = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .views import ApiTokenViewSet, MeView
+
+router = SimpleRouter()
+router.register("tokens", ApiTokenViewSet, basename="api-token")
+
+urlpatterns = [path("me", MeView.as_view(), name="api-me"), *router.urls]

@@ -1,0 +1,59 @@
+"""One FilterSet for the inventory, shared by the list page and the API list (as NetBox does)."""
+
+import django_filters
+from django.db.models import Q
+
+from .choices import Archetype, Exposure, Stage
+from .models import Project, Tag, Team
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.all(), to_field_name="slug", field_name="team", empty_label="Any team"
+    )
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
+    exposure = django_filters.ChoiceFilter(choices=Exposure.choices, empty_label="Any exposure")
+    archetype = django_filters.ChoiceFilter(choices=Archetype.choices, empty_label="Any archetype")
+    tag = django_filters.ModelChoiceFilter(
+        queryset=Tag.objects.all(), to_field_name="slug", field_name="tags", empty_label="Any tag"
+    )
+    archived = django_filters.BooleanFilter(
+        method="filter_archived", label="Archived", help_text="true: archived only; unset or false: active only."
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("team__name", "team"),
+            ("stage", "stage"),
+            ("exposure", "exposure"),
+            ("archetype", "archetype"),
+            ("run_cost_per_month", "run_cost"),
+            ("updated_at", "updated"),
+        ),
+        field_labels={"team__name": "Team", "run_cost_per_month": "Run cost", "updated_at": "Last updated"},
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "team", "stage", "exposure", "archetype", "tag", "archived"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value) | Q(description__icontains=value))
+
+    def filter_archived(self, queryset, name, value):
+        # Applied in filter_queryset so that "unset" also hides archived projects.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("archived"):
+            queryset = queryset.filter(archived_at__isnull=False)
+        else:
+            queryset = queryset.filter(archived_at__isnull=True)
+        if not self.form.cleaned_data.get("ordering"):
+            queryset = queryset.order_by("name", "pk")
+        return queryset

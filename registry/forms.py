@@ -1,0 +1,231 @@
+"""Forms of the inventory pages. Lists (tags, regions, links) are edited as plain text, one item per line/comma."""
+
+import json
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from accounts import permissions
+from accounts.models import User
+
+from .choices import COMPONENT_ATTRIBUTES, ComponentKind
+from .models import Component, Project, Team
+from .services import component_validate
+from .validators import clean_links, clean_regions
+
+
+class ProjectForm(forms.ModelForm):
+    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. rag, pii, eu.")
+    regions = forms.CharField(required=False, help_text="Regions of users, comma-separated, e.g. EU, UK, US.")
+    links = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: label | https://… (runbook, repository, dashboard).",
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "slug",
+            "team",
+            "description",
+            "business_owner",
+            "technical_owner",
+            "business_goal",
+            "kpis",
+            "archetype",
+            "llm_usage",
+            "uses_rag",
+            "exposure",
+            "stage",
+            "handles_pii",
+            "handles_sensitive",
+            "handles_confidential",
+            "regions",
+            "estimated_build_cost",
+            "run_cost_per_month",
+            "expected_value_per_year",
+            "links",
+            "tags",
+            "badge_public",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "business_goal": forms.Textarea(attrs={"rows": 2}),
+            "kpis": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        team_ids = permissions.editable_team_ids(user)
+        teams = Team.objects.all()
+        if team_ids is not None:
+            teams = teams.filter(id__in=team_ids)
+        self.fields["team"].queryset = teams
+        people = User.objects.filter(is_active=True).order_by("username")
+        self.fields["business_owner"].queryset = people
+        self.fields["technical_owner"].queryset = people
+        for name in ("estimated_build_cost", "run_cost_per_month", "expected_value_per_year"):
+            self.fields[name].min_value = 0
+            self.fields[name].validators.append(_not_negative)
+            self.fields[name].help_text = settings.PLUMBLINE_CURRENCY
+        if self.instance.pk:
+            self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
+            self.initial["regions"] = ", ".join(self.instance.regions or [])
+            self.initial["links"] = "\n".join(f"{link['label']} | {link['url']}" for link in self.instance.links or [])
+            self.fields["slug"].disabled = True
+            self.fields["slug"].help_text = "The slug is the project's address and cannot change."
+
+    def clean_tags(self):
+        return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+
+    def clean_regions(self):
+        return clean_regions(self.cleaned_data["regions"])
+
+    def clean_links(self):
+        items = []
+        for line in self.cleaned_data["links"].splitlines():
+            if not line.strip():
+                continue
+            label, _, url = line.rpartition("|")
+            items.append({"label": label.strip(), "url": url.strip()})
+        return clean_links(items)
+
+    def service_kwargs(self):
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "tags"}
+        if self.instance.pk:
+            data.pop("slug")
+        return data
+
+
+def _not_negative(value):
+    if value is not None and value < 0:
+        raise ValidationError("Enter zero or a positive amount.")
+
+
+class ComponentForm(forms.Form):
+    """Kind-specific attributes become form fields named ``attr_<key>``; secrets are write-only."""
+
+    kind = forms.ChoiceField(choices=ComponentKind.choices)
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    connector = forms.ChoiceField(required=False, help_text="The connector that gathers evidence from it.")
+    connector_settings = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='JSON object of non-secret options, e.g. {"experiment": "listing-assistant"}.',
+    )
+    secrets = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+        help_text="Write-only, one per line: name=value. Stored encrypted and never shown again; "
+        "name= with no value removes a secret. Leave empty to keep the stored secrets.",
+    )
+
+    def __init__(self, *args, project, instance=None, **kwargs):
+        self.project = project
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "kind": instance.kind,
+                "name": instance.name,
+                "description": instance.description,
+                "connector": instance.connector,
+                "connector_settings": json.dumps(instance.connector_settings) if instance.connector_settings else "",
+                **{f"attr_{k}": v for k, v in (instance.attributes or {}).items()},
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["connector"].choices = [("", "None"), *((a, a) for a in settings.PLUMBLINE_CONNECTORS)]
+        self.attribute_fields = []
+        seen = set()
+        for attributes in COMPONENT_ATTRIBUTES.values():
+            for key, label, help_text in attributes:
+                if key in seen:
+                    continue
+                seen.add(key)
+                self.fields[f"attr_{key}"] = forms.CharField(required=False, label=label, help_text=help_text)
+                self.attribute_fields.append(f"attr_{key}")
+
+    def basic_fields(self):
+        return [self[name] for name in ("kind", "name", "description")]
+
+    def attribute_bound_fields(self):
+        return [self[name] for name in self.attribute_fields]
+
+    def connector_fields(self):
+        return [self[name] for name in ("connector", "connector_settings", "secrets")]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        others = Component.objects.filter(project=self.project, name=name)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError("This project already has a component with this name; choose another name.")
+        return name
+
+    def clean_connector_settings(self):
+        raw = self.cleaned_data["connector_settings"].strip()
+        if not raw:
+            return {}
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"Not valid JSON ({exc.msg} at line {exc.lineno}).") from exc
+        if not isinstance(value, dict):
+            raise ValidationError('Write a JSON object, e.g. {"experiment": "name"}.')
+        return value
+
+    def clean_secrets(self):
+        raw = self.cleaned_data["secrets"]
+        if not raw.strip():
+            return None
+        values = {}
+        for number, line in enumerate(raw.splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip():
+                raise ValidationError(f"Line {number}: write name=value.")
+            values[key.strip()] = value.strip()
+        return values
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind is None:
+            return cleaned
+        keys = [key for key, _l, _h in COMPONENT_ATTRIBUTES.get(kind, [])]
+        cleaned["attributes"] = {k: cleaned.get(f"attr_{k}", "").strip() for k in keys if cleaned.get(f"attr_{k}")}
+        if "connector_settings" in cleaned and "connector" in cleaned:
+            errors = component_validate(
+                kind=kind,
+                attributes=cleaned["attributes"],
+                connector=cleaned["connector"],
+                connector_settings=cleaned["connector_settings"],
+            )
+            for field, messages in errors.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "name": data["name"],
+            "description": data["description"],
+            "attributes": data["attributes"],
+            "connector": data["connector"],
+            "connector_settings": data["connector_settings"],
+            "secrets": data["secrets"],
+        }
+
+
+class ImportForm(forms.Form):
+    files = forms.FileField(
+        label="Inventory file",
+        help_text="CSV or YAML exported from Plumbline, or a Backstage catalog-info.yaml.",
+    )
+    dry_run = forms.BooleanField(required=False, initial=True, label="Preview only (import nothing)")

@@ -1,0 +1,313 @@
+"""Writes to the inventory. Each service runs in one transaction and records what changed, and who changed it.
+
+Callers (views, API, importers, admin) check permissions with ``accounts.permissions`` and validate input
+with their form or serializer first; services keep the invariants the database cannot (connector aliases,
+encrypted secrets, tags by name) and the audit trail.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from connectors.secrets import decrypt_secrets, encrypt_secrets
+
+from .audit import diff, record_change, snapshot
+from .choices import COMPONENT_ATTRIBUTES
+from .models import ChangeRecord, Component, Project, Tag, Team
+
+PROJECT_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "team",
+    "business_owner",
+    "technical_owner",
+    "business_goal",
+    "kpis",
+    "archetype",
+    "llm_usage",
+    "uses_rag",
+    "exposure",
+    "stage",
+    "handles_pii",
+    "handles_sensitive",
+    "handles_confidential",
+    "regions",
+    "estimated_build_cost",
+    "run_cost_per_month",
+    "expected_value_per_year",
+    "links",
+    "badge_public",
+)
+PROJECT_AUDITED = (*PROJECT_FIELDS, "tags")
+COMPONENT_FIELDS = ("kind", "name", "description", "attributes", "connector", "connector_settings")
+SECRET_KEY_FIELD = "secrets"
+
+
+def project_snapshot(project):
+    return snapshot(project, PROJECT_AUDITED)
+
+
+def component_snapshot(component):
+    values = snapshot(component, COMPONENT_FIELDS)
+    # The ciphertext changes whenever a secret does; diff() masks it, so only "set"/"changed" shows.
+    values[SECRET_KEY_FIELD] = component.encrypted_secrets
+    return values
+
+
+def tags_from_names(names) -> list[Tag]:
+    """Tags for these names, created on first use (tags are a free vocabulary)."""
+    tags = []
+    for name in dict.fromkeys(n.strip() for n in names if n and n.strip()):
+        slug = slugify(name)[:50]
+        if not slug:
+            raise ValidationError({"tags": [f"Tag {name!r} needs at least one letter or digit."]})
+        tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name[:50]})
+        tags.append(tag)
+    return tags
+
+
+# --- Teams -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def team_create(*, actor, name, slug="", description="", members=()):
+    team = Team.objects.create(name=name, slug=slug or slugify(name), description=description)
+    if members:
+        team.members.set(members)
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor, team, members=None, **fields):
+    for key, value in fields.items():
+        setattr(team, key, value)
+    team.full_clean()
+    team.save()
+    if members is not None:
+        team.members.set(members)
+    return team
+
+
+# --- Projects ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_create(*, actor, tags=(), action=ChangeRecord.Action.CREATE, note="", **fields):
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown project fields: {', '.join(sorted(unknown))}")
+    project = Project(**fields)
+    project.full_clean()
+    project.save()
+    project.tags.set(tags_from_names(tags))
+    after = project_snapshot(project)
+    record_change(
+        instance=project,
+        project=project,
+        action=action,
+        actor=actor,
+        changes={key: [None, value] for key, value in after.items() if value not in (None, "", [], False)},
+        note=note,
+    )
+    return project
+
+
+@transaction.atomic
+def project_update(*, actor, project, tags=None, action=ChangeRecord.Action.UPDATE, note="", **fields):
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown project fields: {', '.join(sorted(unknown))}")
+    before = project_snapshot(project)
+    for key, value in fields.items():
+        setattr(project, key, value)
+    project.full_clean()
+    project.save()
+    if tags is not None:
+        project.tags.set(tags_from_names(tags))
+    changes = diff(before, project_snapshot(project))
+    if changes:
+        record_change(instance=project, project=project, action=action, actor=actor, changes=changes, note=note)
+    return project
+
+
+@transaction.atomic
+def project_archive(*, actor, project, note=""):
+    if project.archived_at is not None:
+        return project
+    project.archived_at = timezone.now()
+    project.save(update_fields=["archived_at", "updated_at"])
+    record_change(
+        instance=project,
+        project=project,
+        action=ChangeRecord.Action.ARCHIVE,
+        actor=actor,
+        changes={"archived_at": [None, project.archived_at.isoformat()]},
+        note=note,
+    )
+    return project
+
+
+@transaction.atomic
+def project_restore(*, actor, project, note=""):
+    if project.archived_at is None:
+        return project
+    before = project.archived_at.isoformat()
+    project.archived_at = None
+    project.save(update_fields=["archived_at", "updated_at"])
+    record_change(
+        instance=project,
+        project=project,
+        action=ChangeRecord.Action.RESTORE,
+        actor=actor,
+        changes={"archived_at": [before, None]},
+        note=note,
+    )
+    return project
+
+
+# --- Components --------------------------------------------------------------------------------------
+
+
+def _connector_class(alias):
+    try:
+        from connectors.loading import get_connector_class
+    except ImportError:
+        return None
+    return get_connector_class(alias)
+
+
+def component_validate(*, kind, attributes, connector, connector_settings) -> dict[str, list[str]]:
+    """Field errors for a component's kind-specific attributes and connector (empty when valid)."""
+    errors: dict[str, list[str]] = {}
+    known = {key for key, _label, _help in COMPONENT_ATTRIBUTES.get(kind, [])}
+    extra = sorted(set(attributes or {}) - known)
+    if extra:
+        errors["attributes"] = [
+            f"Unknown attribute(s) for this kind: {', '.join(extra)}. Allowed: {', '.join(sorted(known)) or 'none'}."
+        ]
+    if not isinstance(connector_settings, dict):
+        errors["connector_settings"] = ["Connector settings must be a JSON object."]
+    if connector:
+        if connector not in settings.PLUMBLINE_CONNECTORS:
+            choices = ", ".join(sorted(settings.PLUMBLINE_CONNECTORS))
+            errors["connector"] = [f"Unknown connector {connector!r}. Choose one of: {choices}, or leave it empty."]
+        elif isinstance(connector_settings, dict):
+            try:
+                cls = _connector_class(connector)
+            except ImproperlyConfigured as exc:
+                errors["connector"] = [f"Connector {connector!r} is not available on this server: {exc}"]
+                cls = None
+            if cls is not None:
+                for field, messages in cls.validate_settings(connector_settings).items():
+                    errors.setdefault("connector_settings", []).extend(f"{field}: {m}" for m in messages)
+    elif connector_settings:
+        errors["connector_settings"] = ["Connector settings need a connector; choose one or clear the settings."]
+    return errors
+
+
+def _merge_secrets(current: str, updates: dict | None) -> str:
+    """Secrets are write-only: new values replace old ones by name; an empty value removes that secret."""
+    if updates is None:
+        return current
+    values = decrypt_secrets(current)
+    for key, value in updates.items():
+        if value in (None, ""):
+            values.pop(key, None)
+        else:
+            values[key] = str(value)
+    return encrypt_secrets(values)
+
+
+def _check_component(component):
+    errors = component_validate(
+        kind=component.kind,
+        attributes=component.attributes,
+        connector=component.connector,
+        connector_settings=component.connector_settings,
+    )
+    if errors:
+        raise ValidationError(errors)
+    component.full_clean()
+
+
+@transaction.atomic
+def component_create(
+    *,
+    actor,
+    project,
+    kind,
+    name,
+    description="",
+    attributes=None,
+    connector="",
+    connector_settings=None,
+    secrets=None,
+    action=ChangeRecord.Action.CREATE,
+    note="",
+):
+    component = Component(
+        project=project,
+        kind=kind,
+        name=name,
+        description=description,
+        attributes={k: v for k, v in (attributes or {}).items() if v not in (None, "")},
+        connector=connector or "",
+        connector_settings=connector_settings or {},
+        encrypted_secrets=_merge_secrets("", secrets or {}),
+    )
+    _check_component(component)
+    component.save()
+    after = component_snapshot(component)
+    record_change(
+        instance=component,
+        project=project,
+        action=action,
+        actor=actor,
+        changes=diff({}, {k: v for k, v in after.items() if v not in (None, "", {}, [])}, secret_fields={"secrets"}),
+        note=note,
+    )
+    return component
+
+
+@transaction.atomic
+def component_update(*, actor, component, secrets=None, note="", **fields):
+    unknown = set(fields) - set(COMPONENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown component fields: {', '.join(sorted(unknown))}")
+    before = component_snapshot(component)
+    for key, value in fields.items():
+        if key in ("attributes", "connector_settings"):
+            value = {k: v for k, v in (value or {}).items() if v not in (None, "")}
+        setattr(component, key, "" if value is None else value)
+    component.encrypted_secrets = _merge_secrets(component.encrypted_secrets, secrets)
+    _check_component(component)
+    component.save()
+    changes = diff(before, component_snapshot(component), secret_fields={"secrets"})
+    if changes:
+        record_change(
+            instance=component,
+            project=component.project,
+            action=ChangeRecord.Action.UPDATE,
+            actor=actor,
+            changes=changes,
+            note=note,
+        )
+    return component
+
+
+@transaction.atomic
+def component_delete(*, actor, component, note=""):
+    before = component_snapshot(component)
+    project = component.project
+    record_change(
+        instance=component,
+        project=project,
+        action=ChangeRecord.Action.DELETE,
+        actor=actor,
+        changes=diff({k: v for k, v in before.items() if v not in (None, "", {}, [])}, {}, secret_fields={"secrets"}),
+        note=note,
+    )
+    component.delete()
