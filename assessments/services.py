@@ -145,14 +145,15 @@ def _prefill(assessment, previous):
     prefill = {"from_assessment": None, "carried": [], "new": [], "removed": [], "inventory": [], "evidence": []}
     if previous is not None:
         old_answers = _answers_with_notes(previous)
-        from questionnaires.selectors import carry_forward
+        from questionnaires.selectors import carry_forward, version_diff
 
-        carried = carry_forward(
-            previous.questionnaire, assessment.questionnaire, {k: v["value"] for k, v in old_answers.items()}
-        )
+        old_values = {qid: note.get("value") for qid, note in old_answers.items()}
+        carried = carry_forward(old_values, previous.questionnaire, assessment.questionnaire)
+        diff = version_diff(previous.questionnaire, assessment.questionnaire)
         prefill["from_assessment"] = previous.pk
-        prefill["new"] = sorted(carried.new)
-        prefill["removed"] = sorted(carried.removed)
+        prefill["new"] = sorted(diff["new"])
+        prefill["removed"] = sorted(diff["removed"])
+        prefill["dropped"] = sorted(carried.dropped)
         for qid, value in carried.answers.items():
             if qid in index.questions and is_answered(value):
                 try:
@@ -170,7 +171,7 @@ def _prefill(assessment, previous):
     for field_name, qid in index.money_inputs().items():
         amount = getattr(project, field_name, None)
         if amount is not None and qid in index.questions:
-            values[qid] = int(amount) if amount == amount.to_integral_value() else float(amount)
+            values[qid] = validate_value(index.questions[qid], amount)
             sources[qid] = {"source": Answer.Source.PERSON, "comment": "From the inventory's costs."}
             prefill["inventory"].append(qid)
     evidence = selectors.evidence_for(project, assessment.questionnaire.definition)

@@ -5,6 +5,7 @@ Views parse the request, call one service or selector and render; rules live in 
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
@@ -19,7 +20,7 @@ from registry.models import Project
 from . import selectors, services
 from .charts import score_chart_svg
 from .models import AnswerEvidence, Assessment, Review
-from .questions import choices, index_for, is_required
+from .questions import choices, display_value, index_for, is_required
 
 
 def _assessment_or_404(pk):
@@ -95,6 +96,7 @@ class AssessmentDetailView(View):
                 "can_edit": can_edit,
                 "prefill": assessment.prefill or {},
                 "new_questions": set((assessment.prefill or {}).get("new", [])),
+                "currency": settings.PLUMBLINE_CURRENCY,
             },
         )
 
@@ -114,9 +116,13 @@ def _record_page(request, assessment):
     sections = []
     for section in index.sections:
         rows = [
-            {"q": q, "a": answers.get(q["id"]), "check": record.get("checks", {}).get(q["id"])}
+            {
+                "q": q,
+                "a": {**answers[q["id"]], "display": display_value(q, answers[q["id"]].get("value"))},
+                "check": record.get("checks", {}).get(q["id"]),
+            }
             for q in section.get("questions", [])
-            if (answers.get(q["id"]) or {}).get("visible", False) or q["id"] in answers
+            if q["id"] in answers
         ]
         if rows:
             sections.append({"s": section, "rows": rows})
