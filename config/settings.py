@@ -226,6 +226,16 @@ PLUMBLINE_CONNECTORS = {
 # Hosts a connector may reach; empty means any public host. Private/link-local addresses need listing.
 PLUMBLINE_CONNECTOR_ALLOWED_HOSTS = env.list("PLUMBLINE_CONNECTOR_ALLOWED_HOSTS", default=[])
 PLUMBLINE_CONNECTOR_TIMEOUT = env.float("PLUMBLINE_CONNECTOR_TIMEOUT", default=10.0)
+# Refresh evidence before its time-to-live runs out (connectors.tasks.REFRESH_AHEAD), every 15 minutes.
+CELERY_BEAT_SCHEDULE["connectors-refresh-expiring"] = {
+    "task": "connectors.tasks.refresh_expiring_evidence",
+    "schedule": 15 * 60,
+}
+# Re-assessment reminders to project owners; idempotent per day, so running it hourly is harmless.
+CELERY_BEAT_SCHEDULE["assessments-reassessment-reminders"] = {
+    "task": "assessments.tasks.send_reassessment_reminders",
+    "schedule": 60 * 60,
+}
 # Requests per API token (gate and CI evidence endpoints), DRF rate syntax; beyond it the API answers 429.
 PLUMBLINE_TOKEN_RATE = env("PLUMBLINE_TOKEN_RATE", default="600/min")
 
