@@ -1,0 +1,159 @@
+"""The project scorecard PDF, read back with poppler: the right numbers, fonts embedded, no secrets, no network."""
+
+import http.server
+import re
+import subprocess
+import threading
+
+import pytest
+
+from connectors.secrets import encrypt_secrets
+from reports import pdf, services
+from tests.factories import ProjectFactory
+from tests.reports_factories import maturity_result, seed_scored_project
+
+pytestmark = pytest.mark.django_db
+SECRET = "sk-live-PLANTED-0123456789abcdef"
+
+
+def pdf_text(path):
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def flat(text):
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture
+def seeded(project):
+    return seed_scored_project(
+        project, maturity=maturity_result(section_pcts=(85.0, 62.5, 40.0, 12.5), claimed=3, verified=1)
+    )
+
+
+@pytest.fixture
+def scorecard(seeded, project, tmp_path):
+    report, _ = services.report_scorecard(project=project)
+    path = tmp_path / "scorecard.pdf"
+    path.write_bytes(report.file.read())
+    return path
+
+
+def test_it_shows_claimed_and_verified_levels_and_section_scores(scorecard):
+    text = flat(pdf_text(scorecard))
+    assert "Claimed level 3 (Managed); verified by evidence 1 (Documented)" in text
+    for section, score in [
+        ("Documentation", "85%"),
+        ("Evaluation", "62%"),
+        ("Monitoring", "40%"),
+        ("Versioning", "12%"),
+    ]:
+        assert re.search(rf"{section} {score}", text), f"{section} {score} missing"
+
+
+def test_it_shows_the_risk_tier_eu_category_and_risk_scores(scorecard):
+    text = flat(pdf_text(scorecard))
+    assert "Tier High" in text
+    assert "EU AI Act category: High-risk system" in text
+    assert "1 Hallucination 16 8" in text
+    assert "2 Prompt injection 15 12" in text
+
+
+def test_it_shows_the_recommendation_value_to_cost_and_costs(scorecard):
+    text = flat(pdf_text(scorecard))
+    assert "Proceed with conditions." in text
+    assert "2.75×" in text
+    assert "EUR 192,500" in text
+
+
+def test_it_lists_evidence_approvals_and_next_actions_by_gain(scorecard, project):
+    text = flat(pdf_text(scorecard))
+    assert "git.ci_runs_tests docs-qa-repo Fail 2 days CI config has no test step." in text
+    assert text.count("Approved Rita Reviewer") == 3
+    assert text.index("Add latency, error and cost alerts") < text.index("Pin the model version in code")
+
+
+def test_its_footer_carries_page_numbers_and_content_hashes(scorecard, seeded):
+    text = pdf_text(scorecard)
+    pages = text.split("\f")
+    assert "Page 2 of" in pages[1]
+    assert seeded["maturity"].content_hash[:16] in pages[1]
+    assert "llmops-maturity v1.0.0" in pages[1]
+
+
+def test_its_crosswalk_separates_covered_and_open_framework_references(scorecard):
+    text = pdf_text(scorecard)
+    row = next(line for line in text.splitlines() if "NIST AI RMF" in line)
+    assert row.index("GOVERN-1.1") < row.index("MAP-2.1"), "covered column comes before the open column"
+    assert "1 covered, 1 open" in flat(text)
+
+
+def test_page_one_renders_to_png(scorecard, tmp_path):
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(scorecard), str(tmp_path / "p")], check=True
+    )
+    png = next(tmp_path.glob("p*.png"))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size > 2000
+
+
+def test_its_page_count_is_stable_across_renders(seeded, project):
+    snapshot = services.selectors.scorecard_snapshot(project)
+    html = pdf.scorecard_html(snapshot)
+    assert pdf.render_pdf(html)[1] == pdf.render_pdf(html)[1] >= 3
+
+
+def test_its_fonts_are_embedded(scorecard):
+    listing = subprocess.run(["pdffonts", str(scorecard)], check=True, capture_output=True, text=True).stdout
+    fonts = listing.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), listing
+    assert "DejaVu" in listing
+
+
+def test_a_connector_secret_never_reaches_the_pdf(seeded, project, tmp_path):
+    repo = seeded["repo"]
+    repo.encrypted_secrets = encrypt_secrets({"token": SECRET})
+    repo.connector_settings = {"tracking_uri": "https://mlflow.example", "token": SECRET}
+    repo.save()
+    report, _ = services.report_scorecard(project=project)
+    path = tmp_path / "s.pdf"
+    path.write_bytes(report.file.read())
+    assert SECRET not in pdf_text(path)
+    assert SECRET.encode() not in path.read_bytes()
+
+
+def test_an_unassessed_project_gets_a_scorecard_that_says_so(tmp_path, team):
+    project = ProjectFactory(team=team, name="Fresh idea", slug="fresh-idea")
+    report, _ = services.report_scorecard(project=project)
+    path = tmp_path / "s.pdf"
+    path.write_bytes(report.file.read())
+    text = flat(pdf_text(path))
+    assert "Not assessed" in text
+    assert "No maturity assessment has been submitted." in text
+
+
+class _CountingHandler(http.server.BaseHTTPRequestHandler):
+    hits = []
+
+    def do_GET(self):
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body { color: red; }")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_rendering_never_fetches_from_the_network():
+    server = http.server.HTTPServer(("127.0.0.1", 0), _CountingHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        html = f'<link rel="stylesheet" href="{url}/x.css"><img src="{url}/logo.png"><p>Hello</p>'
+        data, pages = pdf.render_pdf(html)
+    finally:
+        server.shutdown()
+    assert pages == 1 and data.startswith(b"%PDF")
+    assert _CountingHandler.hits == []

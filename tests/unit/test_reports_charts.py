@@ -1,0 +1,61 @@
+"""The SVG charts: well-formed, accessible, escaped, and drawing what they are given."""
+
+import xml.etree.ElementTree as ET
+
+from reports import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(markup):
+    return ET.fromstring(markup)
+
+
+def test_section_scores_states_every_figure_in_its_description():
+    root = parse(charts.section_scores([{"title": "Documentation", "pct": 80}, {"title": "Monitoring", "pct": None}]))
+    assert root.find(f"{SVG}title").text == "Score by section"
+    assert root.find(f"{SVG}desc").text == "Documentation: 80%; Monitoring: not applicable"
+    assert root.get("role") == "img"
+
+
+def test_labels_are_escaped_not_injected():
+    markup = charts.section_scores([{"title": "<script>alert(1)</script>", "pct": 10}])
+    assert "<script>" not in markup
+    parse(markup)
+
+
+def test_risk_heatmap_draws_an_inherent_and_a_residual_marker_per_risk():
+    risks = [
+        {"title": "Injection", "likelihood": 5, "severity": 3, "residual_likelihood": 4, "residual_severity": 3},
+        {"title": "Leak", "likelihood": 2, "severity": 5, "residual_likelihood": 1, "residual_severity": 5},
+    ]
+    root = parse(charts.risk_heatmap(risks))
+    assert len(root.findall(f"{SVG}rect")) == 25
+    assert len(root.findall(f"{SVG}circle")) == 4
+    assert "1 Injection: inherent L5×S3, residual L4×S3" in root.find(f"{SVG}desc").text
+
+
+def test_maturity_ladder_names_claimed_and_verified_levels():
+    levels = [
+        {"level": i, "name": n} for i, n in enumerate(["Ad hoc", "Documented", "Reproducible", "Managed", "Optimised"])
+    ]
+    root = parse(charts.maturity_ladder(levels=levels, claimed=3, verified=1))
+    assert root.find(f"{SVG}desc").text == "Claimed level 3, verified level 1 of 4."
+
+
+def test_portfolio_heatmap_has_one_cell_per_project_and_section():
+    rows = [{"name": "A", "cells": {"Docs": 50, "Evals": None}}, {"name": "B", "cells": {"Docs": 100}}]
+    root = parse(charts.portfolio_heatmap(rows, ["Docs", "Evals"]))
+    assert len(root.findall(f"{SVG}rect")) == 4
+    assert root.find(f"{SVG}desc").text == "A: Docs 50, Evals –; B: Docs 100, Evals –"
+
+
+def test_trend_charts_contain_no_script():
+    markups = [
+        charts.trend_line([{"label": "2026-01-01", "pct": 40}, {"label": "2026-04-01", "pct": 55}]),
+        charts.quarter_trend([{"label": "2026 Q1", "avg_pct": 40, "count": 3}]),
+    ]
+    for markup in markups:
+        root = parse(markup)
+        assert not root.findall(f".//{SVG}script")
+        assert not [a for el in root.iter() for a in el.attrib if a.startswith("on")]
