@@ -1,2 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "gates"
-urlpatterns = []
+urlpatterns = [
+    path("projects/<slug:slug>/gate/", views.project_gate, name="project-gate"),
+    path("projects/<slug:slug>/gate/move/", views.project_move_stage, name="project-move-stage"),
+    path("gate-policies/", views.PolicyListView.as_view(), name="policy-list"),
+    path("badges/<slug:slug>.svg", views.project_badge, name="project-badge"),
+]

@@ -1,9 +1,111 @@
+"""``plumbline``: ask the stage gate from CI and push evaluation results. Standard library only.
+
+Exit codes of ``plumbline gate``: 0 allowed, 1 refused, 2 could not decide (unreachable, timeout, auth).
+``plumbline push-evidence``: 0 stored, 1 rejected (the payload's bad fields are printed), 2 could not push.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
 import sys
 
+from . import __version__, output
+from .client import Client, Rejected, Undecided
 
-def main(argv=None):
-    print("plumbline: not implemented yet", file=sys.stderr)
-    return 2
+ALLOWED, REFUSED, UNDECIDED = 0, 1, 2
+RENDERERS = {"text": output.as_text, "json": output.as_json, "junit": output.as_junit, "sarif": output.as_sarif}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="plumbline",
+        description="Plumbline from CI. Reads PLUMBLINE_URL and PLUMBLINE_TOKEN from the environment.",
+    )
+    parser.add_argument("--version", action="version", version=f"plumbline {__version__}")
+    parser.add_argument("--url", default=os.environ.get("PLUMBLINE_URL", ""), help="default: $PLUMBLINE_URL")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server (default 30)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gate = sub.add_parser("gate", help="May the project enter a stage? Exit 0 allowed, 1 refused, 2 undecided.")
+    gate.add_argument("--project", required=True, help="project slug")
+    gate.add_argument("--stage", default="production", choices=["poc", "pilot", "production"])
+    gate.add_argument("--format", default="text", choices=sorted(RENDERERS))
+    gate.add_argument("--output", help="write the report to this file (the text summary still goes to stdout)")
+    gate.add_argument("--sarif-location", default="README.md", help="file SARIF results point at (default README.md)")
+
+    push = sub.add_parser("push-evidence", help="Push evaluation results (Plumbline, MLflow or promptfoo JSON).")
+    push.add_argument("--project", required=True, help="project slug")
+    push.add_argument("--format", choices=["plumbline", "mlflow", "promptfoo"], help="default: detect")
+    push.add_argument("file", help="results file (JSON), or - for standard input")
+    return parser
+
+
+def _client(args) -> Client:
+    return Client(args.url, os.environ.get("PLUMBLINE_TOKEN", ""), timeout=args.timeout)
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def run_gate(args) -> int:
+    verdict = _client(args).request("GET", f"/api/v1/projects/{args.project}/gate", query={"stage": args.stage})
+    if not isinstance(verdict, dict) or "allowed" not in verdict:
+        raise Undecided("The server's answer is not a gate verdict; check PLUMBLINE_URL points at Plumbline.")
+    if args.format == "sarif":
+        report = output.as_sarif(verdict, location=args.sarif_location)
+    else:
+        report = RENDERERS[args.format](verdict)
+    if args.output:
+        _write(args.output, report)
+        sys.stdout.write(output.as_text(verdict))
+    else:
+        sys.stdout.write(report)
+    return ALLOWED if verdict["allowed"] else REFUSED
+
+
+def run_push(args) -> int:
+    try:
+        if args.file == "-":
+            payload = json.load(sys.stdin)
+        else:
+            with open(args.file, encoding="utf-8") as handle:
+                payload = json.load(handle)
+    except OSError as exc:
+        raise Undecided(f"Cannot read {args.file}: {exc.strerror}.") from None
+    except ValueError as exc:
+        print(f"plumbline: {args.file} is not valid JSON: {exc}", file=sys.stderr)
+        return REFUSED
+    try:
+        answer = _client(args).request(
+            "POST", f"/api/v1/projects/{args.project}/evidence", query={"format": args.format}, body=payload
+        )
+    except Rejected as exc:
+        print(f"plumbline: rejected, nothing was stored: {exc}", file=sys.stderr)
+        for path, messages in exc.errors.items():
+            for message in messages if isinstance(messages, list) else [messages]:
+                print(f"  {path}: {message}", file=sys.stderr)
+        return REFUSED
+    evaluation, check = answer.get("evaluation", {}), answer.get("check", {})
+    print(
+        f"Stored {evaluation.get('format')} results evaluated at {evaluation.get('evaluated_at')} "
+        f"for {args.project}: {check.get('id')} {check.get('state')} — {check.get('reason')}"
+    )
+    return ALLOWED
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run_gate(args) if args.command == "gate" else run_push(args)
+    except Undecided as exc:
+        print(
+            f"plumbline: {'could not decide' if args.command == 'gate' else 'could not push'}: {exc}", file=sys.stderr
+        )
+        return UNDECIDED
 
 
 if __name__ == "__main__":

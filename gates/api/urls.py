@@ -1,1 +1,10 @@
-urlpatterns = []
+from django.urls import re_path
+
+from .views import ProjectEvidenceView, ProjectGateView
+
+urlpatterns = [
+    re_path(r"^projects/(?P<slug>[-a-zA-Z0-9_]+)/gate/?$", ProjectGateView.as_view(), name="api-project-gate"),
+    re_path(
+        r"^projects/(?P<slug>[-a-zA-Z0-9_]+)/evidence/?$", ProjectEvidenceView.as_view(), name="api-project-evidence"
+    ),
+]

@@ -1,8 +1,19 @@
 from django import template
 
+from accounts.permissions import can_edit_project
+from gates.selectors import project_gate_summary
+
 register = template.Library()
 
 
 @register.inclusion_tag("gates/_project_gate_panel.html", takes_context=True)
 def project_gate_panel(context, project):
-    return {"project": project, "request": context.get("request"), "user": context.get("user")}
+    """The next stage's and production's verdicts, from one gathering of facts (constant queries)."""
+    user = context.get("user")
+    return {
+        "project": project,
+        "verdicts": project_gate_summary(project=project),
+        "can_edit": can_edit_project(user, project),
+        "request": context.get("request"),
+        "user": user,
+    }

@@ -1,0 +1,56 @@
+"""Shapes of the gate and evidence API, for the OpenAPI schema and for the responses."""
+
+from rest_framework import serializers
+
+from connectors.models import PushedEvaluation
+
+
+class RequirementSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["assessment", "level", "must_have", "check"])
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=["met", "failed", "unknown"])
+    message = serializers.CharField()
+
+
+class GateVerdictSerializer(serializers.Serializer):
+    project = serializers.CharField()
+    stage = serializers.CharField()
+    allowed = serializers.BooleanField()
+    policy_version = serializers.IntegerField(allow_null=True)
+    tier = serializers.CharField(allow_null=True, help_text="Risk tier from the latest approved risk assessment.")
+    verified_level = serializers.IntegerField(allow_null=True)
+    claimed_level = serializers.IntegerField(allow_null=True)
+    level_name = serializers.CharField(allow_blank=True)
+    required_level = serializers.IntegerField(allow_null=True, help_text="Level the policy requires for the tier.")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Each failing requirement, one line.")
+    unknown_checks = serializers.ListField(
+        child=serializers.CharField(), help_text="Checks that could not be verified, listed apart from failures."
+    )
+    requirements = RequirementSerializer(many=True)
+    scorecard_url = serializers.URLField()
+
+
+class PushedEvaluationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PushedEvaluation
+        fields = [
+            "id",
+            "format",
+            "metrics",
+            "dataset_name",
+            "dataset_version",
+            "dataset_hash",
+            "model_version",
+            "prompt_version",
+            "git_commit",
+            "run_url",
+            "evaluated_at",
+            "received_at",
+        ]
+        read_only_fields = fields
+
+
+class EvidencePushResponseSerializer(serializers.Serializer):
+    evaluation = PushedEvaluationSerializer()
+    check = serializers.DictField(help_text="The ci.eval_results_recent outcome for this push: state and reason.")

@@ -1,0 +1,136 @@
+"""Gate and CI-evidence API: what pipelines call. Thin: parse, check permissions, call a selector or a service."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import permissions as rules
+from accounts.permissions import TokenScopePermission, token_of
+from config.api import error_response
+from connectors.backends.pushed import outcome_for
+from registry.choices import Stage
+from registry.models import Project
+
+from .. import evidence, selectors, services
+from ..policy import GATED_STAGES
+from .serializers import EvidencePushResponseSerializer, GateVerdictSerializer, PushedEvaluationSerializer
+from .throttling import ApiTokenRateThrottle
+
+ERROR_SHAPE = OpenApiResponse(
+    OpenApiTypes.OBJECT, description='Error: {"detail": "...", "errors": {"json.path": ["message"]}}'
+)
+
+
+class ProjectScopedView(APIView):
+    """Looks the project up by slug and applies the token's project scope (a CI token reaches its project only)."""
+
+    permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
+    throttle_classes = [ApiTokenRateThrottle]
+    allow_ci_tokens = True
+
+    def get_project(self, slug):
+        project = get_object_or_404(Project.objects.select_related("team"), slug=slug)
+        self.check_object_permissions(self.request, project)
+        return project
+
+
+def verdict_payload(request, verdict):
+    data = verdict.to_dict()
+    data["scorecard_url"] = request.build_absolute_uri(verdict.scorecard_url)
+    return data
+
+
+class ProjectGateView(ProjectScopedView):
+    @extend_schema(
+        summary="May this project enter a stage? (the stage gate)",
+        description=(
+            "Evaluates the policy in force for the project and the target stage: verified and required maturity "
+            "level, risk tier, every failing requirement with a one-line reason, unknown checks listed apart, "
+            "the policy version used and a link to the scorecard. CI tokens may read their own project's gate."
+        ),
+        parameters=[
+            OpenApiParameter("stage", str, enum=list(GATED_STAGES), default="production", description="Target stage.")
+        ],
+        responses={200: GateVerdictSerializer, 400: ERROR_SHAPE, 401: ERROR_SHAPE, 403: ERROR_SHAPE, 404: ERROR_SHAPE},
+    )
+    def get(self, request, slug):
+        stage = request.query_params.get("stage", Stage.PRODUCTION.value)
+        if stage not in GATED_STAGES:
+            return error_response(
+                f"Unknown stage {stage!r}.", errors={"stage": [f"Use one of: {', '.join(GATED_STAGES)}."]}
+            )
+        project = self.get_project(slug)
+        return Response(verdict_payload(request, selectors.gate_verdict(project=project, stage=stage)))
+
+
+class ProjectEvidenceView(ProjectScopedView):
+    @extend_schema(
+        summary="Push evaluation results from CI as evidence",
+        description=(
+            "Accepts Plumbline JSON, MLflow evaluation output (`mlflow runs describe` JSON or `metrics.json`) "
+            "or promptfoo's results JSON (`promptfoo eval --output results.json`); the format is detected or "
+            "given with `?format=`. See docs/ci.md for the fields. Invalid payloads are rejected whole with a "
+            "400 naming every bad field by JSON path. Stored with provenance (token and user); feeds the "
+            "`ci.eval_results_recent` check."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "format", str, enum=list(evidence.FORMATS), description="Payload format (default: detect)."
+            )
+        ],
+        request=OpenApiTypes.OBJECT,
+        examples=[
+            OpenApiExample(
+                "Plumbline JSON",
+                request_only=True,
+                value={
+                    "evaluated_at": "2026-11-23T12:00:00Z",
+                    "metrics": [{"name": "faithfulness", "value": 0.91, "threshold": 0.85}],
+                    "dataset": {"name": "docs-qa-golden", "version": "3", "hash": "sha256:9f2c"},
+                    "model_version": "gpt-4o-mini-2024-07-18",
+                    "git_commit": "3f2c9a1d",
+                    "run_url": "https://ci.example.com/runs/42",
+                },
+            )
+        ],
+        responses={
+            201: EvidencePushResponseSerializer,
+            400: ERROR_SHAPE,
+            401: ERROR_SHAPE,
+            403: ERROR_SHAPE,
+            404: ERROR_SHAPE,
+            429: ERROR_SHAPE,
+        },
+    )
+    def post(self, request, slug):
+        project = self.get_project(slug)
+        token = token_of(request)
+        if (token is None or token.project_id is None) and not rules.can_edit_project(request.user, project):
+            raise PermissionDenied("Only the project's team, an admin or the project's CI token can push evidence.")
+        try:
+            pushed = services.evidence_push(
+                project=project,
+                payload=request.data,
+                fmt=request.query_params.get("format"),
+                token=token,
+                user=request.user,
+            )
+        except evidence.EvidenceError as exc:
+            return error_response(
+                "The evaluation results were not stored: fix the fields in errors.", errors=exc.errors
+            )
+        outcome = outcome_for(
+            {f: getattr(pushed, f) for f in ("metrics", "dataset_name", "dataset_version", "git_commit", "run_url")}
+            | {"evaluated_at": pushed.evaluated_at}
+        )
+        return Response(
+            {
+                "evaluation": PushedEvaluationSerializer(pushed).data,
+                "check": {"id": outcome.check_id, "state": outcome.state, "reason": outcome.reason},
+            },
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,295 @@
+"""Turn evaluation results pushed by CI into ``PushedEvaluation`` fields: pure parsing and validation, no ORM.
+
+Three formats are accepted (documented in docs/ci.md): Plumbline's own JSON, MLflow evaluation output (the
+JSON of ``mlflow runs describe --run-id ...`` or the ``metrics.json`` that ``EvaluationResult.save`` writes) and
+promptfoo's results file (``promptfoo eval --output results.json``). Every problem is reported with its JSON path
+(``metrics[0].value``) so a pipeline author can fix the payload in one go.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema
+
+FORMATS = ("plumbline", "mlflow", "promptfoo")
+CLOCK_SKEW = timedelta(minutes=10)
+
+PLUMBLINE_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["evaluated_at", "metrics", "dataset"],
+    "additionalProperties": False,
+    "properties": {
+        "format": {"const": "plumbline"},
+        "evaluated_at": {"type": "string", "minLength": 1},
+        "metrics": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["name", "value"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "value": {"type": "number"},
+                    "threshold": {"type": ["number", "null"]},
+                    "higher_is_better": {"type": "boolean"},
+                },
+            },
+        },
+        "dataset": {
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                "version": {"type": "string", "maxLength": 100},
+                "hash": {"type": "string", "maxLength": 128},
+            },
+        },
+        "model_version": {"type": "string", "maxLength": 200},
+        "prompt_version": {"type": "string", "maxLength": 200},
+        "git_commit": {"type": "string", "pattern": "^[0-9a-fA-F]{7,64}$"},
+        "run_url": {"type": "string", "maxLength": 1000},
+    },
+}
+
+
+class EvidenceError(Exception):
+    """The payload cannot be stored; ``errors`` maps JSON paths to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def json_path(parts) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(body)"
+
+
+def detect_format(payload: Any) -> str | None:
+    if not isinstance(payload, dict):
+        return None
+    if payload.get("format") in FORMATS:
+        return payload["format"]
+    if isinstance(payload.get("metrics"), list):
+        return "plumbline"
+    if isinstance(payload.get("results"), dict) and "stats" in payload["results"]:
+        return "promptfoo"
+    if isinstance(payload.get("info"), dict) and isinstance(payload.get("data"), dict):
+        return "mlflow"
+    if payload and all(_is_number(v) for v in payload.values()):
+        return "mlflow"
+    return None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def parse_timestamp(value: Any, path: str, errors: dict, *, now: datetime) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        errors.setdefault(path, []).append("Not an ISO 8601 date-time, e.g. 2026-11-23T12:00:00Z.")
+        return None
+    if parsed.tzinfo is None:
+        errors.setdefault(path, []).append("Give a time zone, e.g. 2026-11-23T12:00:00Z.")
+        return None
+    if parsed > now + CLOCK_SKEW:
+        errors.setdefault(path, []).append("Lies in the future; check the CI runner's clock.")
+        return None
+    return parsed
+
+
+def _judge(value: float, threshold: float | None, higher_is_better: bool) -> bool | None:
+    if threshold is None:
+        return None
+    return value >= threshold if higher_is_better else value <= threshold
+
+
+def _metric(name, value, threshold=None, higher_is_better=True) -> dict:
+    return {
+        "name": name,
+        "value": value,
+        "threshold": threshold,
+        "higher_is_better": higher_is_better,
+        "passed": _judge(value, threshold, higher_is_better),
+    }
+
+
+def _check_url(url: str, path: str, errors: dict) -> str:
+    if url and urlsplit(url).scheme not in ("http", "https"):
+        errors.setdefault(path, []).append("Must be an http(s) URL.")
+    return url
+
+
+def parse_plumbline(payload: dict, *, now: datetime) -> dict:
+    errors: dict[str, list[str]] = {}
+    for error in jsonschema.Draft202012Validator(PLUMBLINE_SCHEMA).iter_errors(payload):
+        errors.setdefault(json_path(error.absolute_path), []).append(error.message)
+    if errors:
+        raise EvidenceError(errors)
+    if not (payload.get("model_version") or payload.get("prompt_version")):
+        errors["model_version"] = ["Give model_version or prompt_version: what was evaluated."]
+    evaluated_at = parse_timestamp(payload["evaluated_at"], "evaluated_at", errors, now=now)
+    _check_url(payload.get("run_url", ""), "run_url", errors)
+    names = [m["name"] for m in payload["metrics"]]
+    for index, name in enumerate(names):
+        if names.index(name) != index:
+            errors.setdefault(f"metrics[{index}].name", []).append(f"Metric {name!r} is given twice.")
+    if errors:
+        raise EvidenceError(errors)
+    dataset = payload["dataset"]
+    return {
+        "metrics": [
+            _metric(m["name"], m["value"], m.get("threshold"), m.get("higher_is_better", True))
+            for m in payload["metrics"]
+        ],
+        "dataset_name": dataset["name"],
+        "dataset_version": dataset.get("version", ""),
+        "dataset_hash": dataset.get("hash", ""),
+        "model_version": payload.get("model_version", ""),
+        "prompt_version": payload.get("prompt_version", ""),
+        "git_commit": payload.get("git_commit", ""),
+        "run_url": payload.get("run_url", ""),
+        "evaluated_at": evaluated_at,
+    }
+
+
+def parse_mlflow(payload: dict, *, now: datetime) -> dict:
+    """``mlflow runs describe`` JSON (thresholds from tags ``plumbline.threshold.<metric>``) or a bare metrics.json."""
+    errors: dict[str, list[str]] = {}
+    if "info" not in payload:
+        for name, value in payload.items():
+            if not _is_number(value):
+                errors.setdefault(name, []).append("A metrics.json value must be a finite number.")
+        if errors:
+            raise EvidenceError(errors)
+        return {"metrics": [_metric(k, v) for k, v in payload.items()], "evaluated_at": now}
+    data = payload.get("data") or {}
+    metrics = data.get("metrics")
+    tags = data.get("tags") or {}
+    params = data.get("params") or {}
+    if not isinstance(metrics, dict) or not metrics:
+        errors["data.metrics"] = ["The run has no metrics: log the evaluation metrics on the run."]
+    elif bad := [k for k, v in metrics.items() if not _is_number(v)]:
+        for name in bad:
+            errors.setdefault(f"data.metrics.{name}", []).append("Must be a finite number.")
+    if not isinstance(tags, dict):
+        errors["data.tags"] = ["Must be an object."]
+        tags = {}
+    info = payload.get("info") or {}
+    millis = info.get("end_time") or info.get("start_time")
+    if not _is_number(millis):
+        errors["info.end_time"] = ["The run has no end_time or start_time (milliseconds since the epoch)."]
+    metric_list = []
+    for name, value in (metrics or {}).items() if isinstance(metrics, dict) else ():
+        raw = tags.get(f"plumbline.threshold.{name}")
+        threshold = None
+        if raw is not None:
+            try:
+                threshold = float(raw)
+            except ValueError:
+                errors.setdefault(f"data.tags.plumbline.threshold.{name}", []).append("Must be a number.")
+        lower = str(tags.get(f"plumbline.lower_is_better.{name}", "")).lower() == "true"
+        if _is_number(value):
+            metric_list.append(_metric(name, value, threshold, not lower))
+    evaluated_at = None
+    if _is_number(millis):
+        evaluated_at = datetime.fromtimestamp(millis / 1000, tz=UTC)
+        if evaluated_at > now + CLOCK_SKEW:
+            errors["info.end_time"] = ["Lies in the future; check the clock of the machine that ran MLflow."]
+    if errors:
+        raise EvidenceError(errors)
+    dataset = {}
+    for index, item in enumerate((payload.get("inputs") or {}).get("dataset_inputs") or []):
+        candidate = (item or {}).get("dataset") or {}
+        if not dataset or (item.get("tags") or {}).get("mlflow.data.context") == "evaluation":
+            dataset = candidate
+        if not isinstance(candidate.get("name", ""), str):
+            errors[f"inputs.dataset_inputs[{index}].dataset.name"] = ["Must be a string."]
+    if errors:
+        raise EvidenceError(errors)
+    return {
+        "metrics": metric_list,
+        "dataset_name": str(dataset.get("name", ""))[:200],
+        "dataset_version": str(tags.get("plumbline.dataset_version", ""))[:100],
+        "dataset_hash": str(dataset.get("digest", ""))[:128],
+        "model_version": str(tags.get("plumbline.model_version") or params.get("model", ""))[:200],
+        "prompt_version": str(tags.get("plumbline.prompt_version", ""))[:200],
+        "git_commit": str(tags.get("mlflow.source.git.commit", ""))[:64],
+        "run_url": _check_url(str(tags.get("plumbline.run_url", "")), "data.tags.plumbline.run_url", errors)[:1000],
+        "evaluated_at": evaluated_at,
+    }
+
+
+def parse_promptfoo(payload: dict, *, now: datetime) -> dict:
+    """promptfoo's results file: the pass rate over all test cases, which must be 1.0 (every assertion held)."""
+    errors: dict[str, list[str]] = {}
+    summary = payload.get("results")
+    if not isinstance(summary, dict):
+        raise EvidenceError({"results": ["Missing: promptfoo's results object (promptfoo eval --output x.json)."]})
+    stats = summary.get("stats")
+    counts = {}
+    if not isinstance(stats, dict):
+        errors["results.stats"] = ["Missing: the successes/failures/errors counts."]
+    else:
+        for key in ("successes", "failures"):
+            value = stats.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                errors[f"results.stats.{key}"] = ["Must be a whole number of test cases, 0 or more."]
+            counts[key] = value
+        errors_count = stats.get("errors", 0)
+        if not isinstance(errors_count, int) or isinstance(errors_count, bool) or errors_count < 0:
+            errors["results.stats.errors"] = ["Must be a whole number of test cases, 0 or more."]
+        counts["errors"] = errors_count
+    evaluated_at = parse_timestamp(summary.get("timestamp"), "results.timestamp", errors, now=now)
+    if errors:
+        raise EvidenceError(errors)
+    total = counts["successes"] + counts["failures"] + counts["errors"]
+    if total == 0:
+        raise EvidenceError({"results.stats": ["No test case ran: successes, failures and errors are all 0."]})
+    cases = summary.get("results") if isinstance(summary.get("results"), list) else []
+    providers = sorted({str((c.get("provider") or {}).get("id", "")) for c in cases if isinstance(c, dict)} - {""})
+    prompts = summary.get("prompts") if isinstance(summary.get("prompts"), list) else []
+    prompt_labels = sorted({str(p.get("label") or p.get("id") or "") for p in prompts if isinstance(p, dict)} - {""})
+    config = payload.get("config") if isinstance(payload.get("config"), dict) else {}
+    tests = config.get("tests")
+    shared = str(payload.get("shareableUrl") or "")
+    return {
+        "metrics": [
+            _metric("pass_rate", counts["successes"] / total, 1.0),
+            _metric("failures", counts["failures"], 0, higher_is_better=False),
+            _metric("errors", counts["errors"], 0, higher_is_better=False),
+        ],
+        "dataset_name": (tests if isinstance(tests, str) else str(config.get("description", "")))[:200],
+        "model_version": ", ".join(providers)[:200],
+        "prompt_version": ", ".join(prompt_labels)[:200],
+        "run_url": shared[:1000] if shared.startswith(("http://", "https://")) else "",
+        "evaluated_at": evaluated_at,
+    }
+
+
+PARSERS = {"plumbline": parse_plumbline, "mlflow": parse_mlflow, "promptfoo": parse_promptfoo}
+
+
+def parse(payload: Any, *, fmt: str | None = None, now: datetime) -> tuple[str, dict]:
+    """``(format, PushedEvaluation fields)``; raises ``EvidenceError`` naming every bad field."""
+    if fmt is not None and fmt not in FORMATS:
+        raise EvidenceError({"format": [f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}."]})
+    if not isinstance(payload, dict):
+        raise EvidenceError({"(body)": ["Send a JSON object."]})
+    fmt = fmt or detect_format(payload)
+    if fmt is None:
+        raise EvidenceError(
+            {"format": ["Could not recognise the payload; pass ?format=plumbline|mlflow|promptfoo (see docs/ci.md)."]}
+        )
+    return fmt, PARSERS[fmt](payload, now=now)

@@ -1,0 +1,90 @@
+"""Writes of the gates app: stage moves through the gate, new policy versions, evidence pushed by CI."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from connectors.models import PushedEvaluation
+from registry.audit import record_change
+from registry.choices import STAGE_ORDER, Stage
+from registry.models import ChangeRecord, Project
+
+from . import evidence
+from .models import GatePolicy
+from .policy import validate_rules
+from .selectors import gate_verdict
+
+
+class GateRefused(Exception):
+    """The gate refused a stage move; ``verdict`` says exactly what is missing."""
+
+    def __init__(self, verdict):
+        self.verdict = verdict
+        lines = "; ".join(verdict.refusal_lines)
+        super().__init__(f"{verdict.project} may not move to {Stage(verdict.stage).label}: {lines}")
+
+
+def is_forward(current: str, target: str) -> bool:
+    """Moving towards production needs the gate; stepping back or retiring never does."""
+    order = [s.value for s in STAGE_ORDER]
+    return target != Stage.RETIRED and order.index(target) > order.index(current)
+
+
+@transaction.atomic
+def project_move_stage(*, project, stage, actor):
+    """Move ``project`` to ``stage`` if the gate allows it; record the change with the policy version used.
+
+    Raises ``GateRefused`` (carrying the verdict) when the policy refuses, ``ValidationError`` for a bad stage.
+    """
+    if stage not in Stage.values:
+        raise ValidationError({"stage": [f"Unknown stage {stage!r}; use one of {', '.join(Stage.values)}."]})
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    before = locked.stage
+    if before == stage:
+        raise ValidationError({"stage": [f"The project is already in {Stage(stage).label}."]})
+    verdict = gate_verdict(project=locked, stage=stage) if is_forward(before, stage) else None
+    if verdict is not None and not verdict.allowed:
+        raise GateRefused(verdict)
+    locked.stage = stage
+    locked.save(update_fields=["stage", "updated_at"])
+    note = f"Gate policy v{verdict.policy_version}" if verdict is not None else "No gate: not a move forward"
+    record_change(
+        instance=locked,
+        project=locked,
+        action=ChangeRecord.Action.STAGE,
+        actor=actor,
+        changes={"stage": [before, stage]},
+        note=note,
+    )
+    project.stage = stage
+    return locked
+
+
+@transaction.atomic
+def policy_create(*, rules, note, actor):
+    """Save ``rules`` as the next policy version (versions are never edited); raises ``ValidationError``."""
+    errors = validate_rules(rules)
+    if errors:
+        raise ValidationError({f"rules: {path}": messages for path, messages in errors.items()})
+    version = (GatePolicy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    return GatePolicy.objects.create(version=version, rules=rules, note=note[:250], created_by=actor, is_active=True)
+
+
+@transaction.atomic
+def evidence_push(*, project, payload, fmt=None, token=None, user=None):
+    """Validate and store one pushed evaluation whole, with its provenance; raises ``evidence.EvidenceError``."""
+    fmt, fields = evidence.parse(payload, fmt=fmt, now=timezone.now())
+    pushed = PushedEvaluation.objects.create(
+        project=project, token=token, pushed_by=user, format=fmt, payload=payload, **fields
+    )
+    record_change(
+        instance=pushed,
+        project=project,
+        action=ChangeRecord.Action.CREATE,
+        actor=user,
+        note=f"Evaluation results pushed by CI ({fmt})" + (f" with token {token.prefix}…" if token else ""),
+    )
+    return pushed

@@ -1,0 +1,122 @@
+"""Gate pages: the project's gate detail, stage moves, policy versions, and the public/private badge."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from accounts import permissions as rules
+from registry.choices import Stage
+from registry.models import Project
+
+from . import badge, selectors, services
+from .forms import MoveStageForm, PolicyForm
+from .policy import DEFAULT_RULES, GATED_STAGES, evaluate
+
+BADGE_MAX_AGE = 300
+
+
+def _project(slug):
+    return get_object_or_404(Project.objects.select_related("team"), slug=slug)
+
+
+def project_gate(request, slug):
+    project = _project(slug)
+    rules_, version, facts = selectors.gate_facts(project=project)
+    verdicts = [evaluate(rules_, facts, stage=s, policy_version=version) for s in GATED_STAGES]
+    return render(
+        request,
+        "gates/project_gate.html",
+        {
+            "project": project,
+            "verdicts": verdicts,
+            "next_stages": selectors.next_stages(project.stage),
+            "can_edit": rules.can_edit_project(request.user, project),
+            "pushed": selectors.pushed_evaluations(project=project, limit=10),
+            "stages": Stage,
+        },
+    )
+
+
+@require_POST
+def project_move_stage(request, slug):
+    project = _project(slug)
+    if not rules.can_edit_project(request.user, project):
+        raise PermissionDenied("Only the project's team or an admin can move it to another stage.")
+    form = MoveStageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a valid stage.")
+        return redirect("gates:project-gate", slug=slug)
+    stage = form.cleaned_data["stage"]
+    try:
+        services.project_move_stage(project=project, stage=stage, actor=request.user)
+    except services.GateRefused as refused:
+        messages.error(
+            request,
+            f"Not moved to {Stage(stage).label}: " + " ".join(f"• {line}" for line in refused.verdict.refusal_lines),
+        )
+        return redirect("gates:project-gate", slug=slug)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("gates:project-gate", slug=slug)
+    messages.success(request, f"{project.name} moved to {Stage(stage).label}.")
+    return redirect(project.get_absolute_url())
+
+
+class PolicyListView(View):
+    """Every policy version; admins save a new version from the current one (versions are never edited)."""
+
+    def get(self, request):
+        current = selectors.active_policy()
+        initial = {"rules": json.dumps(current.rules if current else DEFAULT_RULES, indent=2)}
+        return self._render(request, PolicyForm(initial=initial))
+
+    def post(self, request):
+        if not rules.is_admin(request.user):
+            raise PermissionDenied("Only admins can change the gate policy.")
+        form = PolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                policy = services.policy_create(
+                    rules=form.cleaned_data["rules"], note=form.cleaned_data["note"], actor=request.user
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error("rules", f"{field.removeprefix('rules: ')}: {error}")
+            else:
+                messages.success(request, f"Gate policy version {policy.version} is now in force.")
+                return redirect("gates:policy-list")
+        return self._render(request, form, status=400)
+
+    def _render(self, request, form, status=200):
+        return render(
+            request,
+            "gates/policy_list.html",
+            {"policies": selectors.policy_list(), "form": form, "can_edit": rules.is_admin(request.user)},
+            status=status,
+        )
+
+
+@login_not_required
+def project_badge(request, slug):
+    """Public when the owner enabled it; otherwise only for signed-in users (404 for anyone else)."""
+    project = get_object_or_404(Project, slug=slug)
+    if not project.badge_public and not request.user.is_authenticated:
+        raise Http404("No such badge.")
+    verdict = selectors.gate_verdict(project=project, stage=Stage.PRODUCTION.value)
+    response = HttpResponse(badge.for_verdict(verdict), content_type="image/svg+xml; charset=utf-8")
+    if project.badge_public:
+        patch_cache_control(response, public=True, max_age=BADGE_MAX_AGE)
+    else:
+        patch_cache_control(response, private=True, max_age=60)
+    response["Vary"] = "Cookie"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
