@@ -6,7 +6,7 @@ equals the configured service, either as a label of the rule or as a matcher ins
 e.g. ``rate(llm_errors_total{job="rag-bot"}[5m]) > 0``. What a rule covers is read from its name, query, labels
 and annotations with patterns that are settings. Metrics are looked up with ``/api/v1/series`` over a recent
 window, by name prefix (so ``_total``, ``_bucket``, ``_seconds_count`` suffixes match), including the OpenTelemetry
-GenAI names as the Prometheus exporter spells them.
+GenAI names as the Prometheus exporter spells them (``_created`` timestamps of client libraries are left out).
 """
 
 from __future__ import annotations
@@ -223,7 +223,8 @@ class PrometheusConnector(Connector):
             series = self._api("/api/v1/series", params, f"{kind} metrics")
             if not isinstance(series, list):
                 raise ConnectorError("Prometheus answered the series query without a list.", transient=False)
-            found[kind] = sorted({s.get("__name__", "") for s in series if isinstance(s, dict)})[:MAX_NAMES]
+            names = {s.get("__name__", "") for s in series if isinstance(s, dict)}
+            found[kind] = sorted(n for n in names if not n.endswith("_created"))[:MAX_NAMES]
         present = [k for k in METRIC_KINDS if found[k]]
         missing = [k for k in METRIC_KINDS if not found[k]]
         facts = {

@@ -1,0 +1,292 @@
+"""Real systems for the connector tests: Prometheus, a prometheus_client exporter, a Chroma server, git repos.
+
+Test modules load this with ``pytest_plugins = ["tests.integration.servers"]``. Servers bind 127.0.0.1 on a
+free port, start once per session and are stopped at the end; test modules using one share an xdist group.
+This module holds no assertions, hence PYTEST_DONT_REWRITE (it is imported before pytest registers it).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import bcrypt
+import httpx
+import pytest
+import yaml
+from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+
+PROMETHEUS_BIN = "/usr/bin/prometheus"
+CHROMA_BIN = Path(sys.executable).parent / "chroma"
+PROMETHEUS_USER = "plumbline"
+PROMETHEUS_PASSWORD = "prom-secret-7d1f"  # planted: must never appear in a connector message
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(condition, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} was not ready within {timeout} s")
+
+
+def stop(process: subprocess.Popen):
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# Exporters and Prometheus
+
+
+def start_exporter(registry: CollectorRegistry) -> tuple[str, object]:
+    port = free_port()
+    server, _thread = start_http_server(port, addr="127.0.0.1", registry=registry)
+    return f"127.0.0.1:{port}", server
+
+
+def llm_registry() -> CollectorRegistry:
+    """What an instrumented LLM service exports: OTel GenAI token usage and duration, and an error counter."""
+    registry = CollectorRegistry()
+    tokens = Histogram(
+        "gen_ai_client_token_usage",
+        "Tokens used per call",
+        ["gen_ai_token_type"],
+        buckets=(64, 256, 1024, 4096),
+        registry=registry,
+    )
+    duration = Histogram("gen_ai_client_operation_duration_seconds", "Call duration", registry=registry)
+    errors = Counter("llm_errors", "Failed LLM calls", registry=registry)
+    tokens.labels("input").observe(800)
+    tokens.labels("output").observe(150)
+    duration.observe(1.2)
+    errors.inc(0)
+    return registry
+
+
+def tokens_only_registry() -> CollectorRegistry:
+    registry = CollectorRegistry()
+    Counter("llm_tokens", "Tokens used", registry=registry).inc(42)
+    return registry
+
+
+ALERT_RULES = {
+    "groups": [
+        {
+            "name": "rag-bot",
+            "rules": [
+                {
+                    "alert": "RagBotHighLatency",
+                    "expr": "histogram_quantile(0.95, sum by (le) "
+                    '(rate(gen_ai_client_operation_duration_seconds_bucket{job="rag-bot"}[5m]))) > 5',
+                },
+                {"alert": "RagBotErrors", "expr": 'rate(llm_errors_total{job="rag-bot"}[5m]) > 0.1'},
+                {
+                    "alert": "RagBotSpend",
+                    "expr": 'sum(rate(gen_ai_client_token_usage_sum{job="rag-bot"}[1h])) > 100000',
+                    "annotations": {"summary": "Token spend above budget"},
+                },
+            ],
+        },
+        {
+            "name": "summariser",
+            "rules": [
+                {
+                    "alert": "SummariserSlow",
+                    "expr": "histogram_quantile(0.95, rate(llm_request_duration_seconds_bucket[5m])) > 10",
+                    "labels": {"service": "summariser"},
+                }
+            ],
+        },
+        {
+            "name": "broken-bot",
+            "rules": [
+                # Two `up` series with the same signature on both sides: fails at evaluation time (many-to-many).
+                {
+                    "alert": "BrokenBotErrors",
+                    "expr": "up + ignoring(job, instance) up > 0",
+                    "labels": {"service": "broken-bot"},
+                }
+            ],
+        },
+    ]
+}
+
+
+@dataclass
+class Prometheus:
+    url: str
+    exporter: str  # host:port of the LLM exporter, which answers any path with metrics text (not JSON)
+
+
+@pytest.fixture(scope="session")
+def prometheus(tmp_path_factory):
+    """A real Prometheus behind basic auth, with alert rules for three services, scraping two real exporters."""
+    if not Path(PROMETHEUS_BIN).exists():
+        pytest.skip("needs Debian prometheus (make test installs it)")
+    work = tmp_path_factory.mktemp("prometheus")
+    llm, llm_server = start_exporter(llm_registry())
+    summariser, summariser_server = start_exporter(tokens_only_registry())
+    (work / "rules.yml").write_text(yaml.safe_dump(ALERT_RULES))
+    config = {
+        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+        "rule_files": [str(work / "rules.yml")],
+        "scrape_configs": [
+            {"job_name": "rag-bot", "static_configs": [{"targets": [llm]}]},
+            {"job_name": "summariser", "static_configs": [{"targets": [summariser]}]},
+        ],
+    }
+    (work / "prometheus.yml").write_text(yaml.safe_dump(config))
+    hashed = bcrypt.hashpw(PROMETHEUS_PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+    (work / "web.yml").write_text(yaml.safe_dump({"basic_auth_users": {PROMETHEUS_USER: hashed}}))
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            PROMETHEUS_BIN,
+            f"--config.file={work / 'prometheus.yml'}",
+            f"--web.config.file={work / 'web.yml'}",
+            f"--storage.tsdb.path={work / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    auth = (PROMETHEUS_USER, PROMETHEUS_PASSWORD)
+
+    def scraped_and_evaluated():
+        """Both exporters scraped and every rule evaluated since (the broken rule errs only once both are up)."""
+        groups = httpx.get(f"{url}/api/v1/rules", auth=auth).json()["data"]["groups"]
+        health = {r["name"]: r["health"] for g in groups for r in g["rules"]}
+        return health.get("BrokenBotErrors") == "err" and "unknown" not in health.values()
+
+    try:
+        wait_until(scraped_and_evaluated, timeout=20, what="Prometheus")
+        yield Prometheus(url=url, exporter=llm)
+    finally:
+        stop(process)
+        for server in (llm_server, summariser_server):
+            server.shutdown()
+            server.server_close()
+
+
+# Chroma server
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real ``chroma run`` server on loopback; returns its base URL."""
+    work = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    process = subprocess.Popen(
+        [str(CHROMA_BIN), "run", "--path", str(work), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: httpx.get(f"{url}/api/v2/heartbeat").status_code == 200, timeout=20, what="chroma run")
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def silent_server():
+    """A socket that accepts connections and never answers: calls to it must time out, not hang."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture
+def nothing_listening():
+    return f"http://127.0.0.1:{free_port()}"
+
+
+# Chunks for the vector store tests
+
+
+def chunks(count: int, *, missing: dict[str, int] | None = None, ingested_days_ago: float = 1, prefix: str = "c"):
+    """(id, metadata) of ``count`` chunks; ``missing`` drops a key (source/position/ingested) from the first n."""
+    missing = missing or {}
+    ingested = (datetime.now(UTC) - timedelta(days=ingested_days_ago)).isoformat()
+    result = []
+    for i in range(count):
+        metadata = {"source_doc_id": f"doc-{i // 4}", "chunk_index": i % 4, "ingested_at": ingested, "text": f"t{i}"}
+        for key, name in (("source", "source_doc_id"), ("position", "chunk_index"), ("ingested", "ingested_at")):
+            if i < missing.get(key, 0):
+                del metadata[name]
+        result.append((f"{prefix}{i}", metadata))
+    return result
+
+
+def vector(i: int, size: int = 3) -> list[float]:
+    return [float((i + k) % 5) + 0.5 for k in range(size)]
+
+
+COMPLETE_DECLARATIONS = {
+    "embedding_model": "text-embedding-3-small",
+    "embedding_dimension": 3,
+    "chunking_strategy": "recursive",
+    "chunk_size": 512,
+    "chunk_overlap": 64,
+}
+
+
+# Git repositories
+
+
+def git(repo: Path, *args: str, date: str | None = None) -> str:
+    env = {
+        "GIT_AUTHOR_NAME": "Ada",
+        "GIT_AUTHOR_EMAIL": "ada@example.com",
+        "GIT_COMMITTER_NAME": "Ada",
+        "GIT_COMMITTER_EMAIL": "ada@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(repo),
+        "PATH": "/usr/bin:/bin",
+    }
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    return subprocess.run(["git", "-C", str(repo), *args], env=env, check=True, capture_output=True, text=True).stdout
+
+
+def make_repo(path: Path, commits: list[dict[str, str | None]]) -> Path:
+    """A git repository at ``path`` with one commit per dict of {file: content} (None deletes, "->new" renames)."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    for n, files in enumerate(commits):
+        for name, content in files.items():
+            target = path / name
+            if content is None:
+                git(path, "rm", "-q", name)
+            elif content.startswith("->"):
+                (path / content[2:]).parent.mkdir(parents=True, exist_ok=True)
+                git(path, "mv", name, content[2:])
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(content)
+                git(path, "add", name)
+        git(path, "commit", "-q", "-m", f"change {n}", date=f"2026-01-{n + 1:02d}T10:00:00+00:00")
+    return path

@@ -1,0 +1,122 @@
+"""The Prometheus back-end against a real Prometheus (basic auth) scraping real prometheus_client exporters."""
+
+import time
+
+import pytest
+
+from connectors.backends.prometheus import PrometheusConnector
+from connectors.base import FAIL, PASS, UNKNOWN, WARN, ConnectorError
+from registry.choices import ComponentKind
+from tests.factories import ComponentFactory
+from tests.integration.servers import PROMETHEUS_PASSWORD, PROMETHEUS_USER
+
+pytest_plugins = ["tests.integration.servers"]
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("prometheus")]
+
+
+def connector(url, service, *, password=PROMETHEUS_PASSWORD, timeout=5.0, **settings):
+    component = ComponentFactory.build(
+        kind=ComponentKind.MONITORING_SOURCE, attributes={"system": "prometheus", "url": url, "service": service}
+    )
+    return PrometheusConnector(
+        component=component,
+        settings={"username": PROMETHEUS_USER, **settings},
+        secrets={"password": password},
+        timeout=timeout,
+    )
+
+
+def outcomes(prometheus, service, **settings):
+    return {o.check_id: o for o in connector(prometheus.url, service, **settings).run()}
+
+
+@pytest.fixture(scope="module")
+def rag_bot(prometheus):
+    return outcomes(prometheus, "rag-bot")
+
+
+def test_it_passes_alert_rules_covering_latency_errors_and_cost(rag_bot):
+    result = rag_bot["prometheus.alert_rules_defined"]
+    assert result.state == PASS
+    assert result.facts["covered"] == ["latency", "errors", "cost"]
+    assert {r["name"] for r in result.facts["rules"]} == {"RagBotHighLatency", "RagBotErrors", "RagBotSpend"}
+
+
+def test_it_passes_healthy_rules(rag_bot):
+    result = rag_bot["prometheus.alert_rules_healthy"]
+    assert result.state == PASS
+    assert result.facts["broken"] == []
+
+
+def test_it_finds_otel_genai_token_latency_and_error_metrics(rag_bot):
+    result = rag_bot["prometheus.llm_metrics_present"]
+    assert result.state == PASS
+    assert "gen_ai_client_token_usage_sum" in result.facts["metrics"]["tokens"]
+    assert "gen_ai_client_operation_duration_seconds_bucket" in result.facts["metrics"]["latency"]
+    assert result.facts["metrics"]["errors"] == ["llm_errors_total"]
+
+
+def test_it_warns_when_rules_miss_errors_and_cost(prometheus):
+    result = outcomes(prometheus, "summariser")["prometheus.alert_rules_defined"]
+    assert result.state == WARN
+    assert result.facts["covered"] == ["latency"]
+    assert result.facts["missing"] == ["errors", "cost"]
+    assert "missing errors, cost" in result.reason
+
+
+def test_it_warns_when_only_token_metrics_are_collected(prometheus):
+    result = outcomes(prometheus, "summariser")["prometheus.llm_metrics_present"]
+    assert result.state == WARN
+    assert result.facts["present"] == ["tokens"]
+    assert result.facts["metrics"]["tokens"] == ["llm_tokens_total"]
+
+
+def test_it_fails_a_rule_that_errors_at_evaluation_with_its_error(prometheus):
+    result = outcomes(prometheus, "broken-bot")["prometheus.alert_rules_healthy"]
+    assert result.state == FAIL
+    assert result.facts["broken"][0]["name"] == "BrokenBotErrors"
+    assert "many-to-many" in result.facts["broken"][0]["last_error"]
+    assert "BrokenBotErrors" in result.reason
+
+
+def test_it_fails_a_service_without_alert_rules_or_metrics(prometheus):
+    results = outcomes(prometheus, "quiet-bot")
+    assert results["prometheus.alert_rules_defined"].state == FAIL
+    assert results["prometheus.alert_rules_healthy"].state == UNKNOWN
+    assert results["prometheus.llm_metrics_present"].state == FAIL
+
+
+def test_it_reads_custom_metric_names(prometheus):
+    result = outcomes(prometheus, "summariser", error_metrics="llm_tokens")["prometheus.llm_metrics_present"]
+    assert result.facts["present"] == ["tokens", "errors"]
+
+
+def test_it_rejects_bad_credentials_permanently_without_echoing_them(prometheus):
+    with pytest.raises(ConnectorError) as caught:
+        connector(prometheus.url, "rag-bot", password="wrong-password-123").run()
+    assert not caught.value.transient
+    assert "credentials" in str(caught.value)
+    assert "wrong-password-123" not in str(caught.value)
+    assert PROMETHEUS_PASSWORD not in str(caught.value)
+
+
+def test_it_reports_nothing_listening_as_transient(nothing_listening):
+    with pytest.raises(ConnectorError) as caught:
+        connector(nothing_listening, "rag-bot").run()
+    assert caught.value.transient
+
+
+def test_it_gives_up_on_a_silent_server_after_the_timeout(silent_server):
+    started = time.monotonic()
+    with pytest.raises(ConnectorError) as caught:
+        connector(silent_server, "rag-bot", timeout=0.5).run()
+    assert caught.value.transient
+    assert "did not answer within 0.5 s" in str(caught.value)
+    assert time.monotonic() - started < 3
+
+
+def test_it_reports_a_non_prometheus_answer_as_permanent(prometheus):
+    with pytest.raises(ConnectorError) as caught:
+        connector(f"http://{prometheus.exporter}", "rag-bot").run()
+    assert not caught.value.transient
+    assert "not JSON" in str(caught.value)
