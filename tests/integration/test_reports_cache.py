@@ -1,0 +1,66 @@
+"""Reports are stored under the hash of their inputs: unchanged inputs return the stored file without rendering."""
+
+from unittest import mock
+
+import pytest
+
+from connectors.models import CheckResult
+from reports import pdf, services
+from reports.models import Report
+from tests.reports_factories import seed_scored_project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(project):
+    return seed_scored_project(project)
+
+
+def test_asking_again_with_nothing_changed_returns_the_stored_file_without_rendering(seeded, project):
+    first, rendered = services.report_scorecard(project=project)
+    assert rendered
+    with mock.patch.object(pdf, "render_pdf", wraps=pdf.render_pdf) as render:
+        second, rendered_again = services.report_scorecard(project=project)
+    assert not rendered_again
+    render.assert_not_called()
+    assert second.pk == first.pk
+    assert second.file.name == first.file.name
+    assert Report.objects.count() == 1
+
+
+def test_refreshed_evidence_makes_a_new_report(seeded, project):
+    first, _ = services.report_scorecard(project=project)
+    CheckResult.objects.filter(project=project, check_id="git.ci_runs_tests").update(
+        state="pass", reason="CI runs pytest."
+    )
+    second, rendered = services.report_scorecard(project=project)
+    assert rendered
+    assert second.input_hash != first.input_hash
+    assert Report.objects.count() == 2
+
+
+def test_a_new_assessment_makes_a_new_report(seeded, project):
+    first, _ = services.report_scorecard(project=project)
+    maturity = seeded["maturity"]
+    maturity.result = {**maturity.result, "verified_level": 3}
+    maturity.save()
+    second, rendered = services.report_scorecard(project=project)
+    assert rendered and second.input_hash != first.input_hash
+
+
+def test_a_stored_file_that_went_missing_is_rendered_again(seeded, project):
+    first, _ = services.report_scorecard(project=project)
+    first.file.storage.delete(first.file.name)
+    second, rendered = services.report_scorecard(project=project)
+    assert rendered
+    assert second.file.storage.exists(second.file.name)
+
+
+def test_the_portfolio_is_cached_per_filter(seeded, project):
+    all_projects, rendered = services.report_portfolio(params={})
+    assert rendered
+    again, rendered_again = services.report_portfolio(params={"team": "", "stage": "", "tier": ""})
+    assert not rendered_again and again.pk == all_projects.pk
+    filtered, rendered_filtered = services.report_portfolio(params={"tier": "low"})
+    assert rendered_filtered and filtered.pk != all_projects.pk
