@@ -1,1 +1,20 @@
-urlpatterns = []
+from django.urls import re_path
+
+from . import views
+
+urlpatterns = [
+    re_path(
+        r"^projects/(?P<slug>[-a-zA-Z0-9_]+)/assessments/?$",
+        views.ProjectAssessmentsView.as_view(),
+        name="api-project-assessments",
+    ),
+    re_path(r"^assessments/?$", views.AssessmentListView.as_view(), name="api-assessment-list"),
+    re_path(r"^assessments/(?P<pk>[0-9]+)/?$", views.AssessmentDetailView.as_view(), name="api-assessment-detail"),
+    re_path(
+        r"^assessments/(?P<pk>[0-9]+)/answers/(?P<question_id>[-a-zA-Z0-9_.]+)/?$",
+        views.AnswerView.as_view(),
+        name="api-assessment-answer",
+    ),
+    re_path(r"^assessments/(?P<pk>[0-9]+)/submit/?$", views.SubmitView.as_view(), name="api-assessment-submit"),
+    re_path(r"^assessments/(?P<pk>[0-9]+)/review/?$", views.ReviewView.as_view(), name="api-assessment-review"),
+]

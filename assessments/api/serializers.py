@@ -1,0 +1,141 @@
+"""Assessment API shapes. Reads come from selectors; writes go through services (see views)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Answer, AnswerEvidence, Assessment, Review
+
+
+class AnswerEvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AnswerEvidence
+        fields = ["id", "url", "filename", "content_type", "size", "sha256", "added_at"]
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    value = serializers.JSONField(allow_null=True)
+    answered_by = serializers.StringRelatedField()
+    evidence = AnswerEvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Answer
+        fields = [
+            "question_id",
+            "value",
+            "comment",
+            "justification",
+            "source",
+            "version",
+            "answered_by",
+            "answered_at",
+            "evidence",
+        ]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    reviewer = serializers.StringRelatedField()
+
+    class Meta:
+        model = Review
+        fields = ["decision", "comment", "reviewer", "at"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    """An assessment with its questionnaire version and, for lists, no answers."""
+
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    questionnaire = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "url",
+            "project",
+            "kind",
+            "state",
+            "questionnaire",
+            "created_at",
+            "submitted_at",
+            "decided_at",
+            "expires_at",
+            "content_hash",
+            "result",
+        ]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "slug": {"type": "string"},
+                "version": {"type": "string"},
+                "content_hash": {"type": "string"},
+            },
+        }
+    )
+    def get_questionnaire(self, obj):
+        q = obj.questionnaire
+        return {"slug": q.slug, "version": q.version, "content_hash": q.content_hash}
+
+    def get_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+
+class AssessmentDetailSerializer(AssessmentSerializer):
+    answers = AnswerSerializer(many=True, read_only=True)
+    reviews = ReviewSerializer(many=True, read_only=True)
+    hash_verified = serializers.SerializerMethodField()
+    prefill = serializers.JSONField(read_only=True)
+
+    class Meta(AssessmentSerializer.Meta):
+        fields = [*AssessmentSerializer.Meta.fields, "prefill", "hash_verified", "answers", "reviews"]
+
+    def get_hash_verified(self, obj) -> bool | None:
+        from ..services import assessment_verify
+
+        return assessment_verify(obj) if obj.content_hash else None
+
+
+class StartSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["impact", "risk", "maturity"])
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    value = serializers.JSONField(allow_null=True, help_text="The answer value for the question type; null clears it.")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    justification = serializers.CharField(required=False, allow_blank=True, default="")
+    expected_version = serializers.IntegerField(
+        min_value=0, help_text="The answer version you last read (0 when it had no answer): conflicts answer 409."
+    )
+
+
+class AnswerStateSerializer(serializers.Serializer):
+    value = serializers.JSONField(allow_null=True)
+    comment = serializers.CharField()
+    justification = serializers.CharField()
+    version = serializers.IntegerField()
+    by = serializers.CharField(allow_null=True, required=False)
+    at = serializers.CharField(allow_null=True, required=False)
+
+
+class ConflictSerializer(serializers.Serializer):
+    question_id = serializers.CharField()
+    yours = AnswerStateSerializer()
+    theirs = AnswerStateSerializer()
+
+
+class ConflictResponseSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField()
+    conflict = ConflictSerializer()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField()
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Review.Decision.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,194 @@
+"""Assessment API: start, list, read, answer (with version check), submit, review. Thin: services do the work."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import TokenScopePermission, token_of
+from config.api import error_response
+from registry.models import Project
+
+from .. import selectors, services
+from ..models import Assessment
+from .serializers import (
+    AnswerInputSerializer,
+    AnswerSerializer,
+    AssessmentDetailSerializer,
+    AssessmentSerializer,
+    ConflictResponseSerializer,
+    ErrorSerializer,
+    ReviewInputSerializer,
+    StartSerializer,
+)
+
+BASE_PERMISSIONS = [permissions.IsAuthenticated, TokenScopePermission]
+
+
+def _assessments_for(request):
+    queryset = Assessment.objects.select_related("project", "questionnaire").order_by("-created_at", "-id")
+    token = token_of(request)
+    if token is not None and token.project_id is not None:
+        queryset = queryset.filter(project_id=token.project_id)
+    return queryset
+
+
+def _detail(pk, request, view):
+    assessment = get_object_or_404(_assessments_for(request), pk=pk)
+    view.check_object_permissions(request, assessment)
+    return selectors.assessment_with_answers(assessment.pk)
+
+
+def _service_error(exc):
+    if isinstance(exc, DjangoPermissionDenied):
+        raise PermissionDenied(str(exc))
+    return error_response(str(exc), status_code=status.HTTP_409_CONFLICT)
+
+
+class ProjectAssessmentsView(generics.ListAPIView):
+    """``/projects/{slug}/assessments``: the project's assessments; POST starts one."""
+
+    permission_classes = BASE_PERMISSIONS
+    serializer_class = AssessmentSerializer
+    filter_backends = []
+
+    def get_project(self):
+        project = get_object_or_404(Project, slug=self.kwargs["slug"])
+        self.check_object_permissions(self.request, project)
+        return project
+
+    def get_queryset(self):
+        return _assessments_for(self.request).filter(project=self.get_project())
+
+    @extend_schema(summary="List a project's assessments, newest first")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Start an assessment of the latest questionnaire version, pre-filled (or get the open draft)",
+        request=StartSerializer,
+        responses={201: AssessmentDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request, slug):
+        project = self.get_project()
+        data = StartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            assessment = services.assessment_start(
+                project=project, kind=data.validated_data["kind"], actor=request.user
+            )
+        except (services.AssessmentError, DjangoPermissionDenied) as exc:
+            return _service_error(exc)
+        return Response(
+            AssessmentDetailSerializer(selectors.assessment_with_answers(assessment.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AssessmentListView(generics.ListAPIView):
+    permission_classes = BASE_PERMISSIONS
+    serializer_class = AssessmentSerializer
+    filter_backends = []
+
+    @extend_schema(
+        summary="List assessments (filter by project slug, kind, state)",
+        parameters=[
+            OpenApiParameter("project", str, description="Project slug"),
+            OpenApiParameter("kind", str, enum=["impact", "risk", "maturity"]),
+            OpenApiParameter("state", str, enum=Assessment.State.values),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = _assessments_for(self.request)
+        params = self.request.query_params
+        if params.get("project"):
+            queryset = queryset.filter(project__slug=params["project"])
+        if params.get("kind"):
+            queryset = queryset.filter(kind=params["kind"])
+        if params.get("state"):
+            queryset = queryset.filter(state=params["state"])
+        return queryset
+
+
+class AssessmentDetailView(APIView):
+    permission_classes = BASE_PERMISSIONS
+
+    @extend_schema(summary="One assessment with its answers, result and reviews", responses=AssessmentDetailSerializer)
+    def get(self, request, pk):
+        return Response(AssessmentDetailSerializer(_detail(pk, request, self)).data)
+
+
+class AnswerView(APIView):
+    permission_classes = BASE_PERMISSIONS
+
+    @extend_schema(
+        summary="Save one answer, if nobody changed it since expected_version",
+        request=AnswerInputSerializer,
+        responses={
+            200: AnswerSerializer,
+            400: ErrorSerializer,
+            409: OpenApiResponse(ConflictResponseSerializer, description="Changed by someone else: both values"),
+        },
+    )
+    def put(self, request, pk, question_id):
+        assessment = _detail(pk, request, self)
+        data = AnswerInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            answer = services.answer_save(
+                assessment=assessment, question_id=question_id, actor=request.user, **data.validated_data
+            )
+        except services.AnswerConflict as conflict:
+            return Response(
+                {"detail": str(conflict), "errors": {}, "conflict": conflict.to_dict()}, status=status.HTTP_409_CONFLICT
+            )
+        except (services.AssessmentError, DjangoPermissionDenied) as exc:
+            return _service_error(exc)
+        return Response(AnswerSerializer(answer).data)
+
+
+class SubmitView(APIView):
+    permission_classes = BASE_PERMISSIONS
+
+    @extend_schema(
+        summary="Submit: check completeness, freeze the record and its content hash",
+        request=None,
+        responses={200: AssessmentDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request, pk):
+        assessment = _detail(pk, request, self)
+        try:
+            services.assessment_submit(assessment=assessment, actor=request.user)
+        except services.AssessmentIncomplete as exc:
+            errors = {}
+            for problem in exc.problems:
+                errors.setdefault(problem["question_id"], []).append(problem["message"])
+            return error_response(str(exc), errors=errors)
+        except (services.AssessmentError, DjangoPermissionDenied) as exc:
+            return _service_error(exc)
+        return Response(AssessmentDetailSerializer(selectors.assessment_with_answers(assessment.pk)).data)
+
+
+class ReviewView(APIView):
+    permission_classes = BASE_PERMISSIONS
+
+    @extend_schema(
+        summary="Approve or return a submitted assessment (reviewers)",
+        request=ReviewInputSerializer,
+        responses={200: AssessmentDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request, pk):
+        assessment = _detail(pk, request, self)
+        data = ReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.assessment_review(assessment=assessment, reviewer=request.user, **data.validated_data)
+        except (services.AssessmentError, DjangoPermissionDenied) as exc:
+            return _service_error(exc)
+        return Response(AssessmentDetailSerializer(selectors.assessment_with_answers(assessment.pk)).data)
