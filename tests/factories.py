@@ -97,3 +97,69 @@ def questionnaire_version_from_yaml(path):
         },
     )
     return version
+
+
+def make_approved_assessment(project, kind, result, *, decided_at=None, expires_at=None, state="approved"):
+    """An assessment of ``kind`` in ``state`` with a given scoring ``result`` (for gate tests), on a stub questionnaire."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.models import Assessment
+    from questionnaires.models import QuestionnaireVersion
+
+    questionnaire, _ = QuestionnaireVersion.objects.get_or_create(
+        slug=f"stub-{kind}",
+        version="1.0.0",
+        defaults={"kind": kind, "title": f"Stub {kind}", "definition": {}, "content_hash": "0" * 64},
+    )
+    decided_at = decided_at or timezone.now()
+    return Assessment.objects.create(
+        project=project,
+        questionnaire=questionnaire,
+        kind=kind,
+        state=state,
+        decided_at=decided_at,
+        expires_at=expires_at or decided_at + timedelta(days=90),
+        result=result,
+    )
+
+
+def make_check_result(project, check_id, state="pass", *, component=None, checked_at=None, ttl_hours=24):
+    """The current result of ``check_id`` on a component of ``project`` (one component per project by default)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from connectors.models import CheckResult
+
+    component = component or Component.objects.filter(project=project).first() or ComponentFactory(project=project)
+    checked_at = checked_at or timezone.now()
+    result, _ = CheckResult.objects.update_or_create(
+        component=component,
+        check_id=check_id,
+        defaults={
+            "project": project,
+            "state": state,
+            "reason": f"{check_id} is {state}",
+            "checked_at": checked_at,
+            "expires_at": checked_at + timedelta(hours=ttl_hours),
+        },
+    )
+    return result
+
+
+GATE_READY_RESULTS = {
+    "impact": {"model": "impact", "recommendation": "proceed"},
+    "risk": {"model": "risk", "tier": "medium"},
+    "maturity": {"model": "maturity", "claimed_level": 2, "verified_level": 2, "level_name": "Reproducible", "blocking": []},
+}
+
+
+def make_gate_ready(project, *, kinds=("impact", "risk", "maturity"), checks=("git.tests_present", "git.ci_runs_tests")):
+    """Approved assessments (medium risk, verified level 2) and passing checks: all the default production gate
+    needs except the CI evaluation push (and ``vectorstore.index_fresh`` for RAG projects)."""
+    for kind in kinds:
+        make_approved_assessment(project, kind, GATE_READY_RESULTS[kind])
+    for check_id in checks:
+        make_check_result(project, check_id)

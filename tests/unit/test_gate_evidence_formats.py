@@ -1,0 +1,98 @@
+"""Parsing pushed evaluation results: each accepted format, and errors named by JSON path."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from connectors.backends.pushed import outcome_for
+from gates.evidence import EvidenceError, detect_format, parse
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "ci"
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def load(name):
+    return json.loads((DATA / name).read_text())
+
+
+def test_it_parses_plumbline_json_and_judges_each_metric():
+    fmt, fields = parse(load("plumbline-passing.json"), now=NOW)
+    assert fmt == "plumbline"
+    assert fields["dataset_name"] == "docs-qa-golden"
+    assert all(m["passed"] for m in fields["metrics"])
+    assert outcome_for(fields).state == "pass"
+
+
+def test_it_fails_a_metric_below_its_threshold_and_names_it():
+    payload = load("plumbline-passing.json")
+    payload["metrics"][0]["value"] = 0.5
+    _, fields = parse(payload, now=NOW)
+    outcome = outcome_for(fields)
+    assert outcome.state == "fail"
+    assert "faithfulness 0.5 (threshold 0.85)" in outcome.reason
+
+
+def test_lower_is_better_metrics_pass_under_their_threshold():
+    payload = load("plumbline-passing.json")
+    payload["metrics"] = [{"name": "latency_p95_s", "value": 2.0, "threshold": 3.0, "higher_is_better": False}]
+    assert parse(payload, now=NOW)[1]["metrics"][0]["passed"] is True
+
+
+def test_it_parses_mlflow_runs_describe_output_with_thresholds_from_tags():
+    fmt, fields = parse(load("mlflow-run-describe.json"), now=NOW)
+    assert fmt == "mlflow"
+    assert fields["git_commit"] == "3f2c9a1d0b7e4c5a8f6e2d1c0b9a8f7e6d5c4b3a"
+    assert fields["dataset_name"] == "docs-qa-golden"
+    assert fields["dataset_hash"] == "467955d7"
+    assert {m["name"]: m["passed"] for m in fields["metrics"]} == {"answer_correctness": True, "toxicity": True}
+
+
+def test_it_parses_a_bare_mlflow_metrics_json_without_thresholds_as_a_warning():
+    fmt, fields = parse({"exact_match/v1": 0.8, "toxicity/v1/mean": 0.01}, now=NOW)
+    assert fmt == "mlflow"
+    assert outcome_for(fields | {"evaluated_at": NOW}).state == "warn"
+
+
+def test_it_parses_promptfoo_results_into_a_pass_rate():
+    fmt, fields = parse(load("promptfoo-results.json"), now=NOW)
+    assert fmt == "promptfoo"
+    pass_rate = fields["metrics"][0]
+    assert pass_rate["name"] == "pass_rate" and pass_rate["value"] == pytest.approx(0.75)
+    assert outcome_for(fields).state == "fail"
+
+
+def test_detect_format_recognises_each_sample():
+    assert detect_format(load("plumbline-passing.json")) == "plumbline"
+    assert detect_format(load("mlflow-run-describe.json")) == "mlflow"
+    assert detect_format(load("promptfoo-results.json")) == "promptfoo"
+    assert detect_format({"hello": "world"}) is None
+
+
+def test_it_names_every_bad_field_by_json_path():
+    payload = load("plumbline-passing.json")
+    payload["metrics"][1]["value"] = "high"
+    payload["dataset"] = {}
+    payload["git_commit"] = "not-a-sha"
+    with pytest.raises(EvidenceError) as exc:
+        parse(payload, now=NOW)
+    assert set(exc.value.errors) == {"metrics[1].value", "dataset", "git_commit"}
+
+
+def test_it_refuses_a_timestamp_without_time_zone_or_in_the_future():
+    payload = load("plumbline-passing.json")
+    payload["evaluated_at"] = "2026-11-20T10:00:00"
+    with pytest.raises(EvidenceError) as exc:
+        parse(payload, now=NOW)
+    assert "time zone" in exc.value.errors["evaluated_at"][0]
+    payload["evaluated_at"] = "2027-01-01T00:00:00Z"
+    with pytest.raises(EvidenceError) as exc:
+        parse(payload, now=NOW)
+    assert "future" in exc.value.errors["evaluated_at"][0]
+
+
+def test_an_unrecognised_payload_asks_for_the_format():
+    with pytest.raises(EvidenceError) as exc:
+        parse({"hello": "world"}, now=NOW)
+    assert "?format=" in exc.value.errors["format"][0]
