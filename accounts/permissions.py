@@ -84,6 +84,12 @@ def token_of(request):
     return auth if isinstance(auth, ApiToken) else None
 
 
+def token_allows_project(request, project_id):
+    """A project-scoped token reaches only its project; sessions and unscoped tokens are not limited here."""
+    token = token_of(request)
+    return token is None or token.project_id is None or token.project_id == project_id
+
+
 class TokenScopePermission(permissions.BasePermission):
     """Limits what a token may do: read tokens only read; CI tokens only reach endpoints that allow CI."""
 

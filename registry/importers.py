@@ -140,6 +140,10 @@ def _parse_bool(value, column):
     raise ValueError(f"{column}: write true or false, not {value!r}.")
 
 
+def _split(value):
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def _read_csv(name, text):
     entries, errors = [], []
     reader = csv.DictReader(io.StringIO(text))
@@ -161,9 +165,9 @@ def _read_csv(name, text):
                     data[column] = json.loads(value) if value.strip() else []
                 elif column == "regions":
                     stripped = value.strip()
-                    data[column] = json.loads(stripped) if stripped.startswith("[") else stripped.split(",")
+                    data[column] = json.loads(stripped) if stripped.startswith("[") else _split(stripped)
                 elif column == "tags":
-                    data[column] = [t.strip() for t in value.split(",") if t.strip()]
+                    data[column] = _split(value)
                 elif column in ("business_owner", "technical_owner", "estimated_build_cost", "run_cost_per_month",
                                 "expected_value_per_year"):  # fmt: skip
                     data[column] = value.strip() or None
@@ -347,8 +351,7 @@ def import_files(files, *, actor=None, dry_run=False) -> ImportResult:
         if slug in seen:
             result.errors.append(f"{entry.source}: slug: {slug!r} appears twice (also at {seen[slug]}).")
         seen.setdefault(slug, entry.source)
-    if result.errors:
-        return result
+    # Rows that read fine are still validated (inside the rolled-back transaction) so one run reports all errors.
     try:
         with transaction.atomic():
             for entry in entries:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
 from accounts import permissions
 from accounts.models import User
@@ -75,8 +76,11 @@ class ComponentSerializer(serializers.ModelSerializer):
         validators = []
 
     def validate_project(self, project):
-        if not permissions.can_edit_project(self.context["request"].user, project):
-            raise serializers.ValidationError("You can only add components to your own team's projects.")
+        request = self.context["request"]
+        if not permissions.can_edit_project(request.user, project):
+            raise PermissionDenied("You can only add components to your own team's projects.")
+        if not permissions.token_allows_project(request, project.pk):
+            raise PermissionDenied("This API token is limited to another project.")
         if self.instance is not None and project.pk != self.instance.project_id:
             raise serializers.ValidationError("A component cannot move to another project.")
         return project

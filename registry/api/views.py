@@ -1,6 +1,5 @@
 """Inventory API: thin viewsets over the same FilterSet, selectors and services as the pages."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
@@ -53,9 +52,14 @@ class ProjectViewSet(
             return queryset.order_by("name")
         return queryset
 
-    def perform_create(self, serializer):
-        if not rules.can_create_project(self.request.user):
+    def create(self, request, *args, **kwargs):
+        if not rules.can_create_project(request.user):
             raise PermissionDenied("Only admins and team members can create projects.")
+        if token_of(request) is not None and token_of(request).project_id is not None:
+            raise PermissionDenied("A project-scoped API token cannot create projects.")
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
         tags, data = _project_kwargs(serializer.validated_data)
         serializer.instance = services.project_create(actor=self.request.user, tags=tags or (), **data)
 
@@ -152,10 +156,7 @@ class ComponentViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        try:
-            serializer.instance = services.component_create(actor=self.request.user, **data)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        serializer.instance = services.component_create(actor=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
