@@ -67,8 +67,8 @@ class _Collector:
         self.doc = document
         self.problems = []
 
-    def add(self, path, message, *, offset=None):
-        line, column = self.doc.where_in_value(path, offset) if offset else self.doc.where(path)
+    def add(self, path, message, *, offset=None, key=False):
+        line, column = self.doc.where_in_value(path, offset) if offset else self.doc.where(path, key=key)
         self.problems.append(Problem(self.file, line, column, dotted(path), message))
 
 
@@ -144,7 +144,7 @@ def _schema_problems(collector, data):
         path, message = _schema_message(error)
         if (tuple(path), message) not in seen:
             seen.add((tuple(path), message))
-            collector.add(path, message)
+            collector.add(path, message, key=error.validator == "additionalProperties")
 
 
 class _Semantics:

@@ -46,11 +46,11 @@ class Document:
     keys: dict
     problems: list
 
-    def where(self, path):
-        """``(line, column)`` (1-based) of the key at ``path``, else of its value, else of the nearest parent."""
+    def where(self, path, *, key=False):
+        """``(line, column)`` (1-based) of the value at ``path`` (its key with ``key``), else of the nearest parent."""
         path = tuple(path)
         while True:
-            node = self.keys.get(path) or self.values.get(path)
+            node = (self.keys.get(path) if key else None) or self.values.get(path)
             if node is not None:
                 return node.start_mark.line + 1, node.start_mark.column + 1
             if not path:

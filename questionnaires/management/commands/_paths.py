@@ -1,0 +1,3 @@
+from django.conf import settings
+
+DEFINITIONS_DIR = settings.BASE_DIR / "questionnaires" / "definitions"

@@ -1,0 +1,105 @@
+"""Reads of loaded questionnaire versions, and the comparisons between two versions."""
+
+import re
+from typing import NamedTuple
+
+from django.shortcuts import get_object_or_404
+
+from .definition import question_count, question_index
+from .models import QuestionnaireKind, QuestionnaireVersion
+
+
+def _semver(version):
+    return tuple(int(n) for n in re.findall(r"\d+", version)[:3])
+
+
+def version_list():
+    """Every loaded version, newest first within each questionnaire (one query)."""
+    versions = list(QuestionnaireVersion.objects.all())
+    versions.sort(key=lambda v: (v.slug, _semver(v.version)), reverse=True)
+    versions.sort(key=lambda v: v.slug)
+    for v in versions:
+        v.question_count = question_count(v.definition)
+    return versions
+
+
+def latest_version(kind_or_slug) -> QuestionnaireVersion | None:
+    """The newest loaded version (highest semantic version) of a kind (impact/risk/maturity) or of a slug."""
+    field = "kind" if kind_or_slug in QuestionnaireKind.values else "slug"
+    candidates = QuestionnaireVersion.objects.filter(**{field: kind_or_slug})
+    return max(candidates, key=lambda v: (_semver(v.version), v.loaded_at), default=None)
+
+
+def version_detail(*, slug, version):
+    return get_object_or_404(QuestionnaireVersion, slug=slug, version=version)
+
+
+def previous_version(current: QuestionnaireVersion) -> QuestionnaireVersion | None:
+    """The highest version of the same questionnaire below ``current``."""
+    older = [
+        v
+        for v in QuestionnaireVersion.objects.filter(slug=current.slug).exclude(pk=current.pk)
+        if _semver(v.version) < _semver(current.version)
+    ]
+    return max(older, key=lambda v: _semver(v.version), default=None)
+
+
+def _definition(obj):
+    return obj.definition if hasattr(obj, "definition") else obj
+
+
+_UNCHANGED_KEYS = ("tags",)
+
+
+def version_diff(old, new) -> dict:
+    """Question ids that are ``new``, ``removed`` or ``changed`` (text, type, options, scoring...) between versions.
+
+    Accepts versions or definitions. A change of tags alone is not a change of the question.
+    """
+    before, after = question_index(_definition(old)), question_index(_definition(new))
+
+    def comparable(question):
+        return {k: v for k, v in question.items() if k not in _UNCHANGED_KEYS}
+
+    return {
+        "new": [qid for qid in after if qid not in before],
+        "removed": [qid for qid in before if qid not in after],
+        "changed": [qid for qid in after if qid in before and comparable(before[qid]) != comparable(after[qid])],
+    }
+
+
+class CarriedAnswers(NamedTuple):
+    answers: dict
+    dropped: list
+
+
+def _still_valid(question, value):
+    qtype = question["type"]
+    if qtype == "single_choice":
+        return value in {o["value"] for o in question["options"]}
+    if qtype == "multi_choice":
+        return isinstance(value, list) and set(value) <= {o["value"] for o in question["options"]}
+    if qtype == "yes_no":
+        return (
+            value in ("yes", "no")
+            or (value == "na" and question.get("allow_na", True))
+            or (value == "unknown" and question.get("allow_unknown", True))
+        )
+    return True
+
+
+def carry_forward(answers, old_definition, new_definition) -> CarriedAnswers:
+    """Answers kept by question id for a new version; dropped: removed questions, changed types, lost options."""
+    old, new = question_index(_definition(old_definition)), question_index(_definition(new_definition))
+    kept, dropped = {}, []
+    for qid, value in answers.items():
+        question = new.get(qid)
+        if (
+            question is None
+            or (qid in old and old[qid]["type"] != question["type"])
+            or not _still_valid(question, value)
+        ):
+            dropped.append(qid)
+        else:
+            kept[qid] = value
+    return CarriedAnswers(kept, dropped)
