@@ -196,10 +196,10 @@ def trend_line(points, *, width=520, height=150, title="Score trend"):
     return _svg(width, height, title, desc, body)
 
 
-def portfolio_heatmap(rows, columns, *, width=700):
+def portfolio_heatmap(rows, columns, *, width=660):
     """Maturity by section per project: ``rows`` = [{"name", "cells": {column: pct|None}}], ``columns`` = titles."""
-    label_w, header_h, row_h = 170, 70, 16
-    cell_w = max(22, min(60, (width - label_w) / max(len(columns), 1)))
+    label_w, header_h, row_h = 170, 70, 17
+    cell_w = max(22, min(110, (width - label_w) / max(len(columns), 1)))
     width = label_w + cell_w * len(columns) + 4
     height = header_h + row_h * len(rows) + 4
     body = []
@@ -246,8 +246,7 @@ def quarter_trend(quarters, *, width=520, height=160):
             f'<rect x="{x - slot * 0.25:.1f}" y="{top + plot_h - bar_h:.1f}" width="{slot * 0.5:.1f}" '
             f'height="{bar_h:.1f}" fill="#e3ebf3"/>'
         )
-        body.append(_text(x, top + plot_h - bar_h - 2, f"n={q['count']}", anchor="middle", size=7, fill=MUTED))
-        body.append(_text(x, height - 10, q["label"], anchor="middle", size=8, fill=MUTED))
+        body.append(_text(x, height - 10, f"{q['label']} (n={q['count']})", anchor="middle", size=8, fill=MUTED))
         coords.append((x, top + plot_h * (1 - q["avg_pct"] / 100)))
     if len(coords) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
