@@ -1,0 +1,190 @@
+"""The Qdrant back-end against real embedded Qdrant stores (qdrant-client local mode) and fault cases by URL."""
+
+import time
+
+import pytest
+from qdrant_client import QdrantClient, models
+
+from connectors.backends._vectorstore import RESERVED_KEY
+from connectors.backends.qdrant import QdrantConnector
+from connectors.base import FAIL, PASS, UNKNOWN, WARN, ConnectorError
+from registry.choices import ComponentKind
+from tests.factories import ComponentFactory
+from tests.integration.servers import COMPLETE_DECLARATIONS, chunks, vector
+
+pytest_plugins = ["tests.integration.servers"]
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("vectorstores")]
+
+CHECK_IDS = [
+    "vectorstore.embedding_model_declared",
+    "vectorstore.dimension_matches",
+    "vectorstore.chunking_declared",
+    "vectorstore.chunk_source_metadata",
+    "vectorstore.index_fresh",
+]
+
+
+def create(client, name, points, *, metadata=None, size=3):
+    client.create_collection(
+        name, vectors_config=models.VectorParams(size=size, distance=models.Distance.COSINE), metadata=metadata
+    )
+    if points:
+        client.upsert(
+            name,
+            points=[models.PointStruct(id=n, vector=vector(n, size), payload=p) for n, (_, p) in enumerate(points)],
+        )
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("qdrant") / "store"
+    client = QdrantClient(path=str(path))
+    create(client, "complete", chunks(20), metadata=COMPLETE_DECLARATIONS)
+    create(client, "reserved", [*chunks(10), ("meta", {RESERVED_KEY: COMPLETE_DECLARATIONS})])
+    create(client, "bare", chunks(10, missing={"source": 8}, ingested_days_ago=100))
+    create(
+        client,
+        "partial",
+        chunks(20, missing={"position": 3}),
+        metadata={"embedding_model": "bge-small", "embedding_dimension": 4, "chunking_strategy": "by-heading"},
+    )
+    nested = [(i, {"page_content": "...", "metadata": m}) for i, m in chunks(8)]
+    create(client, "langchain", nested, metadata=COMPLETE_DECLARATIONS)
+    create(client, "big-stale", chunks(30, ingested_days_ago=90), metadata=COMPLETE_DECLARATIONS)
+    create(client, "empty", [], metadata=COMPLETE_DECLARATIONS)
+    client.close()
+    return str(path)
+
+
+def connector(location, collection, *, timeout=5.0, attributes=None, **settings):
+    component = ComponentFactory.build(
+        kind=ComponentKind.VECTOR_STORE,
+        attributes={"store_kind": "qdrant", "location": location, "collection": collection, **(attributes or {})},
+    )
+    return QdrantConnector(component=component, settings=settings, secrets={}, timeout=timeout)
+
+
+def run(location, collection, **kwargs):
+    return {o.check_id: o for o in connector(location, collection, **kwargs).run()}
+
+
+def test_it_passes_a_collection_that_declares_everything_with_complete_fresh_chunks(store):
+    results = run(store, "complete")
+    assert list(results) == CHECK_IDS
+    assert {r.state for r in results.values()} == {PASS}
+    assert results["vectorstore.embedding_model_declared"].facts["embedding_model"] == "text-embedding-3-small"
+    assert results["vectorstore.dimension_matches"].facts["vector_sizes"] == {"": 3}
+    assert results["vectorstore.chunking_declared"].facts["chunk_overlap"] == 64
+    assert results["vectorstore.chunk_source_metadata"].facts["share"] == 1.0
+
+
+def test_it_reads_declarations_from_a_reserved_point_and_does_not_count_it_as_a_chunk(store):
+    results = run(store, "reserved")
+    assert results["vectorstore.embedding_model_declared"].state == PASS
+    assert results["vectorstore.embedding_model_declared"].facts["declared_in"] == "reserved point"
+    assert results["vectorstore.chunk_source_metadata"].facts["sampled"] == 10
+    assert results["vectorstore.chunk_source_metadata"].facts["total"] == 10
+
+
+def test_it_fails_a_collection_without_declarations(store):
+    results = run(store, "bare")
+    assert results["vectorstore.embedding_model_declared"].state == FAIL
+    assert results["vectorstore.dimension_matches"].state == FAIL
+    assert results["vectorstore.chunking_declared"].state == FAIL
+
+
+def test_it_fails_chunks_that_mostly_lack_their_source(store):
+    result = run(store, "bare")["vectorstore.chunk_source_metadata"]
+    assert result.state == FAIL
+    assert result.facts["missing"] == {"source": 8, "position": 0, "ingested_at": 0}
+    assert result.facts["share"] == 0.2
+    assert "8 lack source" in result.reason
+
+
+def test_it_fails_an_index_older_than_the_maximum_age(store):
+    result = run(store, "bare")["vectorstore.index_fresh"]
+    assert result.state == FAIL
+    assert result.facts["age_days"] >= 100
+
+
+def test_it_fails_a_declared_dimension_that_differs_from_the_vectors(store):
+    result = run(store, "partial")["vectorstore.dimension_matches"]
+    assert result.state == FAIL
+    assert result.facts["declared_dimension"] == 4
+    assert "does not match the vectors ((default): 3)" in result.reason
+
+
+def test_it_warns_about_partly_declared_chunking(store):
+    result = run(store, "partial")["vectorstore.chunking_declared"]
+    assert result.state == WARN
+    assert "add chunk_size" in result.reason
+
+
+def test_it_warns_when_some_chunks_lack_their_position(store):
+    result = run(store, "partial")["vectorstore.chunk_source_metadata"]
+    assert result.state == WARN
+    assert result.facts["complete"] == 17
+    assert result.facts["incomplete_examples"] == ["0", "1", "2"]
+
+
+def test_it_warns_when_the_inventory_names_another_embedding_model(store):
+    result = run(store, "partial", attributes={"embedding_model": "text-embedding-3-large"})
+    assert result["vectorstore.embedding_model_declared"].state == WARN
+
+
+def test_it_reads_langchain_style_nested_metadata(store):
+    result = run(store, "langchain")["vectorstore.chunk_source_metadata"]
+    assert result.state == PASS
+
+
+def test_it_samples_the_configured_number_of_chunks_and_only_warns_on_a_partial_sample(store):
+    results = run(store, "big-stale", sample_size=10)
+    assert results["vectorstore.chunk_source_metadata"].facts["sampled"] == 10
+    assert results["vectorstore.index_fresh"].state == WARN
+    assert "sample of 10 of 30" in results["vectorstore.index_fresh"].reason
+
+
+def test_it_cannot_tell_chunk_metadata_or_freshness_of_an_empty_collection(store):
+    results = run(store, "empty")
+    assert results["vectorstore.chunk_source_metadata"].state == UNKNOWN
+    assert results["vectorstore.index_fresh"].state == UNKNOWN
+    assert results["vectorstore.dimension_matches"].state == PASS
+
+
+def test_it_uses_configured_payload_keys(store):
+    result = run(store, "partial", position_keys="text")["vectorstore.chunk_source_metadata"]
+    assert result.state == PASS
+
+
+def test_it_reports_a_missing_collection_as_permanent(store):
+    with pytest.raises(ConnectorError) as caught:
+        connector(store, "nope").run()
+    assert not caught.value.transient
+    assert "no collection nope" in str(caught.value)
+
+
+def test_it_reports_a_missing_store_path_as_permanent(tmp_path):
+    with pytest.raises(ConnectorError) as caught:
+        connector(str(tmp_path / "missing"), "complete").run()
+    assert not caught.value.transient
+    assert not (tmp_path / "missing").exists()
+
+
+def test_it_reports_a_server_url_with_nothing_listening_as_transient(nothing_listening):
+    with pytest.raises(ConnectorError) as caught:
+        connector(nothing_listening, "complete").run()
+    assert caught.value.transient
+
+
+def test_it_gives_up_on_a_silent_server_after_the_timeout(silent_server):
+    started = time.monotonic()
+    with pytest.raises(ConnectorError) as caught:
+        connector(silent_server, "complete", timeout=0.5).run()
+    assert caught.value.transient
+    assert time.monotonic() - started < 3
+
+
+def test_it_reports_a_url_that_is_not_qdrant_as_permanent(chroma_server):
+    with pytest.raises(ConnectorError) as caught:
+        connector(chroma_server, "complete").run()
+    assert not caught.value.transient
