@@ -1,0 +1,86 @@
+"""Where a connector may be pointed: http/https only, and never at private or metadata addresses unless allowed.
+
+A component's URL is typed by a project team, so without this check a connector could be aimed at the cloud
+metadata service (169.254.169.254) or an internal admin port and echo what it finds into check facts. The
+host is resolved and every address it resolves to must be public, unless the host (or the literal address)
+is listed in ``settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS`` (tests and the demo list 127.0.0.1/localhost).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from .base import ConnectorError
+
+URL_SETTING_SUFFIXES = ("url", "uri")
+
+
+class UrlNotAllowed(ConnectorError):
+    """A permanent error: the URL itself is not acceptable, a person must change it."""
+
+    def __init__(self, message: str):
+        super().__init__(message, transient=False)
+
+
+def _allowed_hosts() -> set[str]:
+    return {h.strip().lower() for h in settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS if h.strip()}
+
+
+def _is_internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def validate_url(url: str, *, resolve: bool = True) -> str:
+    """Return the URL when a connector may call it; raise UrlNotAllowed saying why and how to fix it."""
+    parts = urlsplit(str(url).strip())
+    if parts.scheme not in ("http", "https"):
+        raise UrlNotAllowed(f"Only http:// and https:// URLs can be used, not {parts.scheme or 'no scheme'!r}.")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise UrlNotAllowed("The URL has no host name.")
+    if parts.username or parts.password:
+        raise UrlNotAllowed("Do not put credentials in the URL; store them in the connector's secret settings.")
+    allowed = _allowed_hosts()
+    if host in allowed:
+        return url
+    if not resolve:
+        return url
+    try:
+        infos = socket.getaddrinfo(
+            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
+    except socket.gaierror as exc:
+        raise ConnectorError(f"The host {host} cannot be resolved; check the URL.", transient=True) from exc
+    for info in infos:
+        address = info[4][0]
+        if _is_internal(address) and address.lower() not in allowed:
+            raise UrlNotAllowed(
+                f"The host {host} resolves to the internal address {address}, which connectors may not call. "
+                "Ask an administrator to add the host to PLUMBLINE_CONNECTOR_ALLOWED_HOSTS if it is intended."
+            )
+    return url
+
+
+def url_settings(settings_dict: dict) -> dict[str, str]:
+    """The settings of a component that are URLs (keys ending in url/uri, or values that look like one)."""
+    found = {}
+    for key, value in (settings_dict or {}).items():
+        if not isinstance(value, str):
+            continue
+        if key.lower().endswith(URL_SETTING_SUFFIXES) or "://" in value:
+            found[key] = value
+    return found
+
+
+def validate_component_urls(settings_dict: dict) -> None:
+    """Validate every URL-valued setting; embedded stores given as plain paths are not URLs and pass."""
+    for value in url_settings(settings_dict).values():
+        if value:
+            validate_url(value)
