@@ -250,5 +250,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},  # reports: its INFO lines narrate every render step
         "fontTools": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},  # connectors: one INFO line per request, with full URLs
     },
 }
