@@ -219,6 +219,15 @@ def silent_server():
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
+@pytest.fixture(scope="session")
+def text_server():
+    """A real HTTP server (a metrics exporter) that answers every path with plain text: not the API asked for."""
+    address, server = start_exporter(tokens_only_registry())
+    yield f"http://{address}"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture
 def nothing_listening():
     return f"http://127.0.0.1:{free_port()}"

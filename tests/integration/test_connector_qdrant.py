@@ -188,3 +188,9 @@ def test_it_reports_a_url_that_is_not_qdrant_as_permanent(chroma_server):
     with pytest.raises(ConnectorError) as caught:
         connector(chroma_server, "complete").run()
     assert not caught.value.transient
+
+
+def test_it_reports_a_plain_text_answer_as_permanent(text_server):
+    with pytest.raises(ConnectorError) as caught:
+        connector(text_server, "complete").run()
+    assert not caught.value.transient
