@@ -84,7 +84,7 @@ def _normalise_question(raw, *, kind, core):
         positive = sum(o["points"] for o in question["options"] if (o["points"] or 0) > 0)
         question["cap"] = raw.get("cap", positive)
     if qtype == "scale":
-        question["labels"] = {int(k): v for k, v in (raw.get("labels") or {}).items()}
+        question["labels"] = {str(k): v for k, v in (raw.get("labels") or {}).items()}  # as JSON stores them
     if qtype in ("number", "money"):
         for key in ("min", "max", "unit"):
             question[key] = raw.get(key)

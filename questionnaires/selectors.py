@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 from django.shortcuts import get_object_or_404
 
+from .conditions import describe
 from .definition import question_count, question_index
 from .models import QuestionnaireKind, QuestionnaireVersion
 
@@ -103,3 +104,69 @@ def carry_forward(answers, old_definition, new_definition) -> CarriedAnswers:
         else:
             kept[qid] = value
     return CarriedAnswers(kept, dropped)
+
+
+TYPE_LABELS = {
+    "yes_no": "Yes / no",
+    "single_choice": "Single choice",
+    "multi_choice": "Multiple choice",
+    "scale": "Scale 0–4",
+    "number": "Number",
+    "money": "Amount of money",
+    "date": "Date",
+    "text": "Short text",
+    "long_text": "Long text",
+    "url": "Link",
+    "group": "Repeatable group",
+}
+PROJECT_LABELS = {
+    "uses_rag": "the project uses retrieval (RAG)",
+    "fine_tuned": "the model is fine-tuned",
+    "customer_facing": "the project is customer-facing",
+    "handles_pii": "the project handles personal data",
+    "handles_sensitive": "the project handles sensitive data",
+    "handles_confidential": "the project handles confidential data",
+}
+
+
+def _labeller(questions):
+    def label(name):
+        if name.startswith("project."):
+            attr = name.removeprefix("project.")
+            if attr.startswith("has_component."):
+                return f"the project has a {attr.removeprefix('has_component.').replace('_', ' ')} component"
+            return PROJECT_LABELS.get(attr, f"the project's {attr.replace('_', ' ')}")
+        if name.startswith("result."):
+            return f"the {name.removeprefix('result.').replace('_', ' ')}"
+        question = questions.get(name)
+        return f"“{question['text']}”" if question else name
+
+    return label
+
+
+def version_document(version: QuestionnaireVersion) -> dict:
+    """The definition arranged for reading: conditions in words, type names, and what changed since the
+    previous version (one extra query)."""
+    definition = version.definition
+    questions = question_index(definition)
+    label = _labeller(questions)
+    sections = []
+    for section in definition.get("sections", []):
+        rows = []
+        for question in section.get("questions", []):
+            rows.append(
+                {
+                    **question,
+                    "type_label": TYPE_LABELS.get(question["type"], question["type"]),
+                    "when_words": describe(question.get("when"), label=label),
+                }
+            )
+        sections.append({**section, "when_words": describe(section.get("when"), label=label), "rows": rows})
+    previous = previous_version(version)
+    return {
+        "sections": sections,
+        "question_count": len(questions),
+        "previous": previous,
+        "diff": version_diff(previous, version) if previous else None,
+        "questions": questions,
+    }

@@ -240,7 +240,7 @@ def improve_action(question, value):
         chosen = set(value) if isinstance(value, list) else set()
         missing = [o["label"] for o in question["options"] if (o["points"] or 0) > 0 and o["value"] not in chosen]
         return "Add: " + ", ".join(missing) + "." if missing else "Answer this question."
-    label = question.get("labels", {}).get(4)
+    label = question.get("labels", {}).get("4")
     return f"Reach 4 on the scale ({label})." if label else "Reach 4 on the scale."
 
 
