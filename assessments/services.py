@@ -391,9 +391,14 @@ def completeness_problems(assessment, answers, visible, index):
                 problem("Confirm the answer pre-filled from evidence (save it, or change it).")
             if needs_justification(question, value) and not answer.justification:
                 problem("Explain this answer in the justification field.")
-            if question.get("evidence_required") and not list(answer.evidence.all()):
+            if _claims(question, value) and question.get("evidence_required") and not list(answer.evidence.all()):
                 problem("Attach evidence (a link or a file) for this answer.")
     return problems
+
+
+def _claims(question, value):
+    """Whether an answer claims something is in place (what required evidence has to back): not no/na/unknown."""
+    return not (question.get("type") == "yes_no" and value in ("no", "na", "unknown"))
 
 
 def assessment_submit(*, assessment, actor):
