@@ -6,7 +6,7 @@ import pytest
 
 from connectors.models import CheckResult
 from reports import pdf, services
-from reports.models import Report
+from reports.models import Report, ReportJob
 from tests.reports_factories import seed_scored_project
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +64,25 @@ def test_the_portfolio_is_cached_per_filter(seeded, project):
     assert not rendered_again and again.pk == all_projects.pk
     filtered, rendered_filtered = services.report_portfolio(params={"tier": "low"})
     assert rendered_filtered and filtered.pk != all_projects.pk
+
+
+def test_a_failed_portfolio_job_says_so_on_the_job(seeded, monkeypatch, admin_user):
+    def broken(html):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pdf, "render_pdf", broken)
+    job = ReportJob.objects.create(params={}, requested_by=admin_user)
+    with pytest.raises(OSError):
+        services.portfolio_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.FAILED
+    assert "could not be generated" in job.message
+    assert job.report is None
+
+
+def test_the_fetcher_refuses_local_files_outside_the_report_assets():
+    fetcher = pdf.LocalOnlyURLFetcher()
+    with pytest.raises(ValueError, match="refused"):
+        fetcher.fetch("file:///etc/hostname")
+    css = (pdf.ASSETS_DIR / "css" / "report.css").resolve().as_uri()
+    assert b"@font-face" in fetcher.fetch(css).read()
