@@ -18,7 +18,7 @@ from questionnaires.definition import iter_questions
 
 from .base import ERROR, FAIL, NOT_APPLICABLE, PASS, UNKNOWN, WAIVED, WARN, CheckSpec
 from .loading import all_check_specs
-from .models import CheckResult, RefreshRun, Waiver
+from .models import CheckResult, CheckState, RefreshRun, Waiver
 
 # When several components answer the same question and none is conclusive, the most telling state is shown.
 INCONCLUSIVE_ORDER = (WAIVED, WARN, ERROR, UNKNOWN, NOT_APPLICABLE)
@@ -33,6 +33,10 @@ class Evidence:
     stale: bool
     waiver: Waiver | None
     spec: CheckSpec | None
+
+    @property
+    def state_label(self) -> str:
+        return CheckState(self.state).label
 
     @property
     def title(self) -> str:
