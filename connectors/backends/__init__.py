@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from connectors.base import ConnectorError
+from connectors.urls_policy import validate_url
 
 
 def is_url(location: str) -> bool:
@@ -30,6 +31,15 @@ def host_of(url: str) -> str:
 def safe_location(location: str) -> str:
     """A location fit for messages: the host of a URL, or the path of an embedded store as given."""
     return host_of(location) if "://" in location else location
+
+
+def checked_location(value, *, missing: str) -> str:
+    """The configured URL or path of a system; a URL must pass the connector URL policy (http/https, no
+    internal hosts unless allowed), also when it came from the component's attributes rather than its settings."""
+    location = str(value or "").strip()
+    if not location:
+        raise ConnectorError(missing, transient=False)
+    return validate_url(location.rstrip("/")) if "://" in location else location
 
 
 def as_list(value: Any, default: list[str]) -> list[str]:

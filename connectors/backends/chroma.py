@@ -9,10 +9,11 @@ where teams declare the embedding model, dimension and chunking.
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from urllib.parse import quote
 
 from connectors.backends import _vectorstore as vs
-from connectors.backends import is_url, request_json, safe_location
+from connectors.backends import checked_location, is_url, request_json, safe_location
 from connectors.base import Connector, ConnectorError, Parameter
 from registry.choices import ComponentKind
 
@@ -33,23 +34,24 @@ class ChromaConnector(Connector):
     max_concurrency = 4
 
     def target(self) -> str:
-        return safe_location(self._location())
+        return safe_location(self.location)
 
     def run(self):
         options = vs.Options.from_settings(self.settings)
         collection = str(self.settings.get("collection") or self.component.attributes.get("collection") or "")
         if not collection:
             raise ConnectorError("Set the Chroma collection to inspect.", transient=False)
-        location = self._location()
+        location = self.location
         reader = self._read_server if is_url(location) else self._read_embedded
         view = reader(location, collection, options)
         return vs.evaluate(view, options, inventory_model=self.component.attributes.get("embedding_model", ""))
 
-    def _location(self) -> str:
-        location = str(self.settings.get("location") or self.component.attributes.get("location") or "").strip()
-        if not location:
-            raise ConnectorError("Set the Chroma server URL or the path of the embedded store.", transient=False)
-        return location
+    @cached_property
+    def location(self) -> str:
+        return checked_location(
+            self.settings.get("location") or self.component.attributes.get("location"),
+            missing="Set the Chroma server URL or the path of the embedded store.",
+        )
 
     def _scope(self) -> tuple[str, str]:
         return self.settings.get("tenant") or "default_tenant", self.settings.get("database") or "default_database"

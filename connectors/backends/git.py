@@ -1,8 +1,10 @@
 """Git repositories: CI that runs the tests, tests, code owners, prompts with history, and the key documents.
 
 Only what is committed counts: the back-end reads the tree of the branch (default: HEAD), never a working
-copy. A local path is read in place; a clone URL is mirrored into ``var/connector-cache/git/`` (full history,
-because ``git log --follow`` on a shallow clone would under-report prompt history) and fetched on later runs.
+copy. A local path is read in place; an https:// clone URL (checked against the connector URL policy; SSH and
+file:// addresses are refused, a token secret is sent as an HTTP header, never in the URL) is mirrored into
+``var/connector-cache/git/`` (full history, because ``git log --follow`` on a shallow clone would under-report
+prompt history) and fetched on later runs.
 Everything goes through the git CLI with ``safe.directory=*`` (the worker may not own the repository), no
 terminal prompts, and ``self.timeout`` on every command.
 
@@ -22,11 +24,12 @@ import shutil
 import subprocess
 import tempfile
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings as django_settings
 
-from connectors.backends import as_list
+from connectors.backends import as_list, checked_location, safe_location
 from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
 from registry.choices import ComponentKind
 
@@ -99,7 +102,6 @@ TRANSIENT_GIT_ERRORS = re.compile(
     r"returned error: (5\d\d|429)|temporary failure|network is unreachable|cannot lock ref",
     re.I,
 )
-URL_CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
 
 
 @functools.cache
@@ -134,7 +136,9 @@ class GitRepositoryConnector(Connector):
     version = "1"
     component_kinds = (ComponentKind.CODE_REPOSITORY, ComponentKind.PROMPT_SET)
     parameters = (
-        Parameter("url", "Clone URL or local path", help="Defaults to the component's url attribute."),
+        Parameter(
+            "location", "Clone URL or local path", help="https:// URL or local path; default: the url attribute."
+        ),
         Parameter("branch", "Branch", help="Default: the repository's HEAD."),
         Parameter("username", "Username for HTTPS", help="Default x-access-token (GitHub); oauth2 for GitLab."),
         Parameter("token", "Access token", secret=True, help="For private HTTPS repositories."),
@@ -199,7 +203,7 @@ class GitRepositoryConnector(Connector):
     max_concurrency = 2
 
     def target(self) -> str:
-        return URL_CREDENTIALS.sub(r"\1", self._location())
+        return safe_location(self.location)
 
     def run(self):
         repo = self._repository()
@@ -225,10 +229,17 @@ class GitRepositoryConnector(Connector):
 
     # Reaching the repository
 
-    def _location(self) -> str:
-        location = str(self.settings.get("url") or self.component.attributes.get("url") or "").strip()
-        if not location:
-            raise ConnectorError("Set the repository's clone URL or local path.", transient=False)
+    @cached_property
+    def location(self) -> str:
+        location = checked_location(
+            self.settings.get("location") or self.component.attributes.get("url"),
+            missing="Set the repository's https:// clone URL or local path.",
+        )
+        if "://" not in location and re.match(r"^[\w.-]+@[\w.-]+:", location):
+            raise ConnectorError(
+                "SSH clone addresses are not supported; use the https:// clone URL (with a token) or a local path.",
+                transient=False,
+            )
         return location
 
     def _git(self, *args: str, repo: str | None = None, env: dict | None = None) -> str:
@@ -248,7 +259,7 @@ class GitRepositoryConnector(Connector):
             ) from exc
         if result.returncode != 0:
             lines = result.stderr.decode(errors="replace").strip().splitlines()
-            error = URL_CREDENTIALS.sub(r"\1", lines[-1] if lines else "no message")
+            error = lines[-1] if lines else "no message"
             raise ConnectorError(f"git {args[0]} failed: {error}", transient=bool(TRANSIENT_GIT_ERRORS.search(error)))
         return result.stdout.decode(errors="replace")
 
@@ -268,8 +279,8 @@ class GitRepositoryConnector(Connector):
 
     def _repository(self) -> str:
         """The git directory to read: the local repository's, or a mirror of the remote one, up to date."""
-        location = self._location()
-        if "://" not in location and not re.match(r"^[\w.-]+@[\w.-]+:", location):
+        location = self.location
+        if "://" not in location:
             if not os.path.isdir(location):
                 raise ConnectorError(f"No directory at {location}; check the repository path.", transient=False)
             try:

@@ -15,8 +15,9 @@ import json
 import re
 import time
 from datetime import timedelta
+from functools import cached_property
 
-from connectors.backends import as_list, request_json, safe_location, setting_number
+from connectors.backends import as_list, checked_location, is_url, request_json, safe_location, setting_number
 from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
 from registry.choices import ComponentKind
 
@@ -95,17 +96,20 @@ class PrometheusConnector(Connector):
     max_concurrency = 4
 
     def target(self) -> str:
-        return safe_location(self._url())
+        return safe_location(self.url)
 
     def run(self):
         rules = self._service_rules()
         return [self._rules_defined(rules), self._rules_healthy(rules), self._metrics_present()]
 
-    def _url(self) -> str:
-        url = str(self.settings.get("url") or self.component.attributes.get("url") or "").strip()
-        if not url:
-            raise ConnectorError("Set the Prometheus URL.", transient=False)
-        return url.rstrip("/")
+    @cached_property
+    def url(self) -> str:
+        url = checked_location(
+            self.settings.get("url") or self.component.attributes.get("url"), missing="Set the Prometheus URL."
+        )
+        if not is_url(url):
+            raise ConnectorError("The Prometheus URL must start with http:// or https://.", transient=False)
+        return url
 
     def _service(self) -> str:
         return str(self.settings.get("service") or self.component.attributes.get("service") or "")
@@ -119,7 +123,7 @@ class PrometheusConnector(Connector):
         auth = (username, self.secrets.get("password") or "") if username else None
         body = request_json(
             "GET",
-            self._url() + path,
+            self.url + path,
             system=SYSTEM,
             what=what,
             timeout=self.timeout,

@@ -8,11 +8,12 @@ the verdicts come from ``_vectorstore`` so Qdrant and Chroma are judged alike.
 from __future__ import annotations
 
 import os
+from functools import cached_property
 
 import httpx
 
 from connectors.backends import _vectorstore as vs
-from connectors.backends import host_of, is_url, raise_for_status, raise_for_transport, safe_location
+from connectors.backends import checked_location, host_of, is_url, raise_for_status, raise_for_transport, safe_location
 from connectors.base import Connector, ConnectorError, Parameter
 from registry.choices import ComponentKind
 
@@ -28,7 +29,7 @@ class QdrantConnector(Connector):
     max_concurrency = 4
 
     def target(self) -> str:
-        return safe_location(self._location())
+        return safe_location(self.location)
 
     def run(self):
         options = vs.Options.from_settings(self.settings)
@@ -42,11 +43,12 @@ class QdrantConnector(Connector):
             client.close()
         return vs.evaluate(view, options, inventory_model=self.component.attributes.get("embedding_model", ""))
 
-    def _location(self) -> str:
-        location = str(self.settings.get("location") or self.component.attributes.get("location") or "").strip()
-        if not location:
-            raise ConnectorError("Set the Qdrant server URL or the path of the embedded store.", transient=False)
-        return location
+    @cached_property
+    def location(self) -> str:
+        return checked_location(
+            self.settings.get("location") or self.component.attributes.get("location"),
+            missing="Set the Qdrant server URL or the path of the embedded store.",
+        )
 
     def _collection(self) -> str:
         collection = str(self.settings.get("collection") or self.component.attributes.get("collection") or "")
@@ -57,7 +59,7 @@ class QdrantConnector(Connector):
     def _client(self):
         from qdrant_client import QdrantClient
 
-        location = self._location()
+        location = self.location
         if is_url(location):
             return QdrantClient(
                 url=location,
@@ -111,7 +113,7 @@ class QdrantConnector(Connector):
         """Map qdrant-client's exceptions (local mode and REST alike) to transient or permanent errors."""
         from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
-        location = self._location()
+        location = self.location
         if isinstance(exc, UnexpectedResponse):
             raise_for_status(exc.status_code or 0, system=SYSTEM, url=location, what=f"collection {collection}")
         if isinstance(exc, ResponseHandlingException):

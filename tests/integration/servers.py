@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,12 +20,23 @@ import bcrypt
 import httpx
 import pytest
 import yaml
+from django.test import override_settings
+from dulwich.repo import Repo
+from dulwich.server import DictBackend
+from dulwich.web import WSGIRequestHandlerLogger, WSGIServerLogger, make_server, make_wsgi_chain
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 
 PROMETHEUS_BIN = "/usr/bin/prometheus"
 CHROMA_BIN = Path(sys.executable).parent / "chroma"
 PROMETHEUS_USER = "plumbline"
 PROMETHEUS_PASSWORD = "prom-secret-7d1f"  # planted: must never appear in a connector message
+
+
+@pytest.fixture(scope="module")
+def loopback_allowed():
+    """Let connectors call the servers these tests start on 127.0.0.1 (the URL policy refuses loopback)."""
+    with override_settings(PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=["127.0.0.1"]):
+        yield
 
 
 def free_port() -> int:
@@ -299,3 +311,30 @@ def make_repo(path: Path, commits: list[dict[str, str | None]]) -> Path:
                 git(path, "add", name)
         git(path, "commit", "-q", "-m", f"change {n}", date=f"2026-01-{n + 1:02d}T10:00:00+00:00")
     return path
+
+
+class GitHttp:
+    """A real smart-HTTP git server (dulwich) serving repositories registered with ``serve``."""
+
+    def __init__(self, base: str, repos: dict):
+        self.base, self.repos = base, repos
+
+    def serve(self, name: str, path: Path) -> str:
+        self.repos[f"/{name}"] = Repo(str(path))
+        return f"{self.base}/{name}"
+
+
+@pytest.fixture(scope="module")
+def git_http():
+    repos: dict = {}
+    server = make_server(
+        "127.0.0.1",
+        0,
+        make_wsgi_chain(DictBackend(repos)),
+        handler_class=WSGIRequestHandlerLogger,
+        server_class=WSGIServerLogger,
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield GitHttp(f"http://127.0.0.1:{server.server_port}", repos)
+    server.shutdown()
+    server.server_close()

@@ -12,7 +12,11 @@ from tests.factories import ComponentFactory
 from tests.integration.servers import COMPLETE_DECLARATIONS, chunks, vector
 
 pytest_plugins = ["tests.integration.servers"]
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("vectorstores")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.xdist_group("vectorstores"),
+    pytest.mark.usefixtures("loopback_allowed"),
+]
 
 TOKEN = "chroma-token-5e2a"  # planted: must never appear in a connector message
 
@@ -42,7 +46,7 @@ def store(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(chroma_server):
+def server(chroma_server, loopback_allowed):
     host, port = chroma_server.removeprefix("http://").split(":")
     seed(chromadb.HttpClient(host=host, port=int(port), settings=chromadb.Settings(anonymized_telemetry=False)))
     return chroma_server

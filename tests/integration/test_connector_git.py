@@ -8,7 +8,8 @@ from registry.choices import ComponentKind
 from tests.factories import ComponentFactory
 from tests.integration.servers import git, make_repo
 
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("git")]
+pytest_plugins = ["tests.integration.servers"]
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("git"), pytest.mark.usefixtures("loopback_allowed")]
 
 README = "# Docs Q&A\n\n" + "Answers staff questions from the handbook. Owner: search team. Run: make run.\n" * 4
 WORKFLOW = """name: ci
@@ -193,22 +194,33 @@ def test_it_reads_the_configured_branch(tmp_path):
     assert run(repo, branch="feature")["git.tests_present"].state == PASS
 
 
-def test_it_clones_a_url_into_the_cache_and_fetches_new_commits(tmp_path, settings):
+def test_it_clones_an_https_url_into_the_cache_and_fetches_new_commits(tmp_path, settings, git_http):
     settings.VAR_DIR = tmp_path / "var"
-    origin = make_repo(tmp_path / "origin", [{"app.py": "x = 1\n"}])
-    url = f"file://{origin}"
+    url = git_http.serve("origin", make_repo(tmp_path / "origin", [{"app.py": "x = 1\n"}]))
     assert run(url)["git.tests_present"].state == FAIL
-    commit_a_test(origin)
+    commit_a_test(tmp_path / "origin")
     assert run(url)["git.tests_present"].state == PASS
     assert len(list((tmp_path / "var" / "connector-cache" / "git").iterdir())) == 1
 
 
-def test_it_reports_an_unknown_clone_url_as_permanent(tmp_path, settings):
+def test_it_reports_an_unknown_clone_url_as_permanent(tmp_path, settings, git_http):
     settings.VAR_DIR = tmp_path / "var"
     with pytest.raises(ConnectorError) as caught:
-        run(f"file://{tmp_path}/missing")
+        run(f"{git_http.base}/missing")
     assert not caught.value.transient
-    assert "git clone failed" in str(caught.value)
+    assert "not found" in str(caught.value)
+
+
+def test_it_refuses_clone_urls_outside_http(tmp_path):
+    with pytest.raises(ConnectorError) as caught:
+        run(f"file://{tmp_path}")
+    assert not caught.value.transient
+
+
+def test_it_refuses_ssh_addresses_with_a_way_out():
+    with pytest.raises(ConnectorError) as caught:
+        run("git@github.com:acme/docs-qa.git")
+    assert "use the https:// clone URL" in str(caught.value)
 
 
 def test_it_rejects_a_directory_that_is_not_a_repository(tmp_path):

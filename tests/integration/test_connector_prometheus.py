@@ -11,7 +11,11 @@ from tests.factories import ComponentFactory
 from tests.integration.servers import PROMETHEUS_PASSWORD, PROMETHEUS_USER
 
 pytest_plugins = ["tests.integration.servers"]
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("prometheus")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.xdist_group("prometheus"),
+    pytest.mark.usefixtures("loopback_allowed"),
+]
 
 
 def connector(url, service, *, password=PROMETHEUS_PASSWORD, timeout=5.0, **settings):
@@ -31,7 +35,7 @@ def outcomes(prometheus, service, **settings):
 
 
 @pytest.fixture(scope="module")
-def rag_bot(prometheus):
+def rag_bot(prometheus, loopback_allowed):
     return outcomes(prometheus, "rag-bot")
 
 
@@ -120,3 +124,10 @@ def test_it_reports_a_non_prometheus_answer_as_permanent(prometheus):
         connector(f"http://{prometheus.exporter}", "rag-bot").run()
     assert not caught.value.transient
     assert "not JSON" in str(caught.value)
+
+
+def test_it_refuses_a_cloud_metadata_address():
+    with pytest.raises(ConnectorError) as caught:
+        connector("http://169.254.169.254", "rag-bot").run()
+    assert not caught.value.transient
+    assert "internal address" in str(caught.value)

@@ -13,7 +13,11 @@ from tests.factories import ComponentFactory
 from tests.integration.servers import COMPLETE_DECLARATIONS, chunks, vector
 
 pytest_plugins = ["tests.integration.servers"]
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("vectorstores")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.xdist_group("vectorstores"),
+    pytest.mark.usefixtures("loopback_allowed"),
+]
 
 CHECK_IDS = [
     "vectorstore.embedding_model_declared",
