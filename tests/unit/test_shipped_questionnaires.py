@@ -464,3 +464,10 @@ def test_a_missing_kpi_leads_to_proceed_with_conditions(impact):
 
     assert result["recommendation"] == "proceed_with_conditions"
     assert "impact.problem.kpi" in {b["question_id"] for b in result["blocking"]}
+
+
+def test_an_unanswered_eu_section_is_treated_as_high_risk_until_answered(risk):
+    result = score(risk, {}, _context()).to_dict()
+
+    assert result["eu_ai_act"]["category"] == "high_risk"
+    assert "not known yet" in result["eu_ai_act"]["reason"]
