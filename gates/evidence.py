@@ -8,6 +8,7 @@ promptfoo's results file (``promptfoo eval --output results.json``). Every probl
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,6 +75,15 @@ def json_path(parts) -> str:
     return out or "(body)"
 
 
+def _error_path(error) -> str:
+    """The JSON path of a schema error; a missing required property is named by its own path."""
+    parts = list(error.absolute_path)
+    if error.validator == "required":
+        missing = [name for name in error.validator_value if name not in (error.instance or {})]
+        parts += missing[:1]
+    return json_path(parts)
+
+
 def detect_format(payload: Any) -> str | None:
     if not isinstance(payload, dict):
         return None
@@ -91,7 +101,17 @@ def detect_format(payload: Any) -> str | None:
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _obj(value) -> dict:
+    """``value`` if it is a JSON object, else an empty one: foreign formats are read defensively."""
+    return value if isinstance(value, dict) else {}
 
 
 def parse_timestamp(value: Any, path: str, errors: dict, *, now: datetime) -> datetime | None:
@@ -134,13 +154,17 @@ def _check_url(url: str, path: str, errors: dict) -> str:
 def parse_plumbline(payload: dict, *, now: datetime) -> dict:
     errors: dict[str, list[str]] = {}
     for error in jsonschema.Draft202012Validator(PLUMBLINE_SCHEMA).iter_errors(payload):
-        errors.setdefault(json_path(error.absolute_path), []).append(error.message)
+        errors.setdefault(_error_path(error), []).append(error.message)
     if errors:
         raise EvidenceError(errors)
     if not (payload.get("model_version") or payload.get("prompt_version")):
         errors["model_version"] = ["Give model_version or prompt_version: what was evaluated."]
     evaluated_at = parse_timestamp(payload["evaluated_at"], "evaluated_at", errors, now=now)
     _check_url(payload.get("run_url", ""), "run_url", errors)
+    for index, metric in enumerate(payload["metrics"]):
+        for key in ("value", "threshold"):
+            if metric.get(key) is not None and not _is_number(metric[key]):
+                errors.setdefault(f"metrics[{index}].{key}", []).append("Must be a finite number.")
     names = [m["name"] for m in payload["metrics"]]
     for index, name in enumerate(names):
         if names.index(name) != index:
@@ -174,10 +198,10 @@ def parse_mlflow(payload: dict, *, now: datetime) -> dict:
         if errors:
             raise EvidenceError(errors)
         return {"metrics": [_metric(k, v) for k, v in payload.items()], "evaluated_at": now}
-    data = payload.get("data") or {}
+    data = _obj(payload.get("data"))
     metrics = data.get("metrics")
     tags = data.get("tags") or {}
-    params = data.get("params") or {}
+    params = _obj(data.get("params"))
     if not isinstance(metrics, dict) or not metrics:
         errors["data.metrics"] = ["The run has no metrics: log the evaluation metrics on the run."]
     elif bad := [k for k, v in metrics.items() if not _is_number(v)]:
@@ -186,7 +210,7 @@ def parse_mlflow(payload: dict, *, now: datetime) -> dict:
     if not isinstance(tags, dict):
         errors["data.tags"] = ["Must be an object."]
         tags = {}
-    info = payload.get("info") or {}
+    info = _obj(payload.get("info"))
     millis = info.get("end_time") or info.get("start_time")
     if not _is_number(millis):
         errors["info.end_time"] = ["The run has no end_time or start_time (milliseconds since the epoch)."]
@@ -204,15 +228,19 @@ def parse_mlflow(payload: dict, *, now: datetime) -> dict:
             metric_list.append(_metric(name, value, threshold, not lower))
     evaluated_at = None
     if _is_number(millis):
-        evaluated_at = datetime.fromtimestamp(millis / 1000, tz=UTC)
-        if evaluated_at > now + CLOCK_SKEW:
+        try:
+            evaluated_at = datetime.fromtimestamp(millis / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            errors["info.end_time"] = ["Not a plausible time in milliseconds since the epoch."]
+        if evaluated_at and evaluated_at > now + CLOCK_SKEW:
             errors["info.end_time"] = ["Lies in the future; check the clock of the machine that ran MLflow."]
     if errors:
         raise EvidenceError(errors)
     dataset = {}
-    for index, item in enumerate((payload.get("inputs") or {}).get("dataset_inputs") or []):
-        candidate = (item or {}).get("dataset") or {}
-        if not dataset or (item.get("tags") or {}).get("mlflow.data.context") == "evaluation":
+    inputs = _obj(payload.get("inputs")).get("dataset_inputs")
+    for index, item in enumerate(inputs if isinstance(inputs, list) else []):
+        candidate = _obj(_obj(item).get("dataset"))
+        if not dataset or _obj(_obj(item).get("tags")).get("mlflow.data.context") == "evaluation":
             dataset = candidate
         if not isinstance(candidate.get("name", ""), str):
             errors[f"inputs.dataset_inputs[{index}].dataset.name"] = ["Must be a string."]
@@ -258,7 +286,7 @@ def parse_promptfoo(payload: dict, *, now: datetime) -> dict:
     if total == 0:
         raise EvidenceError({"results.stats": ["No test case ran: successes, failures and errors are all 0."]})
     cases = summary.get("results") if isinstance(summary.get("results"), list) else []
-    providers = sorted({str((c.get("provider") or {}).get("id", "")) for c in cases if isinstance(c, dict)} - {""})
+    providers = sorted({str(_obj(c.get("provider")).get("id", "")) for c in cases if isinstance(c, dict)} - {""})
     prompts = summary.get("prompts") if isinstance(summary.get("prompts"), list) else []
     prompt_labels = sorted({str(p.get("label") or p.get("id") or "") for p in prompts if isinstance(p, dict)} - {""})
     config = payload.get("config") if isinstance(payload.get("config"), dict) else {}
@@ -287,6 +315,8 @@ def parse(payload: Any, *, fmt: str | None = None, now: datetime) -> tuple[str, 
         raise EvidenceError({"format": [f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}."]})
     if not isinstance(payload, dict):
         raise EvidenceError({"(body)": ["Send a JSON object."]})
+    if "\\u0000" in json.dumps(payload):
+        raise EvidenceError({"(body)": ["Contains a NUL character (\\u0000), which cannot be stored."]})
     fmt = fmt or detect_format(payload)
     if fmt is None:
         raise EvidenceError(

@@ -100,7 +100,7 @@ def questionnaire_version_from_yaml(path):
 
 
 def make_approved_assessment(project, kind, result, *, decided_at=None, expires_at=None, state="approved"):
-    """An assessment of ``kind`` in ``state`` with a given scoring ``result`` (for gate tests), on a stub questionnaire."""
+    """An assessment of ``kind`` in ``state`` with a given scoring ``result``, on a stub questionnaire (gate tests)."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -152,11 +152,17 @@ def make_check_result(project, check_id, state="pass", *, component=None, checke
 GATE_READY_RESULTS = {
     "impact": {"model": "impact", "recommendation": "proceed"},
     "risk": {"model": "risk", "tier": "medium"},
-    "maturity": {"model": "maturity", "claimed_level": 2, "verified_level": 2, "level_name": "Reproducible", "blocking": []},
+    "maturity": {
+        "model": "maturity",
+        "claimed_level": 2,
+        "verified_level": 2,
+        "level_name": "Reproducible",
+        "blocking": [],
+    },
 }
 
 
-def make_gate_ready(project, *, kinds=("impact", "risk", "maturity"), checks=("git.tests_present", "git.ci_runs_tests")):
+def make_gate_ready(project, *, kinds=GATE_READY_RESULTS, checks=("git.tests_present", "git.ci_runs_tests")):
     """Approved assessments (medium risk, verified level 2) and passing checks: all the default production gate
     needs except the CI evaluation push (and ``vectorstore.index_fresh`` for RAG projects)."""
     for kind in kinds:

@@ -7,9 +7,9 @@ from connectors.models import PushedEvaluation
 
 class RequirementSerializer(serializers.Serializer):
     id = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["assessment", "level", "must_have", "check"])
+    kind = serializers.CharField(help_text="assessment, level, must_have or check.")
     title = serializers.CharField()
-    status = serializers.ChoiceField(choices=["met", "failed", "unknown"])
+    status = serializers.CharField(help_text="met, failed or unknown (could not be verified).")
     message = serializers.CharField()
 
 

@@ -1,10 +1,13 @@
 """Gate and CI-evidence API: what pipelines call. Thin: parse, check permissions, call a selector or a service."""
 
+from types import SimpleNamespace
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,11 +28,18 @@ ERROR_SHAPE = OpenApiResponse(
 )
 
 
+class FormatParamIsOursNegotiation(DefaultContentNegotiation):
+    """``?format=`` names the evidence payload format here, not DRF's response renderer: always answer JSON."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
 class ProjectScopedView(APIView):
     """Looks the project up by slug and applies the token's project scope (a CI token reaches its project only)."""
 
     permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
     throttle_classes = [ApiTokenRateThrottle]
+    content_negotiation_class = FormatParamIsOursNegotiation
     allow_ci_tokens = True
 
     def get_project(self, slug):

@@ -77,7 +77,7 @@ def test_it_names_every_bad_field_by_json_path():
     payload["git_commit"] = "not-a-sha"
     with pytest.raises(EvidenceError) as exc:
         parse(payload, now=NOW)
-    assert set(exc.value.errors) == {"metrics[1].value", "dataset", "git_commit"}
+    assert set(exc.value.errors) == {"metrics[1].value", "dataset.name", "git_commit"}
 
 
 def test_it_refuses_a_timestamp_without_time_zone_or_in_the_future():

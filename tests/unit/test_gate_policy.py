@@ -42,7 +42,9 @@ def good_assessments(tier="medium", verified=2):
     return {
         "impact": assessment("impact", {"recommendation": "proceed"}, pk=1),
         "risk": assessment("risk", {"tier": tier}, pk=2),
-        "maturity": assessment("maturity", {"verified_level": verified, "claimed_level": verified, "blocking": []}, pk=3),
+        "maturity": assessment(
+            "maturity", {"verified_level": verified, "claimed_level": verified, "blocking": []}, pk=3
+        ),
     }
 
 
@@ -127,7 +129,9 @@ def test_it_lists_an_unknown_must_pass_check_apart_and_refuses():
     verdict = production(facts(good_assessments(), checks))
     assert not verdict.allowed
     assert verdict.reasons == ()
-    assert verdict.unknown_checks == ("Check ci.eval_results_recent is unknown on repo: ci.eval_results_recent observed unknown",)
+    assert verdict.unknown_checks == (
+        "Check ci.eval_results_recent is unknown on repo: ci.eval_results_recent observed unknown",
+    )
     assert verdict.refusal_lines == verdict.unknown_checks
 
 
@@ -166,7 +170,9 @@ def test_it_refuses_when_no_risk_tier_is_known():
     del assessments["risk"]
     verdict = production(facts(assessments, good_checks()))
     assert verdict.tier is None
-    assert "Required maturity level unknown: no approved risk assessment gives the project a risk tier." in verdict.reasons
+    assert (
+        "Required maturity level unknown: no approved risk assessment gives the project a risk tier." in verdict.reasons
+    )
 
 
 def test_stages_without_rules_are_allowed():
@@ -198,7 +204,9 @@ STATES = st.sampled_from(["pass", "fail", "warn", "unknown", "error", "not_appli
     tier=st.sampled_from(["low", "medium", "high", "critical"]),
     verified=st.integers(0, 4),
 )
-def test_a_gate_never_allows_while_a_must_pass_check_is_fail_unknown_or_stale(states, must, unknown_block, tier, verified):
+def test_a_gate_never_allows_while_a_must_pass_check_is_fail_unknown_or_stale(
+    states, must, unknown_block, tier, verified
+):
     rules = {
         "format": 1,
         "stages": {

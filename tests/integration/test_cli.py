@@ -1,0 +1,174 @@
+"""The ``plumbline`` CLI as a CI job runs it: a subprocess against a live test server."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import jsonschema
+import pytest
+import xmlschema
+from django.utils import timezone
+
+from accounts.models import ApiToken
+from accounts.services import token_create
+from gates.services import evidence_push
+from tests.factories import make_check_result, make_gate_ready
+
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("plumbline-cli")]
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "ci"
+
+
+def plumbline(*args, url, token="", stdin=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLUMBLINE_")}
+    env.update(PLUMBLINE_URL=url, PLUMBLINE_TOKEN=token, PYTHONPATH=str(ROOT / "cli"))
+    return subprocess.run(
+        [sys.executable, "-m", "plumbline_cli", "--timeout", "10", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        input=stdin,
+    )
+
+
+def passing_payload():
+    payload = json.loads((DATA / "plumbline-passing.json").read_text())
+    payload["evaluated_at"] = (timezone.now() - timedelta(hours=1)).isoformat()
+    return payload
+
+
+@pytest.fixture
+def ci_token(transactional_db, project, member):
+    make_gate_ready(project)
+    make_check_result(project, "vectorstore.index_fresh")
+    _, raw = token_create(user=member, name="CI", scope=ApiToken.Scope.CI, project=project)
+    return raw
+
+
+def test_an_allowed_gate_exits_0(live_server, ci_token, project, member):
+    evidence_push(project=project, payload=passing_payload(), user=member)
+    result = plumbline("gate", "--project", project.slug, url=live_server.url, token=ci_token)
+    assert result.returncode == 0, result.stderr
+    assert f"{project.slug} → production: ALLOWED" in result.stdout
+
+
+def test_a_refused_gate_exits_1_and_prints_the_reasons(live_server, ci_token, project):
+    make_check_result(project, "git.ci_runs_tests", "fail")
+    result = plumbline("gate", "--project", project.slug, "--stage", "production", url=live_server.url, token=ci_token)
+    assert result.returncode == 1
+    assert "REFUSED" in result.stdout
+    assert "✗ Check git.ci_runs_tests fails" in result.stdout
+    assert "? Check ci.eval_results_recent has no result yet" in result.stdout
+
+
+def test_an_unreachable_server_exits_2():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = plumbline("gate", "--project", "x", url=f"http://127.0.0.1:{port}", token="plb_x")
+    assert result.returncode == 2
+    assert f"Could not reach Plumbline at http://127.0.0.1:{port}" in result.stderr
+
+
+def test_a_bad_token_exits_2_with_a_clear_message(live_server, ci_token, project):
+    result = plumbline("gate", "--project", project.slug, url=live_server.url, token="plb_not-a-real-token")
+    assert result.returncode == 2
+    assert "Authentication failed (401): Invalid, expired or revoked API token." in result.stderr
+    assert "Check PLUMBLINE_TOKEN" in result.stderr
+
+
+def test_a_missing_token_exits_2_saying_what_to_set():
+    result = plumbline("gate", "--project", "x", url="http://127.0.0.1:9")
+    assert result.returncode == 2
+    assert "Set PLUMBLINE_TOKEN" in result.stderr
+
+
+def test_junit_output_is_valid_and_has_one_testcase_per_requirement(live_server, ci_token, project, tmp_path):
+    report = tmp_path / "gate.xml"
+    result = plumbline(
+        "gate",
+        "--project",
+        project.slug,
+        "--format",
+        "junit",
+        "--output",
+        str(report),
+        url=live_server.url,
+        token=ci_token,
+    )
+    assert result.returncode == 1
+    schema = xmlschema.XMLSchema(DATA / "junit-10.xsd")
+    schema.validate(report)
+    suite = schema.to_dict(report)["testsuite"][0]
+    assert suite["@tests"] == "8"  # 3 assessments, the level, 4 checks (a RAG project: index_fresh too)
+    assert suite["@errors"] == "1"  # ci.eval_results_recent: no result yet
+    assert "REFUSED" in result.stdout
+
+
+def test_sarif_output_is_valid_with_one_result_per_failing_item(live_server, ci_token, project, tmp_path):
+    make_check_result(project, "git.tests_present", "fail")
+    report = tmp_path / "gate.sarif"
+    result = plumbline(
+        "gate",
+        "--project",
+        project.slug,
+        "--format",
+        "sarif",
+        "--output",
+        str(report),
+        url=live_server.url,
+        token=ci_token,
+    )
+    assert result.returncode == 1
+    sarif = json.loads(report.read_text())
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    rule_ids = sorted(r["ruleId"] for r in sarif["runs"][0]["results"])
+    assert rule_ids == ["check.ci.eval_results_recent", "check.git.tests_present"]
+
+
+def test_push_evidence_then_the_gate_allows(live_server, ci_token, project, tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(passing_payload()))
+    pushed = plumbline("push-evidence", "--project", project.slug, str(results), url=live_server.url, token=ci_token)
+    assert pushed.returncode == 0, pushed.stderr
+    assert "ci.eval_results_recent pass" in pushed.stdout
+    gate = plumbline("gate", "--project", project.slug, url=live_server.url, token=ci_token)
+    assert gate.returncode == 0, gate.stdout
+
+
+def test_push_evidence_of_promptfoo_results_with_a_failing_case_refuses(live_server, ci_token, project, tmp_path):
+    payload = json.loads((DATA / "promptfoo-results.json").read_text())
+    payload["results"]["timestamp"] = timezone.now().isoformat()
+    results = tmp_path / "promptfoo.json"
+    results.write_text(json.dumps(payload))
+    pushed = plumbline(
+        "push-evidence",
+        "--project",
+        project.slug,
+        "--format",
+        "promptfoo",
+        str(results),
+        url=live_server.url,
+        token=ci_token,
+    )
+    assert pushed.returncode == 0, pushed.stderr
+    gate = plumbline("gate", "--project", project.slug, url=live_server.url, token=ci_token)
+    assert gate.returncode == 1
+    assert "pass_rate 0.75 (threshold 1)" in gate.stdout
+
+
+def test_an_invalid_push_exits_1_naming_the_bad_fields(live_server, ci_token, project):
+    payload = passing_payload()
+    payload["metrics"][0]["value"] = "good"
+    result = plumbline(
+        "push-evidence", "--project", project.slug, "-", url=live_server.url, token=ci_token, stdin=json.dumps(payload)
+    )
+    assert result.returncode == 1
+    assert "metrics[0].value: 'good' is not of type 'number'" in result.stderr
+    assert project.pushed_evaluations.count() == 0

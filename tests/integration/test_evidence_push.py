@@ -1,0 +1,171 @@
+"""Pushing evaluation results: each format changes the verdict as expected; invalid payloads store nothing."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import ApiToken
+from accounts.services import token_create
+from connectors.models import PushedEvaluation
+from gates.selectors import gate_verdict
+from registry.models import ChangeRecord
+from tests.factories import make_check_result, make_gate_ready
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+DATA = Path(__file__).resolve().parents[1] / "data" / "ci"
+
+
+def sample(name):
+    return json.loads((DATA / name).read_text())
+
+
+@pytest.fixture
+def ready(project):
+    """Everything the production gate needs except CI evaluation results."""
+    make_gate_ready(project)
+    make_check_result(project, "vectorstore.index_fresh")
+    return project
+
+
+@pytest.fixture
+def ci(ready, member):
+    token, raw = token_create(user=member, name="CI", scope=ApiToken.Scope.CI, project=ready)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.token = token
+    return client
+
+
+def push(client, project, payload, fmt=None):
+    url = reverse("api-project-evidence", args=[project.slug]) + (f"?format={fmt}" if fmt else "")
+    return client.post(url, payload, format="json")
+
+
+def recent():
+    return timezone.now() - timedelta(hours=1)
+
+
+def test_without_a_push_the_eval_check_is_unknown_and_blocks(ready):
+    verdict = gate_verdict(project=ready, stage="production")
+    assert not verdict.allowed
+    assert verdict.unknown_checks[0].startswith("Check ci.eval_results_recent has no result yet")
+
+
+def test_a_passing_plumbline_push_opens_the_gate_and_keeps_provenance(ci, ready, member):
+    payload = sample("plumbline-passing.json") | {"evaluated_at": recent().isoformat()}
+    response = push(ci, ready, payload)
+    assert response.status_code == 201, response.json()
+    assert response.json()["check"]["state"] == "pass"
+    assert gate_verdict(project=ready, stage="production").allowed
+    stored = PushedEvaluation.objects.get()
+    assert (stored.token, stored.pushed_by, stored.format) == (ci.token, member, "plumbline")
+    assert stored.payload == payload
+    assert ChangeRecord.objects.filter(project=ready, object_type="pushedevaluation").exists()
+
+
+def test_a_failing_plumbline_push_refuses_naming_the_metric(ci, ready):
+    payload = sample("plumbline-passing.json") | {"evaluated_at": recent().isoformat()}
+    payload["metrics"][0]["value"] = 0.6
+    push(ci, ready, payload)
+    verdict = gate_verdict(project=ready, stage="production")
+    assert verdict.reasons == (
+        "Check ci.eval_results_recent fails on CI push: "
+        "1 metric(s) below threshold: faithfulness 0.6 (threshold 0.85).",
+    )
+
+
+def test_an_old_push_reads_stale(ci, ready):
+    payload = sample("plumbline-passing.json") | {"evaluated_at": (timezone.now() - timedelta(days=9)).isoformat()}
+    push(ci, ready, payload)
+    verdict = gate_verdict(project=ready, stage="production")
+    assert not verdict.allowed
+    assert verdict.reasons[0].startswith("Check ci.eval_results_recent is stale on CI push")
+
+
+def test_an_mlflow_run_opens_the_gate(ci, ready):
+    payload = sample("mlflow-run-describe.json")
+    payload["info"]["end_time"] = int(recent().timestamp() * 1000)
+    response = push(ci, ready, payload)
+    assert response.status_code == 201, response.json()
+    assert response.json()["evaluation"]["format"] == "mlflow"
+    assert gate_verdict(project=ready, stage="production").allowed
+
+
+def test_an_mlflow_run_below_its_threshold_refuses(ci, ready):
+    payload = sample("mlflow-run-describe.json")
+    payload["info"]["end_time"] = int(recent().timestamp() * 1000)
+    payload["data"]["metrics"]["toxicity"] = 0.2
+    push(ci, ready, payload, fmt="mlflow")
+    assert "toxicity 0.2 (threshold 0.05)" in gate_verdict(project=ready, stage="production").reasons[0]
+
+
+def test_a_promptfoo_run_with_a_failing_case_refuses_and_an_all_passing_one_opens(ci, ready):
+    payload = sample("promptfoo-results.json")
+    payload["results"]["timestamp"] = recent().isoformat()
+    assert push(ci, ready, payload, fmt="promptfoo").status_code == 201
+    assert "pass_rate 0.75 (threshold 1)" in gate_verdict(project=ready, stage="production").reasons[0]
+    payload["results"]["stats"].update(successes=4, failures=0)
+    payload["results"]["timestamp"] = timezone.now().isoformat()
+    push(ci, ready, payload)
+    assert gate_verdict(project=ready, stage="production").allowed
+
+
+def test_an_invalid_payload_is_rejected_whole_naming_each_bad_field(ci, ready):
+    payload = sample("plumbline-passing.json")
+    payload["metrics"][2]["value"] = "fast"
+    payload["run_url"] = "ftp://example.com/x"
+    del payload["dataset"]
+    response = push(ci, ready, payload)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["errors"] == {
+        "dataset": ["'dataset' is a required property"],
+        "metrics[2].value": ["'fast' is not of type 'number'"],
+    }
+    assert PushedEvaluation.objects.count() == 0
+    assert not ChangeRecord.objects.filter(object_type="pushedevaluation").exists()
+
+
+def test_semantic_errors_are_reported_together(ci, ready):
+    payload = sample("plumbline-passing.json") | {"evaluated_at": "yesterday", "run_url": "ftp://example.com/x"}
+    response = push(ci, ready, payload)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"evaluated_at", "run_url"}
+    assert PushedEvaluation.objects.count() == 0
+
+
+def test_a_payload_that_is_not_json_is_rejected(ci, ready):
+    url = reverse("api-project-evidence", args=[ready.slug])
+    response = ci.post(url, "{nope", content_type="application/json")
+    assert response.status_code == 400
+    assert PushedEvaluation.objects.count() == 0
+
+
+def test_a_read_token_cannot_push(ready, member):
+    _, raw = token_create(user=member, name="read", scope=ApiToken.Scope.READ)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert push(client, ready, sample("plumbline-passing.json")).status_code == 403
+
+
+def test_a_viewer_cannot_push_but_the_team_can(client, ready, viewer, member):
+    payload = sample("plumbline-passing.json") | {"evaluated_at": recent().isoformat()}
+    client.force_login(viewer)
+    assert (
+        client.post(
+            reverse("api-project-evidence", args=[ready.slug]), payload, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    client.force_login(member)
+    assert (
+        client.post(
+            reverse("api-project-evidence", args=[ready.slug]), payload, content_type="application/json"
+        ).status_code
+        == 201
+    )

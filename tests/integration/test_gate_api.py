@@ -1,0 +1,96 @@
+"""The gate API as CI sees it: verdict JSON, token scope, revocation, rate limit, OpenAPI schema."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from accounts.models import ApiToken
+from accounts.services import token_create, token_revoke
+from tests.factories import ProjectFactory, make_check_result, make_gate_ready
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+@pytest.fixture
+def ci(project, member):
+    token, raw = token_create(user=member, name="CI", scope=ApiToken.Scope.CI, project=project)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.token = token
+    return client
+
+
+def gate_url(slug, stage="production"):
+    return reverse("api-project-gate", args=[slug]) + f"?stage={stage}"
+
+
+def test_it_answers_the_verdict_with_levels_tier_policy_and_scorecard(ci, project):
+    make_gate_ready(project)
+    make_check_result(project, "vectorstore.index_fresh", "fail")
+    data = ci.get(gate_url(project.slug)).json()
+    assert data["allowed"] is False
+    assert data["policy_version"] == 1
+    assert (data["tier"], data["verified_level"], data["required_level"]) == ("medium", 2, 2)
+    assert data["reasons"] == [
+        "Check vectorstore.index_fresh fails on " + project.components.get().name + ": vectorstore.index_fresh is fail"
+    ]
+    assert data["unknown_checks"] == [
+        "Check ci.eval_results_recent has no result yet: connect a component that provides it (or push CI "
+        "evaluation results), then refresh the evidence."
+    ]
+    assert data["scorecard_url"] == f"http://testserver/reports/projects/{project.slug}/scorecard.pdf"
+
+
+def test_it_rejects_an_unknown_stage_naming_the_choices(ci, project):
+    response = ci.get(gate_url(project.slug, "moon"))
+    assert response.status_code == 400
+    assert response.json()["errors"]["stage"] == ["Use one of: poc, pilot, production."]
+
+
+def test_a_ci_token_cannot_read_another_projects_gate_or_push_to_it(ci):
+    other = ProjectFactory()
+    assert ci.get(gate_url(other.slug)).status_code == 403
+    response = ci.post(reverse("api-project-evidence", args=[other.slug]), {"metrics": []}, format="json")
+    assert response.status_code == 403
+    assert other.pushed_evaluations.count() == 0
+
+
+def test_a_ci_token_cannot_reach_other_endpoints(ci, project):
+    assert ci.get("/api/v1/projects/").status_code == 403
+    assert ci.get(f"/api/v1/projects/{project.slug}/").status_code == 403
+
+
+def test_a_revoked_token_gets_401(ci, project, member):
+    token_revoke(token=ci.token, actor=member)
+    response = ci.get(gate_url(project.slug))
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid, expired or revoked API token."
+
+
+def test_no_credentials_get_401(project):
+    assert APIClient().get(gate_url(project.slug)).status_code == 401
+
+
+def test_a_signed_in_user_reads_any_projects_gate(client, project, viewer):
+    client.force_login(viewer)
+    assert client.get(gate_url(project.slug)).status_code == 200
+
+
+def test_the_rate_limit_answers_429_with_retry_after(ci, project, settings):
+    settings.PLUMBLINE_TOKEN_RATE = "3/min"
+    from django.core.cache import cache
+
+    cache.clear()
+    statuses = [ci.get(gate_url(project.slug)).status_code for _ in range(3)]
+    limited = ci.get(gate_url(project.slug))
+    assert statuses == [200, 200, 200]
+    assert limited.status_code == 429
+    assert 0 < int(limited["Retry-After"]) <= 60
+    cache.clear()
+
+
+def test_both_endpoints_are_in_the_openapi_schema(admin_user, client):
+    client.force_login(admin_user)
+    schema = client.get("/api/schema/?format=json").json()
+    assert "/api/v1/projects/{slug}/gate/" in schema["paths"]
+    assert "/api/v1/projects/{slug}/evidence/" in schema["paths"]
