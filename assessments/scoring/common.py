@@ -97,89 +97,137 @@ class Assessed:
     contributions: tuple
     unanswered: tuple
     hidden: tuple
+    unmet: tuple  # (question, contribution) of visible must-haves not met
     questions: dict = field(repr=False)  # id -> question
     order: dict = field(repr=False)  # id -> document position
     section_of: dict = field(repr=False)
 
 
-def question_fraction(question, value):
-    """Fraction of the question's weight earned by ``value``, in [0, 1]; None when it drops out (n/a).
+def fraction_function(question):
+    """``value -> fraction`` of the question's weight earned, in [0, 1]; None when it drops out (n/a).
 
     An unanswered question, or a value that is not one of the question's options, earns 0.
     """
     qtype = question["type"]
-    if value is None:
-        return 0.0
     if qtype == "yes_no":
-        if value == "na":
-            return None
-        return 1.0 if value == "yes" else 0.0
+        return lambda value: None if value == "na" else (1.0 if value == "yes" else 0.0)
     if qtype == "single_choice":
         top = max((o["points"] or 0 for o in question["options"] if not o["na"]), default=0)
-        for option in question["options"]:
-            if option["value"] == value:
-                if option["na"]:
-                    return None
-                return max(0.0, min(1.0, (option["points"] or 0) / top)) if top > 0 else 0.0
-        return 0.0
+        table = {
+            o["value"]: None if o["na"] else (max(0.0, min(1.0, (o["points"] or 0) / top)) if top > 0 else 0.0)
+            for o in question["options"]
+        }
+        return lambda value: table.get(value, 0.0) if isinstance(value, (str, int, float)) else 0.0
     if qtype == "multi_choice":
         cap = question.get("cap") or 0
+        points = {o["value"]: o["points"] or 0 for o in question["options"]}
         if cap <= 0:
-            return None
-        chosen = set(value) if isinstance(value, list) else set()
-        total = sum(o["points"] or 0 for o in question["options"] if o["value"] in chosen)
-        return max(0.0, min(total, cap) / cap)
+            return lambda value: None
+        return lambda value: (
+            max(0.0, min(sum(points.get(v, 0) for v in set(value)), cap) / cap) if isinstance(value, list) else 0.0
+        )
     if qtype == "scale":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return 0.0
-        return max(0.0, min(4.0, float(value))) / 4.0
-    return None
+        return lambda value: (
+            0.0 if isinstance(value, bool) or not isinstance(value, (int, float)) else max(0.0, min(4.0, value)) / 4.0
+        )
+    return lambda value: None
 
 
-def assess(definition, answers, context, *, exclude=frozenset()) -> Assessed:
-    """Visibility, contributions, section scores and the overall score; ``exclude`` ids never count in points."""
-    answers = answers or {}
-    visibility = resolve(definition, answers, context)
-    visible = visibility.questions
-    contributions, sections, unanswered, hidden = [], [], [], []
-    questions, order, section_of = {}, {}, {}
-    total_points = total_max = 0.0
+def question_fraction(question, value):
+    return 0.0 if value is None else fraction_function(question)(value)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What scoring needs to know about a definition, computed once per definition, not once per assessment."""
+
+    questions: dict
+    order: dict
+    section_of: dict
+    sections: (
+        tuple  # (section, ((id, question, fraction function, weight, scored, required, criticality, pass_at), ...))
+    )
+
+
+_PLANS = {}
+_PLAN_LIMIT = 64
+
+
+def _plan(definition) -> _Plan:
+    """The cached plan of ``definition`` (definitions are immutable data; the cache holds them, so ids stay unique)."""
+    cached = _PLANS.get(id(definition))
+    if cached is not None and cached[0] is definition:
+        return cached[1]
+    questions, order, section_of, sections = {}, {}, {}, []
     for section in definition.get("sections", []):
-        section_points = section_max = 0.0
-        section_visible = section["id"] in visibility.sections
+        rows = []
         for question in section.get("questions", []):
             qid = question["id"]
             questions[qid] = question
             order[qid] = len(order)
             section_of[qid] = section["id"]
+            rows.append(
+                (
+                    qid,
+                    question,
+                    fraction_function(question),
+                    float(question.get("weight", 1)),
+                    question["type"] in SCORED_TYPES,
+                    question.get("required", True),
+                    question.get("criticality", "should"),
+                    float(question.get("pass_at", 1.0)) - 1e-9,
+                )
+            )
+        sections.append((section, tuple(rows)))
+    plan = _Plan(questions, order, section_of, tuple(sections))
+    if len(_PLANS) >= _PLAN_LIMIT:
+        _PLANS.clear()
+    _PLANS[id(definition)] = (definition, plan)
+    return plan
+
+
+def assess(definition, answers, context, *, exclude=frozenset()) -> Assessed:
+    """Visibility, contributions, section scores and the overall score; ``exclude`` ids never count in points."""
+    answers = answers or {}
+    plan = _plan(definition)
+    visibility = resolve(definition, answers, context)
+    visible = visibility.questions
+    contributions, sections, unanswered, hidden, unmet = [], [], [], [], []
+    total_points = total_max = 0.0
+    for section, rows in plan.sections:
+        section_id = section["id"]
+        section_points = section_max = 0.0
+        for qid, question, fraction_of, weight, scored_type, required, criticality, pass_at in rows:
             if qid not in visible:
                 hidden.append(qid)
                 continue
             value = answers.get(qid)
-            scored = question["type"] in SCORED_TYPES and qid not in exclude
-            if not is_answered(value) and (scored or question.get("required", True)):
+            answered = value is not None and value != ""
+            scored = scored_type and qid not in exclude
+            if not answered and (scored or required):
                 unanswered.append(qid)
             if not scored:
                 continue
-            fraction = question_fraction(question, value)
-            weight = float(question.get("weight", 1))
-            points = 0.0 if fraction is None else fraction * weight
-            maximum = 0.0 if fraction is None else weight
-            contributions.append(
-                Contribution(
-                    qid, section["id"], value, fraction, points, maximum, question.get("criticality", "should")
-                )
-            )
+            fraction = fraction_of(value) if answered else 0.0
+            if fraction is None:
+                points = maximum = 0.0
+            else:
+                points, maximum = fraction * weight, weight
+            contribution = Contribution(qid, section_id, value, fraction, points, maximum, criticality)
+            contributions.append(contribution)
+            # A must-have is met when its fraction reaches pass_at; not applicable (None) counts as met.
+            if criticality == "must" and fraction is not None and (not answered or fraction < pass_at):
+                unmet.append((question, contribution))
             section_points += points
             section_max += maximum
         sections.append(
             SectionScore(
-                section["id"],
+                section_id,
                 section.get("title", ""),
                 section_points,
                 section_max,
                 _pct(section_points, section_max),
-                section_visible,
+                section_id in visibility.sections,
             )
         )
         total_points += section_points
@@ -193,28 +241,16 @@ def assess(definition, answers, context, *, exclude=frozenset()) -> Assessed:
         contributions=tuple(contributions),
         unanswered=tuple(unanswered),
         hidden=tuple(hidden),
-        questions=questions,
-        order=order,
-        section_of=section_of,
+        unmet=tuple(unmet),
+        questions=plan.questions,
+        order=plan.order,
+        section_of=plan.section_of,
     )
-
-
-def must_is_met(question, contribution):
-    """A must-have is met when its fraction reaches ``pass_at``; not applicable counts as met."""
-    if contribution.fraction is None:
-        return True
-    if not is_answered(contribution.answer):
-        return False
-    return contribution.fraction >= float(question.get("pass_at", 1.0)) - 1e-9
 
 
 def unmet_musts(assessed):
     """Visible must-haves that are not met, as ``(question, contribution)``, in document order."""
-    return [
-        (assessed.questions[c.question_id], c)
-        for c in assessed.contributions
-        if c.criticality == "must" and not must_is_met(assessed.questions[c.question_id], c)
-    ]
+    return assessed.unmet
 
 
 def answer_in_words(question, value):
