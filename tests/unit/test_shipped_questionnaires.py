@@ -471,3 +471,17 @@ def test_an_unanswered_eu_section_is_treated_as_high_risk_until_answered(risk):
 
     assert result["eu_ai_act"]["category"] == "high_risk"
     assert "not known yet" in result["eu_ai_act"]["reason"]
+
+
+def test_every_maturity_question_says_what_evidence_backs_a_yes(maturity):
+    silent = [
+        q["id"]
+        for _, q in iter_questions(maturity)
+        if not q["evidence"] and "Attach" not in q["help"] and "connector" not in q["help"]
+    ]
+
+    assert silent == []
+
+
+def test_every_risk_questionnaire_question_is_tagged(risk):
+    assert [q["id"] for _, q in iter_questions(risk) if not q["tags"]] == []
