@@ -8,6 +8,7 @@ Messages name the host only, never a full URL, so credentials embedded in a URL 
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,6 +43,17 @@ def checked_location(value, *, missing: str) -> str:
     return validate_url(location.rstrip("/")) if "://" in location else location
 
 
+def require(module: str, package: str):
+    """Import an optional client library, or say which package the worker needs (a permanent error)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ConnectorError(
+            f"The {package} package is missing on the worker; install requirements.txt there.",
+            transient=False,
+        ) from None
+
+
 def as_list(value: Any, default: list[str]) -> list[str]:
     """A list setting given as a list or as a comma/newline separated string (forms store the latter)."""
     if value in (None, "", []):
@@ -61,6 +73,34 @@ def setting_number(settings: dict, name: str, default: float, *, minimum: float 
     if number < minimum:
         raise ConnectorError(f"Setting {name!r} must be at least {minimum:g}, got {number:g}.", transient=False)
     return number
+
+
+def number_errors(settings: dict, bounds: dict[str, tuple[float, float | None]]) -> dict[str, list[str]]:
+    """Form errors for numeric settings that are set but not numbers within ``bounds`` (name -> (min, max))."""
+    errors = {}
+    for name, (low, high) in bounds.items():
+        value = settings.get(name)
+        if value in (None, ""):
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            errors[name] = ["Enter a number."]
+            continue
+        if number < low or (high is not None and number > high):
+            errors[name] = [
+                f"Enter a number from {low:g} to {high:g}." if high is not None else f"Enter at least {low:g}."
+            ]
+    return errors
+
+
+def location_errors(settings: dict, name: str, *, paths: bool) -> dict[str, list[str]]:
+    """A form error when a location setting is a URL of a scheme connectors do not call."""
+    location = str(settings.get(name) or "").strip()
+    if not location or is_url(location) or ("://" not in location and paths):
+        return {}
+    what = "an http:// or https:// URL" + (" or a local path" if paths else "")
+    return {name: [f"Use {what}."]}
 
 
 def raise_for_transport(exc: Exception, *, system: str, url: str, timeout: float) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.backends import as_list, setting_number
+from connectors.backends import as_list, location_errors, number_errors, setting_number
 from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, ConnectorError, Parameter
 
 RESERVED_KEY = "__collection_metadata__"
@@ -32,6 +32,7 @@ CHECKS = (
         id="vectorstore.embedding_model_declared",
         title="The collection declares its embedding model",
         fix="Store the embedding model name in the collection metadata (key embedding_model) when you create it.",
+        questions=("maturity.embedding.model",),
         ttl=TTL,
     ),
     CheckSpec(
@@ -45,6 +46,7 @@ CHECKS = (
         id="vectorstore.chunking_declared",
         title="The collection declares its chunking strategy and chunk size",
         fix="Add chunking_strategy (e.g. recursive, by-heading) and chunk_size to the collection metadata.",
+        questions=("maturity.embedding.chunking",),
         ttl=TTL,
     ),
     CheckSpec(
@@ -52,12 +54,14 @@ CHECKS = (
         title="Sampled chunks carry source document id, chunk position and ingestion time",
         fix="Make the ingestion job write source_doc_id, chunk_index and ingested_at into every chunk's payload, "
         "then re-ingest the chunks that lack them.",
+        questions=("maturity.vector_storage.chunk_origin",),
         ttl=TTL,
     ),
     CheckSpec(
         id="vectorstore.index_fresh",
         title="The newest ingestion is recent enough",
         fix="Re-run the ingestion pipeline (and schedule it), or raise max_index_age_days if sources rarely change.",
+        questions=("maturity.vector_storage.update_process",),
         ttl=TTL,
     ),
 )
@@ -113,6 +117,12 @@ class Options:
             vector_name=str(settings.get("vector_name") or ""),
             keys={name: as_list(settings.get(name), default) for name, default in DEFAULT_KEYS.items()},
         )
+
+
+def settings_errors(settings: dict) -> dict[str, list[str]]:
+    """Form errors for the settings every vector store back-end shares."""
+    bounds = {"sample_size": (1, 10_000), "pass_share": (0, 1), "fail_share": (0, 1), "max_index_age_days": (0, None)}
+    return {**number_errors(settings, bounds), **location_errors(settings, "location", paths=True)}
 
 
 @dataclass

@@ -13,7 +13,7 @@ from functools import cached_property
 from urllib.parse import quote
 
 from connectors.backends import _vectorstore as vs
-from connectors.backends import checked_location, is_url, request_json, safe_location
+from connectors.backends import checked_location, is_url, request_json, require, safe_location
 from connectors.base import Connector, ConnectorError, Parameter
 from registry.choices import ComponentKind
 
@@ -32,6 +32,10 @@ class ChromaConnector(Connector):
     )
     checks = vs.CHECKS
     max_concurrency = 4
+
+    @classmethod
+    def validate_settings(cls, settings: dict) -> dict[str, list[str]]:
+        return {**super().validate_settings(settings), **vs.settings_errors(settings)}
 
     def target(self) -> str:
         return safe_location(self.location)
@@ -57,7 +61,7 @@ class ChromaConnector(Connector):
         return self.settings.get("tenant") or "default_tenant", self.settings.get("database") or "default_database"
 
     def _read_embedded(self, path: str, collection: str, options: vs.Options) -> vs.CollectionView:
-        import chromadb
+        chromadb = require("chromadb", "chromadb")
         from chromadb.errors import ChromaError, NotFoundError
 
         if not os.path.isdir(path):

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from django.conf import settings as django_settings
 
-from connectors.backends import as_list, checked_location, safe_location
+from connectors.backends import as_list, checked_location, location_errors, safe_location
 from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
 from registry.choices import ComponentKind
 
@@ -95,6 +95,8 @@ DEFAULT_MODEL_CHOICE_GLOBS = [
     "docs/adr/*model*",
     "docs/decisions/*model*",
 ]
+SSH_ADDRESS = r"^[\w.-]+@[\w.-]+:(?!//)"
+SSH_REFUSED = "SSH clone addresses are not supported; use the https:// clone URL (with a token) or a local path."
 MAX_PROMPT_FILES = 50
 MAX_LISTED = 20
 TRANSIENT_GIT_ERRORS = re.compile(
@@ -152,18 +154,21 @@ class GitRepositoryConnector(Connector):
             id="git.ci_config_present",
             title="A CI configuration exists",
             fix="Add a CI pipeline (e.g. .github/workflows/ci.yml or .gitlab-ci.yml) that tests every change.",
+            questions=("maturity.code_quality.ci_validates_infra",),
             ttl=TTL,
         ),
         CheckSpec(
             id="git.ci_runs_tests",
             title="The CI configuration runs the tests",
             fix="Make the CI pipeline run the tests (pytest, make test, npm test, tox, go test...) on every change.",
+            questions=("maturity.code_quality.ci_runs_tests",),
             ttl=TTL,
         ),
         CheckSpec(
             id="git.tests_present",
             title="Tests exist",
             fix="Add automated tests (e.g. a tests/ folder with test_*.py) covering the LLM application's behaviour.",
+            questions=("maturity.code_quality.tests_every_step",),
             ttl=TTL,
         ),
         CheckSpec(
@@ -171,6 +176,7 @@ class GitRepositoryConnector(Connector):
             title="CODEOWNERS (or equivalent required review) exists",
             fix="Add .github/CODEOWNERS (or CODEOWNERS) naming who must review changes, and require their review; "
             "if review is enforced by branch protection instead, waive with a link to that setting.",
+            questions=("maturity.code_quality.peer_review",),
             ttl=TTL,
         ),
         CheckSpec(
@@ -178,6 +184,7 @@ class GitRepositoryConnector(Connector):
             title="Prompts are kept as files with history",
             fix="Keep prompt templates as files in the repository (default prompts/) and change them by commits; "
             "set prompt_globs if they live elsewhere.",
+            questions=("maturity.traceability.prompts_versioned",),
             ttl=TTL,
         ),
         CheckSpec(
@@ -191,16 +198,25 @@ class GitRepositoryConnector(Connector):
             title="An architecture document exists",
             fix="Add docs/architecture.md (or ARCHITECTURE.md, or decision records in docs/adr/) describing the "
             "components, data flows and the LLM's place in them.",
+            questions=("maturity.documentation.architecture",),
             ttl=TTL,
         ),
         CheckSpec(
             id="git.model_choice_doc_present",
             title="A document justifies the model choice",
             fix="Add docs/model-choice.md recording which model was chosen, the alternatives compared, and why.",
+            questions=("maturity.documentation.model_choice",),
             ttl=TTL,
         ),
     )
     max_concurrency = 2
+
+    @classmethod
+    def validate_settings(cls, settings: dict) -> dict[str, list[str]]:
+        errors = {**super().validate_settings(settings), **location_errors(settings, "location", paths=True)}
+        if re.match(SSH_ADDRESS, str(settings.get("location") or "")):
+            errors["location"] = [SSH_REFUSED]
+        return errors
 
     def target(self) -> str:
         return safe_location(self.location)
@@ -235,11 +251,8 @@ class GitRepositoryConnector(Connector):
             self.settings.get("location") or self.component.attributes.get("url"),
             missing="Set the repository's https:// clone URL or local path.",
         )
-        if "://" not in location and re.match(r"^[\w.-]+@[\w.-]+:", location):
-            raise ConnectorError(
-                "SSH clone addresses are not supported; use the https:// clone URL (with a token) or a local path.",
-                transient=False,
-            )
+        if re.match(SSH_ADDRESS, location):
+            raise ConnectorError(SSH_REFUSED, transient=False)
         return location
 
     def _git(self, *args: str, repo: str | None = None, env: dict | None = None) -> str:

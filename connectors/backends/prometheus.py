@@ -17,7 +17,16 @@ import time
 from datetime import timedelta
 from functools import cached_property
 
-from connectors.backends import as_list, checked_location, is_url, request_json, safe_location, setting_number
+from connectors.backends import (
+    as_list,
+    checked_location,
+    is_url,
+    location_errors,
+    number_errors,
+    request_json,
+    safe_location,
+    setting_number,
+)
 from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
 from registry.choices import ComponentKind
 
@@ -67,6 +76,9 @@ class PrometheusConnector(Connector):
         Parameter("latency_metrics", "Latency metric names", help="Comma-separated name prefixes or selectors."),
         Parameter("error_metrics", "Error metric names", help="Comma-separated name prefixes or selectors."),
         Parameter("lookback_minutes", "Metrics window (minutes)", help="Default 60."),
+        Parameter("latency_pattern", "Latency rule pattern", help="Regular expression over rule name, query, labels."),
+        Parameter("errors_pattern", "Error rule pattern", help="Regular expression over rule name, query, labels."),
+        Parameter("cost_pattern", "Cost rule pattern", help="Regular expression over rule name, query, labels."),
         Parameter("username", "Username", help="For basic authentication, with the password secret."),
         Parameter("password", "Password", secret=True),
         Parameter("token", "Bearer token", secret=True),
@@ -77,6 +89,7 @@ class PrometheusConnector(Connector):
             title="Alert rules exist for the LLM service, covering latency, errors and cost",
             fix="Add alerting rules for the service (matching its job/service label) on latency, error rate and "
             "token spend, and load them in Prometheus.",
+            questions=("maturity.monitoring.health_alerts",),
             ttl=timedelta(hours=6),
         ),
         CheckSpec(
@@ -90,10 +103,26 @@ class PrometheusConnector(Connector):
             title="LLM metrics (tokens, latency, errors) are being collected",
             fix="Export token usage, request latency and error counts (e.g. the OpenTelemetry GenAI metrics) and "
             "make Prometheus scrape them with the service's job/service label.",
+            questions=("maturity.monitoring.requests_logged", "maturity.fm_api.latency"),
             ttl=timedelta(hours=1),
         ),
     )
     max_concurrency = 4
+
+    @classmethod
+    def validate_settings(cls, settings: dict) -> dict[str, list[str]]:
+        errors = {**super().validate_settings(settings), **location_errors(settings, "url", paths=False)}
+        errors.update(number_errors(settings, {"lookback_minutes": (1, None)}))
+        for category in CATEGORIES:
+            try:
+                _pattern(settings, category)
+            except ConnectorError as exc:
+                errors[f"{category}_pattern"] = [str(exc)]
+        for name in METRIC_SETTINGS.values():
+            bad = [e for e in as_list(settings.get(name), []) if not METRIC_ENTRY.match(e)]
+            if bad:
+                errors[name] = [f"Not a metric name or name{{matchers}}: {', '.join(bad)}."]
+        return errors
 
     def target(self) -> str:
         return safe_location(self.url)

@@ -13,7 +13,15 @@ from functools import cached_property
 import httpx
 
 from connectors.backends import _vectorstore as vs
-from connectors.backends import checked_location, host_of, is_url, raise_for_status, raise_for_transport, safe_location
+from connectors.backends import (
+    checked_location,
+    host_of,
+    is_url,
+    raise_for_status,
+    raise_for_transport,
+    require,
+    safe_location,
+)
 from connectors.base import Connector, ConnectorError, Parameter
 from registry.choices import ComponentKind
 
@@ -27,6 +35,10 @@ class QdrantConnector(Connector):
     parameters = (*vs.PARAMETERS, Parameter("api_key", "API key", secret=True, help="For servers that need one."))
     checks = vs.CHECKS
     max_concurrency = 4
+
+    @classmethod
+    def validate_settings(cls, settings: dict) -> dict[str, list[str]]:
+        return {**super().validate_settings(settings), **vs.settings_errors(settings)}
 
     def target(self) -> str:
         return safe_location(self.location)
@@ -57,7 +69,7 @@ class QdrantConnector(Connector):
         return collection
 
     def _client(self):
-        from qdrant_client import QdrantClient
+        QdrantClient = require("qdrant_client", "qdrant-client").QdrantClient
 
         location = self.location
         if is_url(location):
