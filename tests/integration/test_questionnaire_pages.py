@@ -92,3 +92,15 @@ def test_api_is_in_the_openapi_schema(client, viewer):
     client.force_login(viewer)
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/questionnaires/{id}/" in schema
+
+
+def test_shipped_questionnaires_render_as_documents(client, viewer):
+    shipped = sorted((Path(__file__).resolve().parents[2] / "questionnaires" / "definitions").glob("*.yaml"))
+    if not shipped:
+        pytest.skip("no shipped definitions yet")
+    client.force_login(viewer)
+    for path in shipped:
+        version = questionnaire_load_file(path=path).version
+        response = client.get(version.get_absolute_url())
+        assert response.status_code == 200
+        assert version.title in response.content.decode()
