@@ -148,3 +148,41 @@ def test_only_admins_can_save_a_policy(client, member):
     client.force_login(member)
     response = client.post(reverse("gates:policy-list"), {"rules": "{}"})
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_project_page_shows_the_gate_panel_with_a_move_button_for_editors(client, project, member):
+    client.force_login(member)
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert 'id="h-gate"' in body
+    assert "Missing: no approved impact assessment." in body
+    assert "Move to Proof of concept" in body
+
+
+@pytest.mark.django_db
+def test_the_admin_site_adds_a_new_version_and_never_edits_one(client, admin_user):
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    rules = GatePolicy.objects.get(version=1).rules
+    response = client.post("/admin/gates/gatepolicy/add/", {"rules": json.dumps(rules), "note": "same again"})
+    assert response.status_code == 302
+    assert list(GatePolicy.objects.values_list("version", flat=True)) == [2, 1]
+    change = client.get(f"/admin/gates/gatepolicy/{GatePolicy.objects.get(version=1).pk}/change/")
+    assert change.status_code == 200
+    assert 'name="rules"' not in change.content.decode()
+
+
+@pytest.mark.django_db
+def test_seed_gates_is_idempotent_and_its_demo_token_reads_the_gate(client):
+    from gates.demo import DEMO_CI_PROJECT, DEMO_CI_TOKEN, seed_gates
+    from registry.demo import seed_inventory
+
+    seed_inventory()
+    seed_gates()
+    seed_gates()
+    from connectors.models import PushedEvaluation
+
+    assert PushedEvaluation.objects.count() == 2
+    response = client.get(f"/api/v1/projects/{DEMO_CI_PROJECT}/gate", HTTP_AUTHORIZATION=f"Bearer {DEMO_CI_TOKEN}")
+    assert response.status_code == 200
