@@ -1,0 +1,260 @@
+"""The MLflow back-end against a real ``mlflow server``, seeded through the fluent client in a real git repo.
+
+Three experiments: ``complete`` (traceable model, recent evaluation on a managed dataset with the required
+metrics, a registered prompt, MLflow and OpenTelemetry GenAI traces), ``gaps`` (runs created without the
+fluent context, so no commit, source or datasets; a version without a run; a stale evaluation; a trace
+without usage) and ``empty``.
+"""
+
+import pytest
+from django.test import override_settings
+
+from connectors import services
+from connectors.loading import connector_for_component
+from connectors.models import CheckResult
+from tests.factories import ComponentFactory
+from tests.integration.mlflow_server import mlflow_server  # noqa: F401 - session fixture
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("mlflow")]
+
+SEED = """
+import os, secrets, time
+import mlflow, pandas as pd, requests
+from mlflow import MlflowClient
+from mlflow.genai.scorers import scorer
+
+# --- complete: everything a mature team records ---
+exp_id = mlflow.set_experiment("complete").experiment_id
+
+class Echo(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input):
+        return model_input
+
+train = pd.DataFrame({"question": ["a", "b"], "answer": ["x", "y"]})
+with mlflow.start_run(run_name="train"):
+    dataset = mlflow.data.from_pandas(train, source="s3://kb/train.csv", name="qa-train", targets="answer")
+    mlflow.log_input(dataset, context="training")
+    mlflow.pyfunc.log_model(name="model", python_model=Echo(), registered_model_name="complete-model")
+
+golden = mlflow.genai.datasets.create_dataset(name="qa-golden", experiment_id=[exp_id])
+golden.merge_records([{"inputs": {"question": "a"}, "expectations": {"expected": "a"}}])
+
+@scorer
+def exact_match(outputs, expectations):
+    return outputs == expectations["expected"]
+
+@scorer
+def groundedness(outputs):
+    return 1.0
+
+mlflow.genai.evaluate(data=golden, predict_fn=lambda question: question, scorers=[exact_match, groundedness])
+mlflow.genai.register_prompt(name="complete-prompt", template="Answer {{question}}", commit_message="First version")
+
+@mlflow.trace(span_type="LLM")
+def answer(question):
+    mlflow.get_current_active_span().set_attributes({
+        "mlflow.llm.model": "gpt-4o-mini",
+        "mlflow.chat.tokenUsage": {"input_tokens": 12, "output_tokens": 4, "total_tokens": 16},
+    })
+    return "x"
+
+answer("a")
+mlflow.flush_trace_async_logging()
+
+# An OpenTelemetry span carrying only GenAI semantic-convention attributes, sent over OTLP/HTTP.
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+now = time.time_ns()
+request = ExportTraceServiceRequest()
+span = request.resource_spans.add().scope_spans.add().spans.add()
+span.trace_id, span.span_id = secrets.token_bytes(16), secrets.token_bytes(8)
+span.name, span.kind = "chat gpt-4o-mini", 3
+span.start_time_unix_nano, span.end_time_unix_nano = now - 250_000_000, now
+for key, value in [
+    ("gen_ai.operation.name", AnyValue(string_value="chat")),
+    ("gen_ai.provider.name", AnyValue(string_value="openai")),
+    ("gen_ai.request.model", AnyValue(string_value="gpt-4o-mini")),
+    ("gen_ai.usage.input_tokens", AnyValue(int_value=20)),
+    ("gen_ai.usage.output_tokens", AnyValue(int_value=7)),
+]:
+    span.attributes.append(KeyValue(key=key, value=value))
+requests.post(
+    os.environ["MLFLOW_TRACKING_URI"] + "/v1/traces", data=request.SerializeToString(), timeout=10,
+    headers={"Content-Type": "application/x-protobuf", "x-mlflow-experiment-id": exp_id},
+).raise_for_status()
+
+# --- gaps: the low-level client records no git/source context; a version without run; a stale evaluation ---
+client = MlflowClient()
+gaps_id = mlflow.set_experiment("gaps").experiment_id
+bare = client.create_run(gaps_id, run_name="notebook-train")
+client.set_terminated(bare.info.run_id)
+client.create_registered_model("gaps-model")
+client.create_model_version("gaps-model", source="s3://models/gaps/1", run_id=bare.info.run_id)
+client.create_model_version("gaps-model", source="s3://models/gaps/2")
+old_ms = int((time.time() - 60 * 86400) * 1000)
+old_eval = client.create_run(gaps_id, start_time=old_ms, tags={"mlflow.runType": "genai_evaluate"}, run_name="old-eval")
+client.log_metric(old_eval.info.run_id, "exact_match/mean", 0.9, timestamp=old_ms)
+client.set_terminated(old_eval.info.run_id, end_time=old_ms + 1000)
+
+@mlflow.trace
+def plain(question):
+    return question
+
+plain("a")
+mlflow.flush_trace_async_logging()
+
+mlflow.set_experiment("empty")
+print("seeded")
+"""
+
+ALL_CHECKS = [
+    "mlflow.model_version_has_run",
+    "mlflow.run_has_git_commit",
+    "mlflow.run_has_source",
+    "mlflow.run_has_dataset_inputs",
+    "mlflow.run_has_environment",
+    "mlflow.eval_runs_recent",
+    "mlflow.eval_required_metrics",
+    "mlflow.eval_dataset_named",
+    "mlflow.prompts_versioned",
+    "mlflow.traces_present",
+    "mlflow.traces_have_usage",
+]
+GAPS = {
+    "mlflow.model_version_has_run": "fail",
+    "mlflow.run_has_git_commit": "fail",
+    "mlflow.run_has_source": "fail",
+    "mlflow.run_has_dataset_inputs": "fail",
+    "mlflow.run_has_environment": "fail",
+    "mlflow.eval_runs_recent": "fail",
+    "mlflow.eval_required_metrics": "fail",
+    "mlflow.eval_dataset_named": "fail",
+    "mlflow.prompts_versioned": "fail",
+    "mlflow.traces_present": "pass",
+    "mlflow.traces_have_usage": "fail",
+}
+EMPTY = {
+    "mlflow.model_version_has_run": "unknown",
+    "mlflow.eval_runs_recent": "fail",
+    "mlflow.prompts_versioned": "fail",
+    "mlflow.traces_present": "fail",
+    "mlflow.traces_have_usage": "unknown",
+}
+
+
+@pytest.fixture(scope="module")
+def seeded(mlflow_server):  # noqa: F811 - the imported fixture
+    mlflow_server.seed(SEED)
+    return mlflow_server
+
+
+@pytest.fixture(scope="module")
+def loopback_allowed():
+    with override_settings(PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=["127.0.0.1"]):
+        yield
+
+
+@pytest.fixture
+def allow_loopback(loopback_allowed):
+    return None
+
+
+def outcomes(server, experiment, **extra):
+    component = ComponentFactory.build(
+        kind="mlflow",
+        connector="mlflow",
+        connector_settings={"tracking_uri": server.url, "experiment": experiment, **extra},
+    )
+    return {o.check_id: o for o in connector_for_component(component, timeout=10).run()}
+
+
+@pytest.fixture(scope="module")
+def complete(seeded, loopback_allowed):
+    return outcomes(seeded, "complete", registered_model="complete-model", required_metrics="exact_match, groundedness")
+
+
+@pytest.fixture(scope="module")
+def gaps(seeded, loopback_allowed):
+    return outcomes(seeded, "gaps", registered_model="gaps-model", required_metrics="exact_match, groundedness")
+
+
+@pytest.mark.parametrize("check_id", ALL_CHECKS)
+def test_a_complete_project_passes(complete, check_id):
+    assert complete[check_id].state == "pass", complete[check_id].reason
+
+
+@pytest.mark.parametrize(("check_id", "expected"), GAPS.items())
+def test_a_project_with_gaps_reads_what_is_missing(gaps, check_id, expected):
+    assert gaps[check_id].state == expected, gaps[check_id].reason
+
+
+def test_a_version_without_run_is_named(gaps):
+    assert "gaps-model v2" in gaps["mlflow.model_version_has_run"].reason
+
+
+def test_a_run_without_commit_says_how_to_fix_it(gaps):
+    assert "do not record the git commit" in gaps["mlflow.run_has_git_commit"].reason
+
+
+def test_a_stale_evaluation_is_not_counted_for_the_current_version(gaps):
+    assert "none since the current version gaps-model v2" in gaps["mlflow.eval_runs_recent"].reason
+
+
+def test_missing_required_metrics_are_named(gaps):
+    assert gaps["mlflow.eval_required_metrics"].facts["missing"] == ["groundedness"]
+
+
+def test_the_otel_genai_span_counts_as_usage(complete):
+    assert complete["mlflow.traces_have_usage"].facts["sampled"] == 2
+
+
+def test_the_prompt_registry_is_read_despite_hidden_prompts(complete):
+    assert complete["mlflow.prompts_versioned"].facts["prompts"] == {"complete-prompt": {"versions": 1}}
+
+
+def test_the_eval_dataset_is_the_managed_dataset(complete):
+    assert "qa-golden" in complete["mlflow.eval_dataset_named"].reason
+
+
+@pytest.mark.parametrize(("check_id", "expected"), EMPTY.items())
+def test_an_empty_experiment_reads_no_data_or_fail(seeded, allow_loopback, check_id, expected):
+    assert outcomes(seeded, "empty")[check_id].state == expected
+
+
+def test_a_missing_registered_model_fails_with_its_name(seeded, allow_loopback):
+    outcome = outcomes(seeded, "complete", registered_model="no-such-model")["mlflow.model_version_has_run"]
+    assert outcome.state == "fail"
+    assert "no registered model named 'no-such-model'" in outcome.reason
+
+
+def test_a_wrong_experiment_name_is_a_permanent_error(seeded, allow_loopback):
+    from connectors.base import ConnectorError
+
+    with pytest.raises(ConnectorError, match="no experiment named 'nope'") as caught:
+        outcomes(seeded, "nope")
+    assert caught.value.transient is False
+
+
+def test_limiting_checks_skips_the_others(seeded, allow_loopback):
+    result = outcomes(seeded, "complete", registered_model="complete-model", checks="mlflow.run_has_git_commit")
+    assert result["mlflow.run_has_git_commit"].state == "pass"
+    assert result["mlflow.traces_present"].state == "not_applicable"
+
+
+@pytest.mark.django_db
+def test_a_refresh_stores_the_results_shown_by_the_api(seeded, allow_loopback, project, member, client):
+    ComponentFactory(
+        project=project,
+        kind="mlflow",
+        name="tracking",
+        connector="mlflow",
+        connector_settings={"tracking_uri": seeded.url, "experiment": "complete", "registered_model": "complete-model"},
+    )
+    services.component_check(component=project.components.get(name="tracking"))
+    assert CheckResult.objects.filter(project=project).count() == len(ALL_CHECKS)
+    client.force_login(member)
+    body = client.get(f"/api/v1/projects/{project.slug}/checks").json()
+    by_id = {row["id"]: row for row in body}
+    assert by_id["mlflow.run_has_git_commit"]["state"] == "pass"
+    assert by_id["mlflow.run_has_git_commit"]["component"] == "tracking"
+    assert by_id["mlflow.run_has_git_commit"]["expires_at"] > by_id["mlflow.run_has_git_commit"]["checked_at"]
