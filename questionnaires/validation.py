@@ -348,49 +348,54 @@ class _Semantics:
         return None
 
     def _never_true(self, node, always_hidden):
+        """Why ``node`` can never hold (a sentence), or None when it might."""
         kind = node[0]
         if kind == "and":
             return self._never_true(node[1], always_hidden) or self._never_true(node[2], always_hidden)
         if kind == "or":
-            return self._never_true(node[1], always_hidden) and self._never_true(node[2], always_hidden)
+            left = self._never_true(node[1], always_hidden)
+            right = left and self._never_true(node[2], always_hidden)
+            return f"{left}, and {right}" if right else None
+        hidden_reason = "'{}' is always hidden, so it reads null"
         if kind == "ref":
-            return node[1] in always_hidden
+            return hidden_reason.format(node[1]) if node[1] in always_hidden else None
         if kind == "call" and node[1] == "answered":
-            return node[2][1] in always_hidden
+            return hidden_reason.format(node[2][1]) if node[2][1] in always_hidden else None
         if kind != "cmp":
-            return False
+            return None
         op, left, right = node[1], node[2], node[3]
         for ref, other, ref_on_left in ((left, right, True), (right, left, False)):
             if ref[0] != "ref" or other[0] not in ("lit", "list") or ref[1] not in self.questions:
                 continue
             domain = self._domain(ref[1], always_hidden, op)
             if domain is None:
-                return False
+                return None
             other_value = other[1] if other[0] == "lit" else list(other[1])
             test = conditions._OPERATORS[op]
-            return not any(test(v, other_value) if ref_on_left else test(other_value, v) for v in domain)
-        return False
+            if any(test(v, other_value) if ref_on_left else test(other_value, v) for v in domain):
+                return None
+            if ref[1] in always_hidden:
+                return hidden_reason.format(ref[1])
+            values = ", ".join(repr(v[0] if isinstance(v, list) else v) for v in domain if v not in (None, []))
+            return f"'{ref[1]}' {op} {other_value!r} never holds: its possible answers are {values}"
+        return None
 
     def check_reachability(self):
         always_hidden = set()
         for sid, (section, spath, _) in self.sections.items():
             cond = self.compiled.get(("section", sid))
-            section_dead = bool(cond) and self._never_true(cond.ast, always_hidden)
-            if section_dead:
-                self.c.add(
-                    [*spath, "when"],
-                    f"section '{sid}' can never be shown: its condition can never be true (it compares with a value "
-                    "the question cannot take, or refers only to questions that are always hidden)",
-                )
+            why = self._never_true(cond.ast, always_hidden) if cond else None
+            if why:
+                self.c.add([*spath, "when"], f"section '{sid}' can never be shown: {why}")
             for question in section["questions"]:
                 qcond = self.compiled.get(("question", question["id"]))
-                if section_dead:
+                qwhy = None if why or not qcond else self._never_true(qcond.ast, always_hidden)
+                if why or qwhy:
                     always_hidden.add(question["id"])
-                elif qcond and self._never_true(qcond.ast, always_hidden):
-                    always_hidden.add(question["id"])
+                if qwhy:
                     self.c.add(
                         [*self.questions[question["id"]][2], "when"],
-                        f"question '{question['id']}' can never be shown: its condition can never be true",
+                        f"question '{question['id']}' can never be shown: {qwhy}",
                     )
 
     # scoring blocks

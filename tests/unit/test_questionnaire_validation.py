@@ -31,7 +31,14 @@ BROKEN = DATA / "broken"
             "cycle in conditions: demo.ops.alerts → demo.ops.oncall",
         ),
         ("option_without_points.yaml", 25, 13, "sections[0].questions[1].options[1]", "option 'yearly' has no points"),
-        ("unreachable_section.yaml", 28, 11, "sections[1].when", "section 'demo.ops' can never be shown"),
+        (
+            "unreachable_section.yaml",
+            28,
+            11,
+            "sections[1].when",
+            "section 'demo.ops' can never be shown: 'demo.docs.frequency' == 'weekly' never holds: "
+            "its possible answers are 'never', 'yearly'",
+        ),
         ("overlapping_band.yaml", 11, 48, "scoring.levels[3].min_score_pct", "bands must not overlap"),
         ("bad_levels.yaml", 12, 15, "scoring.levels[4].level", "must be at most 4, not 5"),
         ("missing_required_field.yaml", 29, 9, "sections[1].questions[0]", "missing required field 'text'"),
@@ -97,7 +104,7 @@ def test_a_section_depending_only_on_hidden_questions_is_unreachable():
     text += "    questions:\n      - {id: mat.late.q, type: yes_no, text: Q}\n"
     messages = [p.message for p in validate_text(text).problems]
     assert any("question 'mat.rag.freshness' can never be shown" in m for m in messages)
-    assert any("section 'mat.late' can never be shown" in m for m in messages)
+    assert "section 'mat.late' can never be shown: 'mat.rag.freshness' is always hidden, so it reads null" in messages
 
 
 def test_unknown_project_attribute_is_reported():

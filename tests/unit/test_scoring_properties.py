@@ -16,7 +16,10 @@ SHIPPED = Path(__file__).resolve().parents[2] / "questionnaires/definitions/matu
 MATURITY = validate_file(DATA / "maturity_small.yaml").definition
 RISK = validate_file(DATA / "risk_small.yaml").definition
 SHIPPED_MATURITY = validate_file(SHIPPED).definition if SHIPPED.exists() else None
+SHIPPED_RISK_PATH = SHIPPED.with_name("risk.yaml")
+SHIPPED_RISK = validate_file(SHIPPED_RISK_PATH).definition if SHIPPED_RISK_PATH.exists() else None
 DEFINITIONS = [d for d in (MATURITY, SHIPPED_MATURITY) if d]
+RISKS = [d for d in (RISK, SHIPPED_RISK) if d]
 
 
 def value_strategy(question):
@@ -104,10 +107,11 @@ def test_scores_stay_within_bounds(data):
 
 
 @settings(max_examples=150, deadline=None)
-@given(answers=answers_for(RISK), context=projects())
-def test_risk_scores_stay_within_bounds_and_match_exactly_one_band(answers, context):
-    result = score(RISK, answers, context)
-    tiers = RISK["scoring"]["tiers"]
+@given(data=st.data())
+def test_risk_scores_stay_within_bounds_and_match_exactly_one_band(data):
+    definition = data.draw(st.sampled_from(RISKS))
+    result = score(definition, data.draw(answers_for(definition)), data.draw(projects()))
+    tiers = definition["scoring"]["tiers"]
     for risk in result.risks:
         assert 1 <= risk.residual <= risk.inherent <= 25
     band = [
@@ -119,10 +123,11 @@ def test_risk_scores_stay_within_bounds_and_match_exactly_one_band(answers, cont
 
 
 def test_every_residual_score_falls_in_exactly_one_band():
-    tiers = RISK["scoring"]["tiers"]
-    upper = [26] + [t["min_residual"] for t in tiers[:-1]]
-    for residual in range(26):
-        assert sum(t["min_residual"] <= residual < up for t, up in zip(tiers, upper, strict=True)) == 1
+    for definition in RISKS:
+        tiers = definition["scoring"]["tiers"]
+        upper = [26] + [t["min_residual"] for t in tiers[:-1]]
+        for residual in range(26):
+            assert sum(t["min_residual"] <= residual < up for t, up in zip(tiers, upper, strict=True)) == 1
 
 
 def test_level_band_edge_is_inclusive():
