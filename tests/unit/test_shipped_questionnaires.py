@@ -485,3 +485,13 @@ def test_every_maturity_question_says_what_evidence_backs_a_yes(maturity):
 
 def test_every_risk_questionnaire_question_is_tagged(risk):
     assert [q["id"] for _, q in iter_questions(risk) if not q["tags"]] == []
+
+
+@pytest.mark.parametrize("uses_rag", [False, True])
+def test_every_must_have_without_any_optional_practice_stops_at_level_3(maturity, uses_rag):
+    context = _context(uses_rag=uses_rag)
+    answers = _maturity_answers(maturity, context, yes=lambda section, q: q["criticality"] == "must")
+
+    result = score(maturity, answers, context).to_dict()
+
+    assert (result["level"], result["level_name"]) == (3, "Evaluated")
