@@ -7,12 +7,13 @@ import io
 def _projects(s):
     header = [
         "project", "slug", "team", "stage", "status", "risk_tier", "eu_ai_act", "recommendation", "value_to_cost",
-        "claimed_level", "verified_level", "gap", "score_pct", "blocking_items", "failing_checks",
+        "claimed_level", "verified_level", "gap", "score_pct", "blocking_items", "next_gate", "next_gate_open",
+        "failing_checks",
     ]  # fmt: skip
     rows = (
         [p["name"], p["slug"], p["team"], p["stage"], p["status_label"], p["tier"], p["eu_ai_act"], p["recommendation"],
          p["value_to_cost"], p["claimed_level"], p["verified_level"], p["gap"], p["score_pct"], p["blocking"],
-         p["failing_checks"]]
+         p["next_gate"], p["gate_allowed"], p["failing_checks"]]
         for p in s.projects
     )  # fmt: skip
     return header, rows
@@ -25,8 +26,8 @@ def _gaps(s):
 
 
 def _blocked(s):
-    header = ["project", "slug", "team", "stage", "blocking_items", "first_blocking_item"]
-    keys = ["name", "slug", "team", "stage", "blocking", "first"]
+    header = ["project", "slug", "team", "stage", "next_gate", "unmet_requirements", "first_reason"]
+    keys = ["name", "slug", "team", "stage", "gate", "unmet", "first"]
     return header, ([b[k] for k in keys] for b in s.blocked)
 
 

@@ -13,11 +13,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from assessments.models import Assessment, Review
-from connectors.models import CheckResult, CheckState, Waiver
+from connectors import selectors as connector_selectors
+from connectors.backends.pushed import CHECK_ID as PUSHED_CHECK_ID
+from connectors.backends.pushed import SPEC as PUSHED_SPEC
+from connectors.backends.pushed import outcome_for
+from connectors.models import CheckResult, CheckState, PushedEvaluation, Waiver
+from gates import selectors as gate_selectors
+from gates.policy import DEFAULT_RULES, AssessmentFact, CheckFact, GateFacts, evaluate
 from questionnaires.models import QuestionnaireVersion
 from registry.choices import Stage
 from registry.models import Project, Team
@@ -59,6 +64,7 @@ class ScorecardSnapshot:
     currency: str
     project: dict
     status: dict
+    gates: tuple
     impact: dict | None
     risk: dict | None
     maturity: dict | None
@@ -243,37 +249,42 @@ def _maturity(row, now, definition=None):
     }
 
 
-def _evidence(project_id, now):
-    waived = {
-        (w["check_id"], w["component_id"])
-        for w in Waiver.objects.filter(project_id=project_id, revoked_at__isnull=True, expires_at__gt=now).values(
-            "check_id", "component_id"
-        )
-    }
+def _evidence(project):
+    """Current check results as the evidence panel reads them (stale reads unknown, waived failures read waived).
+
+    Only the check's own fields and the component's name are copied: never its settings or secrets.
+    """
     rows = []
-    for r in (
-        CheckResult.objects.filter(project_id=project_id)
-        .order_by("check_id", "component__name")
-        .values("check_id", "component_id", "component__name", "state", "reason", "checked_at", "expires_at")
-    ):
-        state, reason = r["state"], r["reason"]
-        if (r["check_id"], r["component_id"]) in waived or (r["check_id"], None) in waived:
-            if state in (CheckState.FAIL, CheckState.WARN):
-                state, reason = CheckState.WAIVED, f"Waived: {reason}"
-        elif r["expires_at"] <= now and state != CheckState.NOT_APPLICABLE:
-            state, reason = CheckState.UNKNOWN, f"Result too old to trust (was {r['state']}): {reason}"
+    for item in connector_selectors.project_checks(project):
+        r = item.result
+        reason = f"Waived: {item.waiver.reason}" if item.waiver else r.reason
+        if item.stale:
+            reason = f"Result too old to trust (was {r.state}): {r.reason}"
         rows.append(
             {
-                "check_id": r["check_id"],
-                "component": r["component__name"],
-                "state": state,
-                "state_label": CheckState(state).label,
-                "age_days": max((now - r["checked_at"]).days, 0),
-                "checked_on": _date(r["checked_at"]),
+                "check_id": r.check_id,
+                "title": item.title,
+                "component": r.component.name,
+                "state": item.state,
+                "state_label": item.state_label,
+                "age_days": max((timezone.now() - r.checked_at).days, 0),
+                "checked_on": _date(r.checked_at),
                 "reason": reason,
             }
         )
     return rows
+
+
+def _verdict(verdict):
+    return {
+        "stage": verdict.stage,
+        "stage_label": dict(Stage.choices).get(verdict.stage, verdict.stage),
+        "allowed": verdict.allowed,
+        "reasons": list(verdict.reasons),
+        "unknown": list(verdict.unknown_checks),
+        "required_level": verdict.required_level,
+        "policy_version": verdict.policy_version,
+    }
 
 
 def _crosswalk(assessments_by_kind, definitions):
@@ -311,7 +322,7 @@ def _crosswalk(assessments_by_kind, definitions):
     return out
 
 
-def _status(latest, evidence_counts, now):
+def _status(latest, evidence_counts, next_gate):
     """The one-word overall status on the cover, with the reasons a reader can act on."""
     if not latest:
         return {"code": "not_assessed", "label": STATUS_LABELS["not_assessed"], "reasons": ["No submitted assessment."]}
@@ -336,6 +347,9 @@ def _status(latest, evidence_counts, now):
         amber.append("Risk tier is high.")
     if maturity and maturity["discrepancies"]:
         amber.append(f"{len(maturity['discrepancies'])} claim(s) contradicted by evidence.")
+    for gate in next_gate:
+        if not gate["allowed"]:
+            amber.append(f"Cannot enter {gate['stage_label']} yet: {len(gate['reasons'])} requirement(s) unmet.")
     if evidence_counts.get(CheckState.FAIL):
         amber.append(f"{evidence_counts[CheckState.FAIL]} failing check(s).")
     code = "at_risk" if red else "attention" if amber else "on_track"
@@ -366,7 +380,8 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
             .select_related("reviewer", "assessment")
             .order_by("at", "id")
         )
-        evidence = _evidence(project.pk, now)
+        evidence = _evidence(project)
+        gates = [_verdict(v) for v in gate_selectors.project_gate_summary(project=project)]
 
     latest = {}
     if "impact" in chosen:
@@ -423,7 +438,8 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
             "archetype": project.get_archetype_display(),
             "exposure": project.get_exposure_display(),
         },
-        status=_status(latest, counts, now),
+        status=_status(latest, counts, gates[:1]),
+        gates=tuple(gates),
         impact=latest.get("impact"),
         risk=latest.get("risk"),
         maturity=latest.get("maturity"),
@@ -440,6 +456,103 @@ def _quarter(value):
     return f"{value.year} Q{(value.month - 1) // 3 + 1}"
 
 
+PROJECT_FLAG_FIELDS = (
+    "uses_rag",
+    "llm_usage",
+    "exposure",
+    "handles_pii",
+    "handles_sensitive",
+    "handles_confidential",
+)
+
+
+def _scoped(queryset, team, stage, *, prefix="project__"):
+    """Limit a queryset to the active projects the portfolio filters select, through a join, never an id list."""
+    filters = {f"{prefix}archived_at__isnull": True}
+    if team:
+        filters[f"{prefix}team__slug"] = team
+    if stage:
+        filters[f"{prefix}stage"] = stage
+    return queryset.filter(**filters)
+
+
+def _portfolio_gate_facts(projects, assessment_rows, check_rows, waiver_rows, pushed_rows, now):
+    """``{project_id: GateFacts}`` for every project at once, built as ``gates.selectors.gate_facts`` builds them
+    for one project, so the portfolio evaluates every gate with a fixed number of queries."""
+    approved = defaultdict(dict)
+    ordered = sorted(
+        (r for r in assessment_rows if r["state"] == Assessment.State.APPROVED),
+        key=lambda r: (r["decided_at"] or dt.datetime.min.replace(tzinfo=dt.UTC), r["id"]),
+        reverse=True,
+    )
+    for r in ordered:
+        approved[r["project_id"]].setdefault(
+            r["kind"],
+            AssessmentFact(
+                id=r["id"], decided_at=r["decided_at"], expires_at=r["expires_at"], result=r["result"] or {}
+            ),
+        )
+    waivers = defaultdict(list)
+    for w in waiver_rows:
+        waivers[w["project_id"]].append(w)
+
+    def waived_until(project_id, check_id, component_id):
+        dates = [
+            w["expires_at"]
+            for w in waivers[project_id]
+            if w["check_id"] == check_id and w["component_id"] in (None, component_id)
+        ]
+        return max(dates) if dates else None
+
+    checks = defaultdict(lambda: defaultdict(list))
+    for r in check_rows:
+        if r["check_id"] == PUSHED_CHECK_ID:
+            continue
+        checks[r["project_id"]][r["check_id"]].append(
+            CheckFact(
+                r["check_id"],
+                r["state"],
+                r["reason"],
+                r["checked_at"],
+                r["expires_at"],
+                r["component__name"],
+                waived_until(r["project_id"], r["check_id"], r["component_id"]),
+            )
+        )
+    for pid, latest in {r["project_id"]: r for r in reversed(pushed_rows)}.items():
+        outcome = outcome_for(latest)
+        checks[pid][PUSHED_CHECK_ID] = [
+            CheckFact(
+                PUSHED_CHECK_ID,
+                outcome.state,
+                outcome.reason,
+                latest["evaluated_at"],
+                latest["evaluated_at"] + PUSHED_SPEC.ttl,
+                "CI push",
+                waived_until(pid, PUSHED_CHECK_ID, None),
+            )
+        ]
+    return {
+        p["id"]: GateFacts(
+            project_slug=p["slug"],
+            project_stage=p["stage"],
+            project_flags={
+                "uses_rag": p["uses_rag"],
+                "fine_tuned": p["llm_usage"] in ("fine_tuned", "from_scratch"),
+                "customer_facing": p["exposure"] in ("customer_facing", "public"),
+                "handles_pii": p["handles_pii"],
+                "handles_sensitive": p["handles_sensitive"],
+                "handles_confidential": p["handles_confidential"],
+            },
+            assessments=dict(approved[p["id"]]),
+            checks={k: tuple(v) for k, v in checks[p["id"]].items()},
+            now=now,
+            scorecard_url=f"/reports/projects/{p['slug']}/scorecard.pdf",
+        )
+        for p in projects
+    }
+
+
 def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> PortfolioSnapshot:
     """The leadership portfolio: a fixed number of queries whatever the number of projects.
 
@@ -447,32 +560,45 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
     """
     now = now or timezone.now()
     with consistent_snapshot():
-        projects = Project.objects.active().select_related("team").order_by("name")
-        if team:
-            projects = projects.filter(team__slug=team)
-        if stage:
-            projects = projects.filter(stage=stage)
-        projects = list(projects.values("id", "name", "slug", "stage", "team__name", "team__slug"))
-        assessment_rows = list(
-            Assessment.objects.filter(project__archived_at__isnull=True, state__in=REPORTED_STATES)
-            .filter(**({"project__team__slug": team} if team else {}), **({"project__stage": stage} if stage else {}))
-            .values(*_assessment_fields())
+        projects = list(
+            _scoped(Project.objects.all(), team, stage, prefix="")
+            .order_by("name")
+            .values("id", "name", "slug", "stage", "team__name", "team__slug", *PROJECT_FLAG_FIELDS)
         )
-        check_counts = list(
-            CheckResult.objects.filter(project__archived_at__isnull=True)
-            .filter(**({"project__team__slug": team} if team else {}), **({"project__stage": stage} if stage else {}))
-            .values("project_id")
-            .annotate(
-                failing=Count("id", filter=Q(state=CheckState.FAIL, expires_at__gt=now)),
-                passing=Count("id", filter=Q(state=CheckState.PASS, expires_at__gt=now)),
-                total=Count("id"),
+        assessment_rows = list(
+            _scoped(Assessment.objects.filter(state__in=REPORTED_STATES), team, stage).values(
+                *_assessment_fields(), "questionnaire_id"
             )
         )
+        check_rows = list(
+            _scoped(CheckResult.objects.all(), team, stage).values(
+                "project_id",
+                "check_id",
+                "state",
+                "reason",
+                "checked_at",
+                "expires_at",
+                "component_id",
+                "component__name",
+            )
+        )
+        waiver_rows = list(
+            _scoped(Waiver.objects.filter(revoked_at__isnull=True, expires_at__gt=now), team, stage).values(
+                "project_id", "check_id", "component_id", "expires_at"
+            )
+        )
+        pushed_rows = list(
+            _scoped(PushedEvaluation.objects.all(), team, stage)
+            .order_by("project_id", "-evaluated_at", "-id")
+            .values("project_id", "metrics", "dataset_name", "dataset_version", "git_commit", "run_url", "evaluated_at")
+        )
+        policy = gate_selectors.active_policy()
+    rules, policy_version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
+    gate_facts = _portfolio_gate_facts(projects, assessment_rows, check_rows, waiver_rows, pushed_rows, now)
 
     by_project = defaultdict(list)
     for row in assessment_rows:
         by_project[row["project_id"]].append(row)
-    checks = {c["project_id"]: c for c in check_counts}
     stage_labels = dict(Stage.choices)
 
     out, gaps, blocked, overdue, section_titles = [], [], [], [], []
@@ -485,9 +611,18 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
         project_tier = risk["tier"] if risk else None
         if tier and project_tier != tier:
             continue
-        c = checks.get(p["id"], {"failing": 0, "passing": 0, "total": 0})
+        facts = gate_facts[p["id"]]
+        failing = sum(
+            1
+            for results in facts.checks.values()
+            for c in results
+            if c.state == CheckState.FAIL and c.expires_at > now and not c.waived_until
+        )
+        next_stage = gate_selectors.next_stages(p["stage"])[:1]
+        gate = [_verdict(evaluate(rules, facts, stage=st, policy_version=policy_version)) for st in next_stage]
         latest = {k: v for k, v in (("impact", impact), ("risk", risk), ("maturity", maturity)) if v}
-        status = _status(latest, {CheckState.FAIL: c["failing"]}, now)
+        status = _status(latest, {CheckState.FAIL: failing}, gate)
+        c = {"failing": failing}
         cells = {}
         if maturity:
             for s in maturity["sections"]:
@@ -510,6 +645,8 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
             "score_pct": maturity["score_pct"] if maturity else None,
             "blocking": len(maturity["blocking"]) if maturity else 0,
             "failing_checks": c["failing"],
+            "next_gate": gate[0]["stage_label"] if gate else None,
+            "gate_allowed": gate[0]["allowed"] if gate else None,
             "status": status["code"],
             "status_label": status["label"],
             "cells": cells,
@@ -527,15 +664,16 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
                     "discrepancies": len(maturity["discrepancies"]),
                 }
             )
-        if maturity and maturity["blocking"]:
+        if gate and not gate[0]["allowed"]:
             blocked.append(
                 {
                     "name": p["name"],
                     "slug": p["slug"],
                     "team": p["team__name"],
                     "stage": entry["stage"],
-                    "blocking": len(maturity["blocking"]),
-                    "first": maturity["blocking"][0].get("text") or maturity["blocking"][0].get("question_id"),
+                    "gate": gate[0]["stage_label"],
+                    "unmet": len(gate[0]["reasons"]),
+                    "first": (gate[0]["reasons"] or gate[0]["unknown"] or [""])[0],
                 }
             )
         for kind, item in latest.items():

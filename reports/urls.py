@@ -8,6 +8,6 @@ urlpatterns = [
     path("portfolio/jobs/", views.PortfolioJobCreateView.as_view(), name="portfolio-job-create"),
     path("jobs/<int:pk>/", views.ReportJobDetailView.as_view(), name="job"),
     path("teams/<slug:slug>/", views.TeamDashboardView.as_view(), name="team"),
-    path("projects/<slug:slug>/scorecard.pdf", views.ScorecardPdfView.as_view(), name="scorecard"),
+    path("projects/<slug:slug>/scorecard.pdf", views.ScorecardPdfView.as_view(), name="project-scorecard"),
     path("files/<int:pk>/", views.ReportDownloadView.as_view(), name="download"),
 ]

@@ -14,6 +14,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def portfolio_pdf(project, other_team, tmp_path):
+    project.stage = "pilot"
+    project.save()
     seed_scored_project(project)
     triage = ProjectFactory(team=other_team, name="Ticket triage", slug="ticket-triage", stage="production")
     seed_scored_project(
@@ -52,10 +54,17 @@ def test_it_draws_the_section_heat_map_with_each_projects_scores(portfolio_pdf):
     assert re.search(r"Docs Q&A 80 60 40 20", text)
 
 
-def test_it_lists_the_claimed_versus_verified_gap_and_blocked_projects(portfolio_pdf):
+def test_it_lists_the_claimed_versus_verified_gap(portfolio_pdf):
     _, text = text_of(portfolio_pdf)
     assert "Docs Q&A Search 3 2 1 1" in text
-    assert "Blocked projects" in text and "Alerts fire on latency, errors and cost" in text
+
+
+def test_it_lists_the_projects_blocked_at_their_next_gate(portfolio_pdf):
+    _, text = text_of(portfolio_pdf)
+    blocked = text[text.index("Projects blocked at their next gate") :]
+    assert re.search(r"Docs Q&A Search Pilot Production [1-9]", blocked)
+    assert re.search(r"New idea Support Idea Proof of concept [1-9]", blocked)
+    assert "Ticket triage" not in blocked
 
 
 def test_its_fonts_are_embedded_and_page_one_renders(portfolio_pdf, tmp_path):

@@ -157,3 +157,9 @@ def test_rendering_never_fetches_from_the_network():
         server.shutdown()
     assert pages == 1 and data.startswith(b"%PDF")
     assert _CountingHandler.hits == []
+
+
+def test_it_shows_the_verdicts_of_the_stage_gates_ahead(scorecard):
+    text = flat(pdf_text(scorecard))
+    assert "Proof of concept: may enter" in text
+    assert "Production: blocked · requires verified maturity level 3" in text

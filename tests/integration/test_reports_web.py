@@ -208,3 +208,12 @@ def test_a_second_team_does_not_change_the_portfolio_of_the_first(portfolio):
     before = selectors.portfolio_snapshot(team="search")
     TeamFactory(name="Brand new", slug="brand-new")
     assert selectors.portfolio_snapshot(team="search") == before
+
+
+def test_the_blocked_csv_names_the_gate_and_its_first_reason(client, viewer, portfolio):
+    client.force_login(viewer)
+    blocked = {r["slug"]: r for r in rows(client.get("/reports/portfolio/?format=csv&table=blocked"))}
+    assert set(blocked) == {"new-idea"}, "docs-qa has the impact and risk assessments the PoC gate needs"
+    assert blocked["new-idea"]["next_gate"] == "Proof of concept"
+    assert int(blocked["new-idea"]["unmet_requirements"]) >= 1
+    assert blocked["new-idea"]["first_reason"]
