@@ -1,0 +1,155 @@
+"""What a user sees when the target system misbehaves: unknown or error with a clear reason, never pass or fail,
+and the check returns within its time limit (so no worker is held).
+
+The misbehaving targets are real sockets: a closed port, a listener that accepts and never answers, and a
+small HTTP server that answers 500, garbage or 401 the way a broken server or an auth proxy does.
+"""
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from connectors import services
+from connectors.models import CheckResult
+from connectors.secrets import encrypt_secrets
+from tests.factories import ComponentFactory
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+TIMEOUT = 1.0
+CONNECTORS_WITH_SHORT_TIMEOUT = {"BACKEND": "connectors.backends.mlflow.MLflowConnector", "TIMEOUT": TIMEOUT}
+
+
+class Misbehaving(BaseHTTPRequestHandler):
+    def do_GET(self):
+        status, body = self.server.answer
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_server():
+    servers = []
+
+    def start(status, body):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Misbehaving)
+        server.answer = (status, body)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def silent_listener():
+    """Accepts connections and never sends a byte."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(sock.accept()[0])
+            except OSError:
+                continue
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    stop.set()
+    for conn in held:
+        conn.close()
+    sock.close()
+
+
+@pytest.fixture(autouse=True)
+def short_timeouts(settings):
+    settings.PLUMBLINE_CONNECTORS = {**settings.PLUMBLINE_CONNECTORS, "mlflow": CONNECTORS_WITH_SHORT_TIMEOUT}
+    settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
+def closed_port_url():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def check(project, url, **component_kwargs):
+    component = ComponentFactory(
+        project=project,
+        kind="mlflow",
+        connector="mlflow",
+        connector_settings={"tracking_uri": url, "experiment": "qa", "registered_model": "qa-model"},
+        **component_kwargs,
+    )
+    started = time.monotonic()
+    services.component_check(component=component, final_attempt=True)
+    elapsed = time.monotonic() - started
+    results = list(CheckResult.objects.filter(component=component))
+    return results, elapsed
+
+
+def assert_inconclusive(results, state, phrase):
+    assert len(results) == 11
+    assert {r.state for r in results} == {state}
+    assert all(phrase in r.reason for r in results), results[0].reason
+
+
+def test_a_target_that_is_down_reads_unknown(project):
+    results, elapsed = check(project, closed_port_url())
+    assert_inconclusive(results, "unknown", "Cannot connect to MLflow at 127.0.0.1")
+    assert elapsed < TIMEOUT * 3
+
+
+def test_a_server_that_never_answers_reads_unknown_within_the_timeout(project, silent_listener):
+    results, elapsed = check(project, silent_listener)
+    assert_inconclusive(results, "unknown", "did not answer within 1 s")
+    assert elapsed < TIMEOUT * 3
+
+
+def test_an_http_500_reads_unknown(project, http_server):
+    results, _ = check(project, http_server(500, b'{"error_code": "INTERNAL_ERROR"}'))
+    assert_inconclusive(results, "unknown", "answered HTTP 500")
+
+
+def test_garbage_json_reads_error(project, http_server):
+    results, _ = check(project, http_server(200, b"<html>not the tracking server</html>"))
+    assert_inconclusive(results, "error", "not MLflow JSON")
+
+
+def test_bad_credentials_read_error_without_echoing_the_token(project, http_server):
+    url = http_server(401, b'{"error_code": "UNAUTHENTICATED"}')
+    results, _ = check(project, url, encrypted_secrets=encrypt_secrets({"token": "tok-planted-0042"}))
+    assert_inconclusive(results, "error", "refused the credentials (HTTP 401)")
+    assert not any("tok-planted-0042" in r.reason or "tok-planted-0042" in str(r.facts) for r in results)
+
+
+def test_a_transient_failure_is_retried_before_it_reads_unknown(project):
+    component = ComponentFactory(
+        project=project,
+        kind="mlflow",
+        connector="mlflow",
+        connector_settings={"tracking_uri": closed_port_url(), "experiment": "qa"},
+    )
+    with pytest.raises(services.CheckRetry, match="Cannot connect"):
+        services.component_check(component=component, final_attempt=False)
+    assert not CheckResult.objects.filter(component=component).exists()
