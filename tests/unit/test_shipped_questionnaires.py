@@ -495,3 +495,10 @@ def test_every_must_have_without_any_optional_practice_stops_at_level_3(maturity
     result = score(maturity, answers, context).to_dict()
 
     assert (result["level"], result["level_name"]) == (3, "Evaluated")
+
+
+def test_partly_available_data_leads_to_proceed_with_conditions(impact):
+    result = score(impact, _impact_answers(**{"impact.data.available": "partial"}), _context()).to_dict()
+
+    assert result["recommendation"] == "proceed_with_conditions"
+    assert any("part of the data" in reason for reason in result["reasons"])
