@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from connectors.selectors import evidence_by_question
 from questionnaires.visibility import visible_question_ids
 from registry.models import Project
 from registry.selectors import project_context
@@ -28,15 +29,8 @@ def scoring_context(project):
 
 
 def evidence_for(project, definition):
-    """``{question_id: {"state", "check_id", "reason", "checked_at", "stale"}}`` from the connectors app.
-
-    Returns ``{}`` while ``connectors.selectors`` does not provide it yet (the form then shows no evidence).
-    """
-    try:
-        from connectors.selectors import evidence_by_question
-    except ImportError:
-        return {}
-    return evidence_by_question(project, definition) or {}
+    """``{question_id: {"state", "check_id", "reason", "checked_at", "stale", ...}}`` from the connectors app."""
+    return evidence_by_question(project, definition)
 
 
 def evidence_states(evidence):

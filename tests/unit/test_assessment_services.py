@@ -321,3 +321,13 @@ def test_it_does_not_remind_about_approvals_that_are_still_valid_for_long(submit
 def test_the_attention_list_shows_expired_approvals(expired, project):
     items = selectors.attention()
     assert [(i.project, r["problem"]) for i in items for r in i.reasons] == [(project, "expired")]
+
+
+def test_the_beat_schedule_runs_the_reminder_task_which_sends_once_a_day(expired, settings):
+    from assessments.tasks import send_reassessment_reminders
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "assessments.tasks.send_reassessment_reminders" in scheduled
+    assert send_reassessment_reminders.delay().get() == 1
+    assert send_reassessment_reminders.delay().get() == 0
+    assert len(mail.outbox) == 1
