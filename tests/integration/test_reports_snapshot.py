@@ -24,9 +24,9 @@ def test_evidence_committed_mid_read_does_not_reach_the_snapshot(project, monkey
     seed_scored_project(project)
     read_evidence = selectors._evidence
 
-    def refresh_then_read(project_id, now):
+    def refresh_then_read(project):
         _refresh_evidence_elsewhere()
-        return read_evidence(project_id, now)
+        return read_evidence(project)
 
     monkeypatch.setattr(selectors, "_evidence", refresh_then_read)
     during = selectors.scorecard_snapshot(project)
