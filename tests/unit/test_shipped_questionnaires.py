@@ -502,3 +502,11 @@ def test_partly_available_data_leads_to_proceed_with_conditions(impact):
 
     assert result["recommendation"] == "proceed_with_conditions"
     assert any("part of the data" in reason for reason in result["reasons"])
+
+
+def test_output_handling_risk_drops_when_only_people_read_plain_text(risk):
+    plain_text = visible_question_ids(risk, {"risk.context.downstream": "no"}, _context())
+    rendered = visible_question_ids(risk, {"risk.context.downstream": "yes"}, _context())
+
+    assert "risk.output_handling.likelihood" not in plain_text
+    assert "risk.output_handling.likelihood" in rendered
