@@ -160,13 +160,15 @@ class _Semantics:
         self.graph = {}  # question id -> question ids its visibility depends on
 
     def run(self):
-        if self.d["scoring"].get("model") != self.kind:
+        model_matches = self.d["scoring"].get("model") == self.kind
+        if not model_matches:
             self.c.add(["scoring", "model"], f"the scoring model must match kind '{self.kind}'")
         self.check_ids()
         self.check_conditions()
         self.check_cycles()
         self.check_reachability()
-        getattr(self, f"check_{self.kind}", lambda: None)()
+        if model_matches:
+            getattr(self, f"check_{self.kind}")()
 
     # ids
     def check_ids(self):

@@ -1,6 +1,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from questionnaires.validation import validate_file, validate_text
 
@@ -125,3 +127,42 @@ def test_yes_and_no_stay_strings():
     report = validate_text(text)
     assert report.ok
     assert report.definition["sections"][0]["questions"][0]["justify"] == ["no", "na"]
+
+
+FIXTURE_LINES = [
+    line
+    for name in ("maturity_small.yaml", "risk_small.yaml", "impact_small.yaml")
+    for line in (DATA / name).read_text().splitlines()
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_validation_never_raises_on_a_damaged_file(data):
+    name = data.draw(st.sampled_from(["maturity_small.yaml", "risk_small.yaml", "impact_small.yaml"]))
+    lines = (DATA / name).read_text().splitlines()
+    for _ in range(data.draw(st.integers(1, 3))):
+        index = data.draw(st.integers(0, len(lines) - 1))
+        action = data.draw(st.sampled_from(["delete", "duplicate", "swap_in", "garble", "swap_value"]))
+        if action == "delete":
+            del lines[index]
+        elif action == "duplicate":
+            lines.insert(index, lines[index])
+        elif action == "swap_in":
+            lines[index] = data.draw(st.sampled_from(FIXTURE_LINES))
+        elif action == "swap_value" and ": " in lines[index]:
+            key = lines[index].split(": ", 1)[0]
+            same_key = [line for line in FIXTURE_LINES if line.split(": ", 1)[0].strip() == key.strip()]
+            lines[index] = key + ": " + data.draw(st.sampled_from(same_key)).split(": ", 1)[1]
+        else:
+            lines[index] = lines[index][: data.draw(st.integers(0, len(lines[index])))] + data.draw(st.text(max_size=6))
+    report = validate_text("\n".join(lines) + "\n", name)
+    for problem in report.problems:
+        assert problem.line >= 1 and problem.column >= 1 and problem.message
+
+
+def test_a_kind_that_does_not_match_the_scoring_model_is_an_error_not_a_crash():
+    text = (DATA / "maturity_small.yaml").read_text().replace("kind: maturity", "kind: risk")
+    problems = validate_text(text).problems
+    assert problems[0].path == "scoring.model"
+    assert problems[0].message == "the scoring model must match kind 'risk'"
