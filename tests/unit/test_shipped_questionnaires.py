@@ -510,3 +510,11 @@ def test_output_handling_risk_drops_when_only_people_read_plain_text(risk):
 
     assert "risk.output_handling.likelihood" not in plain_text
     assert "risk.output_handling.likelihood" in rendered
+
+
+def test_an_annex_iii_area_ticked_together_with_none_still_counts(risk):
+    answers = _eu(annex_iii_areas=["none", "essential_services"], profiling="no", derogation="no")
+
+    result = score(risk, answers, _context()).to_dict()
+
+    assert result["eu_ai_act"]["category"] == "high_risk"
