@@ -7,6 +7,11 @@ from accounts.models import User
 from tests.factories import ProjectFactory, TeamFactory, make_user
 
 
+def pytest_configure(config):
+    """``make test-integration`` runs with ``-p no:xdist``; keep ``xdist_group`` known to --strict-markers there."""
+    config.addinivalue_line("markers", "xdist_group(name): tests sharing a session server run on one xdist worker")
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip tests whose real infrastructure is not configured, saying what to set, instead of failing."""
     database_url = os.environ.get("DATABASE_URL", "")

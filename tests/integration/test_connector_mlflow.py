@@ -13,8 +13,8 @@ from connectors import services
 from connectors.loading import connector_for_component
 from connectors.models import CheckResult
 from tests.factories import ComponentFactory
-from tests.integration.mlflow_server import mlflow_server  # noqa: F401 - session fixture
 
+pytest_plugins = ["tests.integration.mlflow_server"]
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("mlflow")]
 
 SEED = """
@@ -143,7 +143,7 @@ EMPTY = {
 
 
 @pytest.fixture(scope="module")
-def seeded(mlflow_server):  # noqa: F811 - the imported fixture
+def seeded(mlflow_server):
     mlflow_server.seed(SEED)
     return mlflow_server
 

@@ -1,0 +1,158 @@
+"""A real Celery worker on Redis and PostgreSQL is killed with SIGKILL mid-check; another worker finishes the refresh.
+
+The check task is ``acks_late``, so the message of the killed worker is never acknowledged: Redis hands it to
+the next worker once the (here shortened) visibility timeout passes, and the refresh run completes.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from config.celery import app as celery_app
+from connectors import services
+from connectors.models import CheckResult, RefreshRun
+from tests.factories import ComponentFactory
+
+pytest_plugins = ["tests.integration.mlflow_server"]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.postgres,
+    pytest.mark.celery_worker,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("mlflow"),
+    pytest.mark.django_db(transaction=True),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).parent / "celery"
+
+
+@pytest.fixture
+def queue():
+    """A queue of our own, so workers of other test runs on the same Redis never take our tasks."""
+    name = f"plumbline-test-{uuid.uuid4().hex[:8]}"
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = name
+    yield name
+    celery_app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def silent_target():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    held, stop = [], threading.Event()
+
+    def accept():
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(sock.accept()[0])
+            except OSError:
+                continue
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    stop.set()
+    for conn in held:
+        conn.close()
+    sock.close()
+
+
+@pytest.fixture
+def start_worker(queue, tmp_path):
+    workers = []
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "PLUMBLINE_CONNECTOR_ALLOWED_HOSTS": "127.0.0.1",
+        "PLUMBLINE_CONNECTOR_TIMEOUT": "30",
+    }
+
+    def start(name):
+        log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 - closed below
+        process = subprocess.Popen(
+            [
+                str(CELERY),
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                queue,
+                "-n",
+                f"{name}@%h",
+                "--concurrency",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        workers.append((process, log))
+        return process
+
+    yield start
+    for process, log in workers:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_refresh_survives_a_worker_killed_mid_check(project, member, mlflow_server, silent_target, start_worker):
+    component = ComponentFactory(
+        project=project,
+        kind="mlflow",
+        name="tracking",
+        connector="mlflow",
+        connector_settings={"tracking_uri": silent_target, "experiment": "Default"},
+    )
+    first = start_worker("first")
+    run = services.evidence_refresh(project=project, actor=member)
+    wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status == "running", 60, "the first worker to start the check")
+
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(10)
+    # The system comes back (the component now points at a healthy server) and a new worker starts.
+    type(component).objects.filter(pk=component.pk).update(
+        connector_settings={"tracking_uri": mlflow_server.url, "experiment": "Default"}
+    )
+    start_worker("second")
+
+    wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status == "done", 90, "the refresh to complete")
+    run.refresh_from_db()
+    assert (run.components_done, run.components_total) == (1, 1)
+    results = {r.check_id: r for r in CheckResult.objects.filter(component=component)}
+    assert results["mlflow.traces_present"].state == "fail"
+    assert results["mlflow.traces_present"].reason.startswith("No production traces")
