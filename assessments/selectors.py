@@ -14,7 +14,7 @@ from questionnaires.visibility import visible_question_ids
 from registry.models import Project
 from registry.selectors import project_context
 
-from .models import Answer, AnswerEvidence, Assessment, Review
+from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, Review
 from .questions import display_value, index_for, is_answered, is_required
 
 EXPIRING_WITHIN = timedelta(days=14)
@@ -57,12 +57,14 @@ def open_draft(project, kind):
 
 
 def assessment_with_answers(pk):
-    """One assessment with its questionnaire, answers (with who answered) and their evidence: four queries."""
+    """One assessment with its questionnaire, answers (with who answered), their evidence and revisions and the
+    reviews: five queries whatever the number of answers."""
     return (
         Assessment.objects.select_related("project", "project__team", "questionnaire", "created_by", "submitted_by")
         .prefetch_related(
             Prefetch("answers", queryset=Answer.objects.select_related("answered_by")),
             Prefetch("answers__evidence", queryset=AnswerEvidence.objects.select_related("added_by")),
+            Prefetch("answers__revisions", queryset=AnswerRevision.objects.select_related("by")),
             Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
         )
         .get(pk=pk)

@@ -18,6 +18,13 @@ def is_answered(value):
     return value is not None and value != ""
 
 
+def choice_set(value):
+    """The option values chosen in a multi-choice answer; anything that is not a list of scalars chooses nothing."""
+    if not isinstance(value, list):
+        return set()
+    return {v for v in value if isinstance(v, (str, int, float))}
+
+
 class _Dict:
     def to_dict(self):
         return asdict(self)
@@ -123,9 +130,7 @@ def fraction_function(question):
         points = {o["value"]: o["points"] or 0 for o in question["options"]}
         if cap <= 0:
             return lambda value: None
-        return lambda value: (
-            max(0.0, min(sum(points.get(v, 0) for v in set(value)), cap) / cap) if isinstance(value, list) else 0.0
-        )
+        return lambda value: max(0.0, min(sum(points.get(v, 0) for v in choice_set(value)), cap) / cap)
     if qtype == "scale":
         return lambda value: (
             0.0 if isinstance(value, bool) or not isinstance(value, (int, float)) else max(0.0, min(4.0, value)) / 4.0
@@ -256,6 +261,8 @@ def unmet_musts(assessed):
 def answer_in_words(question, value):
     if not is_answered(value):
         return "not answered yet"
+    if not isinstance(value, (str, int, float)):
+        return f"answered {value!r}, which is not one of its answers"
     if question["type"] == "yes_no":
         return {"no": "answered “no”", "unknown": "answered “don't know”: find out"}.get(value, f"answered “{value}”")
     if question["type"] == "single_choice":
@@ -273,7 +280,7 @@ def improve_action(question, value):
         best = max((o for o in question["options"] if not o["na"]), key=lambda o: o["points"] or 0, default=None)
         return f"Reach “{best['label']}”." if best else "Answer this question."
     if qtype == "multi_choice":
-        chosen = set(value) if isinstance(value, list) else set()
+        chosen = choice_set(value)
         missing = [o["label"] for o in question["options"] if (o["points"] or 0) > 0 and o["value"] not in chosen]
         return "Add: " + ", ".join(missing) + "." if missing else "Answer this question."
     label = question.get("labels", {}).get("4")

@@ -14,6 +14,7 @@ from .common import (
     ScoreResult,
     _Dict,
     assess,
+    choice_set,
     common_fields,
     must_blocking,
     next_actions,
@@ -70,7 +71,7 @@ def _points_of(question, value):
 
 
 def _reductions(question, chosen):
-    chosen = set(chosen) if isinstance(chosen, list) else set()
+    chosen = choice_set(chosen)
     options = [o for o in (question or {}).get("options", []) if o["value"] in chosen]
     return (
         sum(o.get("reduces", {}).get("likelihood", 0) for o in options),

@@ -323,12 +323,9 @@
   root.addEventListener("click", function (event) {
     var t = event.target;
     if (t.classList.contains("confirm-evidence")) {
+      // Saving the pre-filled value as it is confirms it: the server records the person as its source.
       var el = t.closest(".question");
-      var payload = readPayload(el);
-      payload.comment = (payload.comment || "") + (payload.comment ? "\n" : "") + "Confirmed.";
-      el.querySelector(".comment-input").value = payload.comment;
       queueSave(el.dataset.questionId);
-      t.closest(".answer-meta").textContent = "Confirmed.";
     } else if (t.classList.contains("add-row")) {
       var tbody = t.closest(".question").querySelector(".group-table tbody");
       var last = tbody.lastElementChild;
