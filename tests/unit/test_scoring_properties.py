@@ -20,6 +20,9 @@ SHIPPED_RISK_PATH = SHIPPED.with_name("risk.yaml")
 SHIPPED_RISK = validate_file(SHIPPED_RISK_PATH).definition if SHIPPED_RISK_PATH.exists() else None
 DEFINITIONS = [d for d in (MATURITY, SHIPPED_MATURITY) if d]
 RISKS = [d for d in (RISK, SHIPPED_RISK) if d]
+IMPACTS = [
+    validate_file(p).definition for p in (DATA / "impact_small.yaml", SHIPPED.with_name("impact.yaml")) if p.exists()
+]
 
 
 def value_strategy(question):
@@ -143,3 +146,21 @@ def test_level_band_edge_is_inclusive():
     result = score(MATURITY, answers, {"project": {"uses_rag": True}})
     assert result.score.pct == 50.0
     assert result.level == 2
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 10) | st.floats(allow_nan=False) | st.text(max_size=4),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children, max_size=2),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_answers_of_the_wrong_shape_never_crash_the_scoring(data):
+    """The web form stores JSON; a value of the wrong type scores as a wrong answer, never as an exception."""
+    definition = data.draw(st.sampled_from([*DEFINITIONS, *RISKS, *IMPACTS]))
+    ids = [q["id"] for _, q in iter_questions(definition)]
+    answers = data.draw(st.dictionaries(st.sampled_from(ids), JSON_VALUES))
+    result = score(definition, answers, data.draw(projects()))
+    assert 0 <= result.score.pct <= 100
