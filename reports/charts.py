@@ -5,6 +5,7 @@ carries ``role="img"`` with a ``<title>`` and a ``<desc>`` that states the figur
 (or ``pdftotext``) gets the numbers without seeing the picture.
 """
 
+from collections import Counter
 from html import escape
 
 FONT = "DejaVu Sans, Verdana, sans-serif"
@@ -118,10 +119,11 @@ def _risk_fill(score):
 
 
 def risk_heatmap(risks, *, size=300):
-    """Likelihood × severity, 5×5, each risk drawn twice: inherent (open ring) and residual (filled dot).
+    """Likelihood × severity, 5×5: in each cell, how many risks sit there inherently (open ring) and after
+    mitigation (filled dot). Counts rather than one marker per risk keep the chart legible with twenty risks;
+    the table beside it names each risk with its coordinates.
 
-    ``risks`` = [{"id", "title", "likelihood", "severity", "residual_likelihood", "residual_severity"}]; markers are
-    numbered in list order so the table next to the chart can name them.
+    ``risks`` = [{"title", "likelihood", "severity", "residual_likelihood", "residual_severity"}].
     """
     cell, left, top = (size - 40) / 5, 34, 6
     height = top + cell * 5 + 34
@@ -144,29 +146,29 @@ def risk_heatmap(risks, *, size=300):
         f'<text x="10" y="{top + 2.5 * cell:.1f}" font-size="9" fill="{MUTED}" text-anchor="middle" '
         f'transform="rotate(-90 10 {top + 2.5 * cell:.1f})">Likelihood</text>'
     )
-    placed = {}
+    counts = {"inherent": Counter(), "residual": Counter()}
     desc = []
     for number, risk in enumerate(risks, start=1):
-        for kind in ("inherent", "residual"):
-            lk = risk["likelihood"] if kind == "inherent" else risk["residual_likelihood"]
-            sv = risk["severity"] if kind == "inherent" else risk["residual_severity"]
-            slot = placed.get((lk, sv, kind), 0)
-            placed[(lk, sv, kind)] = slot + 1
-            offset = -cell / 4 if kind == "inherent" else cell / 4
-            cx = left + (sv - 1) * cell + cell / 2 + offset
-            cy = top + (5 - lk) * cell + cell / 2 - cell / 4 + (slot % 3) * cell / 4
-            if kind == "inherent":
-                body.append(
-                    f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="#ffffff" stroke="{NAVY}" stroke-width="1.5"/>'
-                )
-                body.append(_text(cx, cy + 3, number, anchor="middle", size=8, fill=NAVY, weight="bold"))
-            else:
-                body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="{NAVY}"/>')
-                body.append(_text(cx, cy + 3, number, anchor="middle", size=8, fill="#ffffff", weight="bold"))
+        counts["inherent"][(risk["likelihood"], risk["severity"])] += 1
+        counts["residual"][(risk["residual_likelihood"], risk["residual_severity"])] += 1
         desc.append(
             f"{number} {risk['title']}: inherent L{risk['likelihood']}×S{risk['severity']}, "
             f"residual L{risk['residual_likelihood']}×S{risk['residual_severity']}"
         )
+    for kind, offset in (("inherent", -cell / 4.5), ("residual", cell / 4.5)):
+        for (lk, sv), n in sorted(counts[kind].items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+            if lk is None or sv is None:
+                continue
+            cx = left + (sv - 1) * cell + cell / 2 + offset
+            cy = top + (5 - lk) * cell + cell / 2
+            if kind == "inherent":
+                body.append(
+                    f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="8" fill="#ffffff" stroke="{NAVY}" stroke-width="1.5"/>'
+                )
+                body.append(_text(cx, cy + 3, n, anchor="middle", size=8, fill=NAVY, weight="bold"))
+            else:
+                body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="8" fill="{NAVY}"/>')
+                body.append(_text(cx, cy + 3, n, anchor="middle", size=8, fill="#ffffff", weight="bold"))
     return _svg(size, height, "Risk heat map: likelihood × severity", "; ".join(desc) or "No risks assessed.", body)
 
 

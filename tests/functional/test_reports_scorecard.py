@@ -55,8 +55,7 @@ def test_it_shows_the_risk_tier_eu_category_and_risk_scores(scorecard):
     text = flat(pdf_text(scorecard))
     assert "Tier High" in text
     assert "EU AI Act category: High-risk system" in text
-    assert "1 Hallucination 16 8" in text
-    assert "2 Prompt injection 15 12" in text
+    assert "Prompt injection 15 L5×S3 12 L4×S3 Hallucination 16 L4×S4 8 L2×S4" in text
 
 
 def test_it_shows_the_recommendation_value_to_cost_and_costs(scorecard):
@@ -71,6 +70,7 @@ def test_it_lists_evidence_approvals_and_next_actions_by_gain(scorecard, project
     assert "git.ci_runs_tests docs-qa-repo Fail 2 days CI config has no test step." in text
     assert text.count("Approved Rita Reviewer") == 3
     assert text.index("Add latency, error and cost alerts") < text.index("Pin the model version in code")
+    assert re.search(r"Add alerts \+10\.0% 3", text)
 
 
 def test_its_footer_carries_page_numbers_and_content_hashes(scorecard, seeded):

@@ -24,14 +24,17 @@ def test_labels_are_escaped_not_injected():
     parse(markup)
 
 
-def test_risk_heatmap_draws_an_inherent_and_a_residual_marker_per_risk():
+def test_risk_heatmap_counts_inherent_and_residual_risks_per_cell():
     risks = [
         {"title": "Injection", "likelihood": 5, "severity": 3, "residual_likelihood": 4, "residual_severity": 3},
         {"title": "Leak", "likelihood": 2, "severity": 5, "residual_likelihood": 1, "residual_severity": 5},
+        {"title": "Bias", "likelihood": 2, "severity": 5, "residual_likelihood": 1, "residual_severity": 5},
     ]
     root = parse(charts.risk_heatmap(risks))
     assert len(root.findall(f"{SVG}rect")) == 25
     assert len(root.findall(f"{SVG}circle")) == 4
+    marker_counts = sorted(t.text for t in root.findall(f"{SVG}text") if t.get("font-weight") == "bold")
+    assert marker_counts == ["1", "1", "2", "2"]
     assert "1 Injection: inherent L5×S3, residual L4×S3" in root.find(f"{SVG}desc").text
 
 
