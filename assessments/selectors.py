@@ -19,9 +19,6 @@ from .questions import display_value, index_for, is_answered, is_required
 
 EXPIRING_WITHIN = timedelta(days=14)
 KINDS = ("impact", "risk", "maturity")
-# Stages from which an approved assessment of each kind is expected (the attention page's rule of thumb;
-# the gate policy, owned by gates/, is what actually blocks a stage move).
-EXPECTED_KINDS_FROM_STAGE = {"poc": ("impact", "risk"), "pilot": ("impact", "risk"), "production": KINDS}
 
 
 def scoring_context(project):
@@ -177,6 +174,21 @@ def due_for_reassessment(*, now=None, within=EXPIRING_WITHIN):
     )
 
 
+def expected_kinds_by_stage():
+    """``{stage: (kind, ...)}``: the approved assessments the gate policy in force requires to enter a stage,
+    so a project in that stage is expected to hold them (one query)."""
+    from gates.policy import DEFAULT_RULES
+    from gates.selectors import active_policy
+
+    policy = active_policy()
+    rules = policy.rules if policy else DEFAULT_RULES
+    return {
+        stage: tuple(item["kind"] for item in spec.get("assessments", []))
+        for stage, spec in rules.get("stages", {}).items()
+        if spec.get("assessments")
+    }
+
+
 @dataclass
 class AttentionItem:
     project: Project
@@ -202,19 +214,19 @@ def attention(*, now=None):
                 "assessment": assessment,
             }
         )
-    stages = list(EXPECTED_KINDS_FROM_STAGE)
+    expected = expected_kinds_by_stage()
     approved_counts = {
         f"approved_{kind}": Count("assessments", filter=Q(assessments__kind=kind, assessments__state="approved"))
         for kind in KINDS
     }
     projects = (
         Project.objects.active()
-        .filter(stage__in=stages)
+        .filter(stage__in=list(expected))
         .select_related("team", "business_owner", "technical_owner")
         .annotate(**approved_counts)
     )
     for project in projects:
-        for kind in EXPECTED_KINDS_FROM_STAGE[project.stage]:
+        for kind in expected[project.stage]:
             if not getattr(project, f"approved_{kind}"):
                 items.setdefault(project.pk, AttentionItem(project, [])).reasons.append(
                     {
