@@ -198,11 +198,11 @@ def trend_line(points, *, width=520, height=150, title="Score trend"):
     return _svg(width, height, title, desc, body)
 
 
-def portfolio_heatmap(rows, columns, *, width=660):
+def portfolio_heatmap(rows, columns, *, width=980):
     """Maturity by section per project: ``rows`` = [{"name", "cells": {column: pct|None}}], ``columns`` = titles."""
     label_w, header_h, row_h = 170, 70, 17
-    cell_w = max(22, min(110, (width - label_w) / max(len(columns), 1)))
-    width = label_w + cell_w * len(columns) + 4
+    cell_w = max(22, min(110, (width - label_w - 90) / max(len(columns), 1)))
+    width = label_w + cell_w * len(columns) + 90  # room for the last slanted column title
     height = header_h + row_h * len(rows) + 4
     body = []
     for j, column in enumerate(columns):

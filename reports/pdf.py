@@ -76,7 +76,7 @@ def scorecard_charts(snapshot) -> dict:
     return out
 
 
-HEATMAP_ROWS_PER_PAGE = 40
+HEATMAP_ROWS_PER_PAGE = 24
 
 
 def portfolio_charts(snapshot) -> dict:
