@@ -391,25 +391,31 @@ _OP_WORDS = {
 }
 
 
-def describe(expr, *, label=None) -> str:
-    """The condition in words, for the questionnaire page. ``label(name)`` names a reference (e.g. a question text)."""
+def describe(expr, *, label=None, value_label=None) -> str:
+    """The condition in words, for the questionnaire page.
+
+    ``label(name)`` names a reference (e.g. by its question text); ``value_label(name, value)`` names a value
+    compared with that reference (e.g. by its option label), or returns None to keep the value.
+    """
     if not expr:
         return ""
     label = label or (lambda name: name)
+    value_label = value_label or (lambda name, value: None)
 
-    def literal(value):
+    def literal(value, name=None):
         if value is None:
             return "unanswered"
         if isinstance(value, bool):
             return "yes" if value else "no"
-        return f"“{value}”"
+        named = value_label(name, value) if name else None
+        return f"“{named or value}”"
 
-    def words(node):
+    def words(node, name=None):
         kind = node[0]
         if kind == "lit":
-            return literal(node[1])
+            return literal(node[1], name)
         if kind == "list":
-            return ", ".join(literal(v) for v in node[1]) or "nothing"
+            return ", ".join(literal(v, name) for v in node[1]) or "nothing"
         if kind == "ref":
             return label(node[1])
         if kind == "call":
@@ -422,7 +428,9 @@ def describe(expr, *, label=None) -> str:
         op, left, right = node[1], node[2], node[3]
         if op in ("in", "not in") and right[0] == "ref":
             verb = "includes" if op == "in" else "does not include"
-            return f"{words(right)} {verb} {words(left)}"
-        return f"{words(left)} {_OP_WORDS[op]} {words(right)}"
+            return f"{words(right)} {verb} {words(left, right[1])}"
+        left_name = left[1] if left[0] == "ref" else None
+        right_name = right[1] if right[0] == "ref" else None
+        return f"{words(left, right_name)} {_OP_WORDS[op]} {words(right, left_name)}"
 
     return words(compile(expr).ast)

@@ -144,12 +144,28 @@ def _labeller(questions):
     return label
 
 
+YES_NO_WORDS = {"yes": "yes", "no": "no", "na": "not applicable", "unknown": "don't know"}
+
+
+def _value_labeller(questions):
+    def value_label(name, value):
+        question = questions.get(name)
+        if question is None:
+            return None
+        if question["type"] == "yes_no":
+            return YES_NO_WORDS.get(value)
+        return next((o["label"] for o in question.get("options", []) if o["value"] == value), None)
+
+    return value_label
+
+
 def version_document(version: QuestionnaireVersion) -> dict:
     """The definition arranged for reading: conditions in words, type names, and what changed since the
     previous version (one extra query)."""
     definition = version.definition
     questions = question_index(definition)
     label = _labeller(questions)
+    value_label = _value_labeller(questions)
     sections = []
     for section in definition.get("sections", []):
         rows = []
@@ -158,10 +174,12 @@ def version_document(version: QuestionnaireVersion) -> dict:
                 {
                     **question,
                     "type_label": TYPE_LABELS.get(question["type"], question["type"]),
-                    "when_words": describe(question.get("when"), label=label),
+                    "when_words": describe(question.get("when"), label=label, value_label=value_label),
                 }
             )
-        sections.append({**section, "when_words": describe(section.get("when"), label=label), "rows": rows})
+        sections.append(
+            {**section, "when_words": describe(section.get("when"), label=label, value_label=value_label), "rows": rows}
+        )
     previous = previous_version(version)
     return {
         "sections": sections,

@@ -115,6 +115,12 @@ def test_describe_says_the_condition_in_words():
     assert text == "Q is “yes” and M includes “judge”"
 
 
+def test_describe_names_compared_values_by_their_labels():
+    labels = {("a.freq", "weekly"): "Every week", ("a.freq", "daily"): "Every day"}
+    text = describe("a.freq in ['weekly', 'daily']", value_label=lambda name, value: labels.get((name, value)))
+    assert text == "a.freq is one of “Every week”, “Every day”"
+
+
 DEFINITION = normalise(
     {
         "slug": "t",
