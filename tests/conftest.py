@@ -23,6 +23,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs CELERY_BROKER_URL=redis://... (run by .ci/run)"))
         if "browser" in item.keywords and not shutil.which("chromium"):
             item.add_marker(pytest.mark.skip(reason="needs Debian chromium (make test installs it)"))
+    _group_for_xdist(config, items)
+
+
+def _group_for_xdist(config, items):
+    """Make ``--dist loadgroup`` work on pytest 9: xdist 3.8 tags ``item._nodeid``, which pytest 9 no longer reads
+    (it keeps ``item._id``), so without this every xdist_group is ignored and session servers start per worker."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        groups = {m.args[0] if m.args else m.kwargs.get("name", "default") for m in item.iter_markers("xdist_group")}
+        if groups and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(map(str, groups)))}")
 
 
 @pytest.fixture
