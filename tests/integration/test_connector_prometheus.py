@@ -5,7 +5,10 @@ import time
 import pytest
 
 from connectors.backends.prometheus import PrometheusConnector
-from connectors.base import FAIL, PASS, UNKNOWN, WARN, ConnectorError
+from connectors.base import ERROR, FAIL, PASS, UNKNOWN, WARN, ConnectorError
+from connectors.models import CheckResult
+from connectors.secrets import encrypt_secrets
+from connectors.services import component_check
 from registry.choices import ComponentKind
 from tests.factories import ComponentFactory
 from tests.integration.servers import PROMETHEUS_PASSWORD, PROMETHEUS_USER
@@ -131,3 +134,35 @@ def test_it_refuses_a_cloud_metadata_address():
         connector("http://169.254.169.254", "rag-bot").run()
     assert not caught.value.transient
     assert "internal address" in str(caught.value)
+
+
+@pytest.mark.django_db
+def test_a_full_component_check_stores_results_with_the_encrypted_password_resolved(prometheus):
+    component = ComponentFactory(
+        kind=ComponentKind.MONITORING_SOURCE,
+        connector="prometheus",
+        connector_settings={"url": prometheus.url, "service": "rag-bot", "username": PROMETHEUS_USER},
+        encrypted_secrets=encrypt_secrets({"password": PROMETHEUS_PASSWORD}),
+    )
+    component_check(component=component)
+    stored = {r.check_id: r for r in CheckResult.objects.filter(component=component)}
+    assert {check_id: r.state for check_id, r in stored.items()} == {
+        "prometheus.alert_rules_defined": PASS,
+        "prometheus.alert_rules_healthy": PASS,
+        "prometheus.llm_metrics_present": PASS,
+    }
+    assert stored["prometheus.alert_rules_defined"].expires_at > stored["prometheus.alert_rules_healthy"].expires_at
+    assert PROMETHEUS_PASSWORD not in str([(r.reason, r.facts) for r in stored.values()])
+
+
+@pytest.mark.django_db
+def test_a_full_component_check_stores_bad_credentials_as_error(prometheus):
+    component = ComponentFactory(
+        kind=ComponentKind.MONITORING_SOURCE,
+        connector="prometheus",
+        connector_settings={"url": prometheus.url, "service": "rag-bot", "username": PROMETHEUS_USER},
+        encrypted_secrets=encrypt_secrets({"password": "not-the-password"}),
+    )
+    component_check(component=component)
+    states = set(CheckResult.objects.filter(component=component).values_list("state", flat=True))
+    assert states == {ERROR}
