@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from registry.models import Team
+
 from . import permissions
 from .models import ApiToken, User
 
@@ -26,13 +28,25 @@ class AdminOnlyMixin:
         return permissions.can_manage_users(request.user)
 
 
+class TeamMembershipInline(admin.TabularInline):
+    model = Team.members.through
+    extra = 1
+    verbose_name = "team membership"
+    verbose_name_plural = "Teams (members edit their teams' projects)"
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_manage_users(request.user)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+
 @admin.register(User)
 class UserAdmin(AdminOnlyMixin, DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "role", "is_active"]
     list_filter = ["role", "is_active", "teams"]
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Plumbline", {"fields": ("role",)}))
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Plumbline", {"fields": ("role",)}))
-    inlines = []
+    inlines = [TeamMembershipInline]
 
 
 @admin.register(ApiToken)

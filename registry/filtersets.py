@@ -1,6 +1,7 @@
 """One FilterSet for the inventory, shared by the list page and the API list (as NetBox does)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from .choices import Archetype, Exposure, Stage
@@ -19,7 +20,10 @@ class ProjectFilterSet(django_filters.FilterSet):
         queryset=Tag.objects.all(), to_field_name="slug", field_name="tags", empty_label="Any tag"
     )
     archived = django_filters.BooleanFilter(
-        method="filter_archived", label="Archived", help_text="true: archived only; unset or false: active only."
+        method="filter_archived",
+        label="Show",
+        help_text="true: archived projects only; unset or false: active projects only.",
+        widget=forms.Select(choices=[("", "Active projects"), ("true", "Archived projects")]),
     )
     ordering = django_filters.OrderingFilter(
         fields=(

@@ -178,3 +178,18 @@ def test_admin_site_project_change_follows_team_rules(
     assert response.status_code == expected
     project.refresh_from_db()
     assert (project.name == "Docs Q&A renamed") == (expected == 302)
+
+
+def test_admin_user_page_edits_role_and_teams_and_token_page_hides_secrets(client, admin_user, member):
+    from accounts import services
+
+    admin_user.is_staff = True
+    admin_user.save()
+    token, raw = services.token_create(user=member, name="script")
+    client.force_login(admin_user)
+
+    user_page = client.get(f"/admin/accounts/user/{member.pk}/change/").content.decode()
+    token_page = client.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode()
+
+    assert 'name="role"' in user_page and "Teams (members edit their teams" in user_page
+    assert raw not in token_page and token.key_hash not in token_page
