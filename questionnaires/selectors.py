@@ -180,8 +180,18 @@ def version_document(version: QuestionnaireVersion) -> dict:
         sections.append(
             {**section, "when_words": describe(section.get("when"), label=label, value_label=value_label), "rows": rows}
         )
+    scoring = definition.get("scoring", {})
+
+    def rules(key):
+        return [
+            {**rule, "when_words": describe(rule.get("when"), label=label, value_label=value_label)}
+            for rule in scoring.get(key, [])
+        ]
+
     previous = previous_version(version)
     return {
+        "scoring": scoring,
+        "rules": {key: rules(key) for key in ("tier_floors", "eu_ai_act", "recommendations", "risks")},
         "sections": sections,
         "question_count": len(questions),
         "previous": previous,

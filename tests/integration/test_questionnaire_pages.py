@@ -45,6 +45,7 @@ def test_detail_reads_as_a_document_with_conditions_in_words(client, viewer, ver
     assert "On every commit" in html and "git.architecture_doc_present" in html
     assert "gates level 2" in html
     assert "first loaded version" in html
+    assert "<td>2</td><td>Reproducible</td><td>50%</td>" in html
 
 
 def test_detail_shows_what_changed_since_the_previous_version(client, viewer, versions):
@@ -58,6 +59,8 @@ def test_risk_detail_shows_mitigation_reductions(client, viewer, versions):
     client.force_login(viewer)
     html = client.get(versions[2].get_absolute_url()).content.decode()
     assert "lowers likelihood by 2, severity by 0" in html
+    assert "At least <strong>medium</strong> when the project is customer-facing" in html
+    assert "<strong>high_risk</strong> when “Which domain is it used in?” is one of “Employment”, “Credit”" in html
 
 
 def test_unknown_version_is_404(client, viewer, versions):
