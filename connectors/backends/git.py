@@ -191,6 +191,7 @@ class GitRepositoryConnector(Connector):
             id="git.readme_present",
             title="A README exists",
             fix="Add a README.md saying what the application does, who owns it and how to run and test it.",
+            questions=("maturity.code_quality.docs_as_code",),
             ttl=TTL,
         ),
         CheckSpec(
