@@ -622,7 +622,6 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
         gate = [_verdict(evaluate(rules, facts, stage=st, policy_version=policy_version)) for st in next_stage]
         latest = {k: v for k, v in (("impact", impact), ("risk", risk), ("maturity", maturity)) if v}
         status = _status(latest, {CheckState.FAIL: failing}, gate)
-        c = {"failing": failing}
         cells = {}
         if maturity:
             for s in maturity["sections"]:
@@ -644,7 +643,7 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
             "gap": maturity["gap"] if maturity else None,
             "score_pct": maturity["score_pct"] if maturity else None,
             "blocking": len(maturity["blocking"]) if maturity else 0,
-            "failing_checks": c["failing"],
+            "failing_checks": failing,
             "next_gate": gate[0]["stage_label"] if gate else None,
             "gate_allowed": gate[0]["allowed"] if gate else None,
             "status": status["code"],
