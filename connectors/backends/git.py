@@ -50,7 +50,7 @@ TEST_RUNNERS = [
     ("unittest", r"\bpython[\d.]*\s+-m\s+unittest\b|\bmanage\.py\s+test\b"),
     ("make", r"\bmake\s+(?:-\S+\s+)*(?:test|tests|check)\b"),
     ("npm", r"\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test\b"),
-    ("tox", r"\btox\b"),
+    ("tox", r"\btox\b(?!\.ini)"),
     ("nox", r"\bnox\b"),
     ("go", r"\bgo\s+test\b"),
     ("cargo", r"\bcargo\s+(?:test|nextest)\b"),
@@ -63,6 +63,8 @@ TEST_RUNNERS = [
     ("ctest", r"\bctest\b"),
 ]
 TEST_RUNNER_PATTERNS = [(name, re.compile(pattern)) for name, pattern in TEST_RUNNERS]
+INSTALL_LINE = re.compile(r"\b(?:pip3?|uv\s+pip|poetry|npm|yarn|pnpm|apt-get|brew)\s+(?:install|add|ci)\b")
+SCRIPT_SUFFIXES = {"", ".sh", ".bash", ".zsh", ".ps1", ".cmd", ".bat", ".py"}
 MAKE_CALL = re.compile(r"\bmake\s+(?:-\S+\s+)*([A-Za-z0-9_.-]+)")
 TEST_DIRS = {"tests", "test", "__tests__", "spec", "specs", "testing"}
 CODE_SUFFIXES = {".py", ".js", ".jsx", ".ts", ".tsx", ".go", ".rb", ".java", ".kt", ".cs", ".rs", ".php", ".scala"}
@@ -381,7 +383,8 @@ class GitRepositoryConnector(Connector):
         )
 
     def _called(self, repo, rev, text, paths):
-        """Bodies of what a CI file calls: recipes of ``make <target>`` and scripts committed in the repository."""
+        """Bodies of what a CI file calls: recipes of ``make <target>`` and scripts committed in the repository
+        (shell, PowerShell, batch, Python or extension-less files; not data files such as requirements.txt)."""
         makefile = next((m for m in ("Makefile", "makefile", "GNUmakefile") if m in paths), None)
         if makefile:
             make_text = self._read(repo, rev, makefile)
@@ -391,7 +394,7 @@ class GitRepositoryConnector(Connector):
                     yield f"{makefile}:{target}", recipe
         for token in dict.fromkeys(re.findall(r"[\w./-]+", text)):
             path = token.removeprefix("./")
-            if path in paths and path != makefile and not path.endswith((".yml", ".yaml")):
+            if path in paths and path != makefile and Path(path).suffix in SCRIPT_SUFFIXES:
                 yield path, self._read(repo, rev, path)
 
     def _tests_present(self, paths):
@@ -499,7 +502,7 @@ def _test_commands(text: str, ci_file: str, via: str | None = None) -> list[dict
     commands = []
     for line in text.splitlines():
         stripped = line.strip().lstrip("-").strip()
-        if not stripped or stripped.startswith("#"):
+        if not stripped or stripped.startswith("#") or INSTALL_LINE.search(stripped):
             continue
         for runner, pattern in TEST_RUNNER_PATTERNS:
             if pattern.search(stripped):

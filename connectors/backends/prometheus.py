@@ -62,6 +62,7 @@ DEFAULT_METRICS = {
 }
 METRIC_ENTRY = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?$")
 MAX_NAMES = 10
+MAX_RULES = 50
 
 
 class PrometheusConnector(Connector):
@@ -206,7 +207,7 @@ class PrometheusConnector(Connector):
             )
         covered = [c for c in CATEGORIES if any(c in r["covers"] for r in described)]
         missing = [c for c in CATEGORIES if c not in covered]
-        facts = {"scope": self._scope(), "rules": described, "covered": covered, "missing": missing}
+        facts = {"scope": self._scope(), "rules": described[:MAX_RULES], "covered": covered, "missing": missing}
         if not rules:
             return CheckOutcome(
                 check_id, FAIL, f"No alert rules found for {self._scope()}; add latency, error and cost alerts.", facts
@@ -228,7 +229,12 @@ class PrometheusConnector(Connector):
             if r.get("health") == "err"
         ]
         pending = [r.get("name") for r in rules if r.get("health") not in ("ok", "err")]
-        facts = {"scope": self._scope(), "rules": len(rules), "broken": broken, "not_evaluated": pending}
+        facts = {
+            "scope": self._scope(),
+            "rules": len(rules),
+            "broken": broken[:MAX_RULES],
+            "not_evaluated": pending[:MAX_RULES],
+        }
         if not rules:
             return CheckOutcome(check_id, UNKNOWN, f"No alert rules for {self._scope()} to evaluate.", facts)
         if broken:

@@ -164,6 +164,12 @@ def test_it_fails_ci_that_runs_no_tests(tmp_path):
     assert results["git.ci_runs_tests"].facts["scanned"] == [".gitlab-ci.yml"]
 
 
+def test_it_does_not_take_installing_pytest_for_running_it(tmp_path):
+    workflow = "jobs:\n  build:\n    steps:\n      - run: pip install -r requirements.txt pytest\n"
+    repo = make_repo(tmp_path / "r", [{".github/workflows/build.yml": workflow, "requirements.txt": "pytest==9.0\n"}])
+    assert run(repo)["git.ci_runs_tests"].state == FAIL
+
+
 def test_it_follows_a_ci_script_committed_in_the_repository(tmp_path):
     repo = make_repo(
         tmp_path / "r", [{"Jenkinsfile": "node { sh './ci/check.sh' }\n", "ci/check.sh": "#!/bin/sh\ntox -e py311\n"}]
