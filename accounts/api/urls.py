@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from .views import ApiTokenViewSet, MeView
 
-router = SimpleRouter()
+router = SimpleRouter(trailing_slash="/?")
 router.register("tokens", ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [path("me", MeView.as_view(), name="api-me"), *router.urls]

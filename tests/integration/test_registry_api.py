@@ -161,3 +161,9 @@ def test_list_query_count_does_not_grow_with_projects(api, team, django_assert_m
     with django_assert_max_num_queries(6):
         assert api.get("/api/v1/projects/?page_size=30").json()["count"] == 30
     assert Project.objects.count() == 30
+
+
+def test_archive_works_without_a_trailing_slash(api, project):
+    response = api.post("/api/v1/projects/docs-qa/archive")
+
+    assert response.status_code == 200 and response.json()["is_archived"] is True
