@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from datetime import timedelta
@@ -258,26 +259,31 @@ class GitRepositoryConnector(Connector):
             raise ConnectorError(SSH_REFUSED, transient=False)
         return location
 
-    def _git(self, *args: str, repo: str | None = None, env: dict | None = None) -> str:
+    def _git(self, *args: str, repo: str | None = None) -> str:
+        """Run git with ``self.timeout``. git runs in its own process group, so a timeout also kills the
+        remote helpers it spawned (git-remote-https), which would otherwise keep the pipes open and the worker busy."""
         command = ["git", "-c", "safe.directory=*", "-c", "core.quotePath=false"]
         command += ["--git-dir", repo] if repo else []
-        try:
-            result = subprocess.run(
-                [*command, *args],
-                capture_output=True,
-                timeout=self.timeout,
-                env={**os.environ, **self._env(), **(env or {})},
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise ConnectorError(
-                f"git {args[0]} took longer than {self.timeout:g} s; it will be retried.", transient=True
-            ) from exc
-        if result.returncode != 0:
-            lines = result.stderr.decode(errors="replace").strip().splitlines()
+        with subprocess.Popen(
+            [*command, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **self._env()},
+            start_new_session=True,
+        ) as process:
+            try:
+                stdout, stderr = process.communicate(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                raise ConnectorError(
+                    f"git {args[0]} took longer than {self.timeout:g} s; it will be retried.", transient=True
+                ) from None
+        if process.returncode != 0:
+            lines = stderr.decode(errors="replace").strip().splitlines()
             error = lines[-1] if lines else "no message"
             raise ConnectorError(f"git {args[0]} failed: {error}", transient=bool(TRANSIENT_GIT_ERRORS.search(error)))
-        return result.stdout.decode(errors="replace")
+        return stdout.decode(errors="replace")
 
     def _env(self) -> dict:
         env = {

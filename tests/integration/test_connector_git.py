@@ -1,5 +1,7 @@
 """The git back-end against real repositories made with the git CLI (local paths and clones)."""
 
+import time
+
 import pytest
 
 from connectors.backends.git import GitRepositoryConnector
@@ -24,9 +26,9 @@ jobs:
 MAKEFILE = "install:\n\tpip install -r requirements.txt\n\ntest: install\n\tpython -m pytest -q\n"
 
 
-def run(location, **settings):
+def run(location, timeout=10, **settings):
     component = ComponentFactory.build(kind=ComponentKind.CODE_REPOSITORY, attributes={"url": str(location)})
-    outcomes = GitRepositoryConnector(component=component, settings=settings, secrets={}, timeout=10).run()
+    outcomes = GitRepositoryConnector(component=component, settings=settings, secrets={}, timeout=timeout).run()
     return {o.check_id: o for o in outcomes}
 
 
@@ -215,6 +217,16 @@ def test_it_reports_an_unknown_clone_url_as_permanent(tmp_path, settings, git_ht
         run(f"{git_http.base}/missing")
     assert not caught.value.transient
     assert "not found" in str(caught.value)
+
+
+def test_it_gives_up_on_a_silent_git_server_after_the_timeout(tmp_path, settings, silent_server):
+    settings.VAR_DIR = tmp_path / "var"
+    started = time.monotonic()
+    with pytest.raises(ConnectorError) as caught:
+        run(f"{silent_server}/repo.git", timeout=1)
+    assert caught.value.transient
+    assert "took longer than 1 s" in str(caught.value)
+    assert time.monotonic() - started < 4
 
 
 def test_it_refuses_clone_urls_outside_http(tmp_path):
