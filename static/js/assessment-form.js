@@ -24,6 +24,7 @@
   var attempts = {};      // question id -> failed attempts in a row
   var conflicts = {};     // question id -> true while a conflict waits for a choice
   var debounce = {};
+  var typing = {};        // question id -> true while an edit waits for the typing pause before saving
 
   function questionEl(qid) { return document.getElementById("q-" + qid); }
 
@@ -126,7 +127,7 @@
       state = "error";
       text = "Not saved yet: " + failing.length + " answer" + (failing.length > 1 ? "s" : "") +
         ". Retrying automatically; your answers are kept in this browser until they are saved.";
-    } else if (waiting.length) {
+    } else if (waiting.length || Object.keys(typing).length) {
       state = "saving"; text = "Saving…";
     } else {
       state = "saved"; text = "All answers saved.";
@@ -308,6 +309,7 @@
     var qid = questionOf(event.target);
     if (!qid) return;
     clearTimeout(debounce[qid]);
+    delete typing[qid];
     toggleJustification(questionEl(qid));
     queueSave(qid);
   });
@@ -318,7 +320,9 @@
     var qid = questionOf(t);
     if (!qid) return;
     clearTimeout(debounce[qid]);
-    debounce[qid] = setTimeout(function () { queueSave(qid); }, 800);
+    typing[qid] = true;
+    updateStatus();
+    debounce[qid] = setTimeout(function () { delete typing[qid]; queueSave(qid); }, 800);
   });
   root.addEventListener("click", function (event) {
     var t = event.target;

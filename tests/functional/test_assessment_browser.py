@@ -126,9 +126,10 @@ def test_a_new_user_fills_a_maturity_assessment_over_two_visits_and_a_reviewer_a
     # The gate to production now says what is still missing: the maturity assessment is no longer among it.
     page.goto("/projects/policy-assistant/")
     production = page.locator(".gate-verdict", has=page.locator("#gate-production"))
-    expect(production).to_contain_text("What is missing")
-    expect(production).to_contain_text("impact")
-    expect(production.locator(".gate-reasons")).not_to_contain_text("maturity assessment")
+    reasons = production.locator(".gate-reasons")
+    expect(reasons).to_contain_text("no approved impact assessment")
+    expect(reasons).to_contain_text("no approved risk assessment")
+    expect(reasons).not_to_contain_text("no approved maturity assessment")
 
 
 def test_two_people_editing_the_same_answer_see_a_conflict_with_both_values(
@@ -231,3 +232,22 @@ def test_conditional_questions_appear_without_a_reload(page, login, member, team
     expect(limits).to_be_visible()
     expect(page.locator('[data-progress-for="m.ops"]')).to_contain_text("1/3")
     expect(page.get_by_role("navigation", name="Sections").get_by_role("link", name="Retrieval")).to_be_hidden()
+
+
+def test_a_group_answer_is_filled_row_by_row_and_saved(page, login, project, member, assessment_questionnaires):
+    from assessments import services
+
+    draft = services.assessment_start(project=project, kind="impact", actor=member)
+    login(page, member)
+    page.goto(f"/assessments/{draft.pk}/?section=i.uses")
+    group = page.locator('[id="q-i.uses.intended"]')
+    group.get_by_role("textbox", name="Use").last.fill("Answer policy questions")
+    group.get_by_role("textbox", name="Share of requests (%)").last.fill("70")
+    group.get_by_role("button", name="Add a row").click()
+    group.get_by_role("textbox", name="Use").last.fill("Draft replies")
+    group.get_by_role("textbox", name="Share of requests (%)").last.fill("30")
+    all_saved(page)
+    assert draft.answers.get(question_id="i.uses.intended").value == [
+        {"use": "Answer policy questions", "share": 70},
+        {"use": "Draft replies", "share": 30},
+    ]
