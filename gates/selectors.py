@@ -6,6 +6,8 @@ the approved assessments (two queries), the check results, the waivers and the l
 
 from __future__ import annotations
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -37,20 +39,20 @@ def scorecard_url(project) -> str:
 
 
 def _assessment_facts(project) -> dict[str, AssessmentFact]:
-    rows = (
+    """The latest approved assessment of each kind, in one query (a window over the project's approved ones)."""
+    latest = (
         Assessment.objects.filter(project=project, state=Assessment.State.APPROVED)
-        .order_by("-decided_at", "-id")
-        .values_list("id", "kind", "decided_at", "expires_at")
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("kind")], order_by=[F("decided_at").desc(nulls_last=True), F("id").desc()]
+            )
+        )
+        .filter(rank=1)
+        .values_list("id", "kind", "decided_at", "expires_at", "result")
     )
-    latest = {}
-    for pk, kind, decided_at, expires_at in rows:
-        latest.setdefault(kind, (pk, decided_at, expires_at))
-    if not latest:
-        return {}
-    results = dict(Assessment.objects.filter(pk__in=[v[0] for v in latest.values()]).values_list("id", "result"))
     return {
-        kind: AssessmentFact(id=pk, decided_at=decided, expires_at=expires, result=results.get(pk) or {})
-        for kind, (pk, decided, expires) in latest.items()
+        kind: AssessmentFact(id=pk, decided_at=decided, expires_at=expires, result=result or {})
+        for pk, kind, decided, expires, result in latest
     }
 
 

@@ -43,7 +43,7 @@ class ProjectScopedView(APIView):
     allow_ci_tokens = True
 
     def get_project(self, slug):
-        project = get_object_or_404(Project.objects.select_related("team"), slug=slug)
+        project = get_object_or_404(Project, slug=slug)
         self.check_object_permissions(self.request, project)
         return project
 
