@@ -144,7 +144,7 @@ class GitRepositoryConnector(Connector):
         Parameter(
             "location", "Clone URL or local path", help="https:// URL or local path; default: the url attribute."
         ),
-        Parameter("branch", "Branch", help="Default: the repository's HEAD."),
+        Parameter("branch", "Branch", help="Default: the branch attribute, else the repository's HEAD."),
         Parameter("username", "Username for HTTPS", help="Default x-access-token (GitHub); oauth2 for GitLab."),
         Parameter("token", "Access token", secret=True, help="For private HTTPS repositories."),
         Parameter("prompt_globs", "Prompt files", help="Comma-separated globs; default prompts/**."),
@@ -229,9 +229,8 @@ class GitRepositoryConnector(Connector):
         repo = self._repository()
         rev = self._revision(repo)
         if rev is None:
-            branch = self.settings.get("branch") or "HEAD"
-            reason = f"The repository has no commits on {branch}; nothing to inspect yet."
-            return [CheckOutcome(spec.id, UNKNOWN, reason, {"branch": branch}) for spec in self.checks]
+            reason = f"The repository has no commits on {self.branch}; nothing to inspect yet."
+            return [CheckOutcome(spec.id, UNKNOWN, reason, {"branch": self.branch}) for spec in self.checks]
         files = self._files(repo, rev)
         paths = list(files)
         ci_files = {system: matching(paths, globs) for system, globs in CI_SYSTEMS.items()}
@@ -258,6 +257,10 @@ class GitRepositoryConnector(Connector):
         if re.match(SSH_ADDRESS, location):
             raise ConnectorError(SSH_REFUSED, transient=False)
         return location
+
+    @property
+    def branch(self) -> str:
+        return str(self.settings.get("branch") or self.component.attributes.get("branch") or "HEAD")
 
     def _git(self, *args: str, repo: str | None = None) -> str:
         """Run git with ``self.timeout``. git runs in its own process group, so a timeout also kills the
@@ -326,7 +329,7 @@ class GitRepositoryConnector(Connector):
         return str(mirror)
 
     def _revision(self, repo: str) -> str | None:
-        branch = self.settings.get("branch") or "HEAD"
+        branch = self.branch
         try:
             return self._git("rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}", repo=repo).strip()
         except ConnectorError:
