@@ -20,7 +20,7 @@ from accounts import permissions
 from questionnaires.models import QuestionnaireVersion
 from questionnaires.visibility import visible_question_ids
 from registry.audit import record_change
-from registry.models import ChangeRecord
+from registry.models import ChangeRecord, Project
 
 from . import selectors
 from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, ReassessmentReminder, Review
@@ -85,6 +85,8 @@ def assessment_start(*, project, kind, actor, previous=None):
             f"No {kind} questionnaire is loaded; an administrator runs `manage.py load_questionnaires`."
         )
     with transaction.atomic():
+        # Lock the project row so two people pressing "start" at once end up in the same draft.
+        Project.objects.select_for_update().filter(pk=project.pk).first()
         draft = selectors.open_draft(project, kind)
         if draft is not None:
             return draft
@@ -452,6 +454,7 @@ def assessment_submit(*, assessment, actor):
                     "version": a.version,
                     "evidence": [
                         {
+                            "id": e.pk,
                             "url": e.url,
                             "filename": e.filename,
                             "file": e.file.name if e.file else "",

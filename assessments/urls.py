@@ -8,6 +8,7 @@ urlpatterns = [
     path("assessments/<int:pk>/answers/<str:question_id>/", views.answer_save_view, name="answer-save"),
     path("assessments/<int:pk>/answers/<str:question_id>/evidence/", views.evidence_add_view, name="evidence-add"),
     path("assessments/evidence/<int:pk>/remove/", views.evidence_remove_view, name="evidence-remove"),
+    path("assessments/evidence/<int:pk>/download/", views.evidence_download_view, name="evidence-download"),
     path("assessments/<int:pk>/submit/", views.AssessmentSubmitView.as_view(), name="submit"),
     path("assessments/<int:pk>/review/", views.AssessmentReviewView.as_view(), name="review"),
     path("assessments/<int:pk>/reopen/", views.assessment_reopen_view, name="reopen"),

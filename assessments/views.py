@@ -8,7 +8,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -204,6 +204,19 @@ def evidence_add_view(request, pk, question_id):
     except (ValidationError, services.AssessmentError, PermissionDenied) as exc:
         messages.error(request, _first_error(exc) if isinstance(exc, ValidationError) else str(exc))
     return redirect(f"{assessment.get_absolute_url()}?section={section_id}#q-{question_id}")
+
+
+def evidence_download_view(request, pk):
+    """Serve an uploaded evidence file from the storage to anyone who may read the project (all signed-in users)."""
+    evidence = get_object_or_404(AnswerEvidence.objects.select_related("answer__assessment__project"), pk=pk)
+    if not evidence.file or not permissions.can_view_project(request.user, evidence.answer.assessment.project):
+        raise Http404("No such evidence file.")
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.filename or None,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
 
 
 @require_POST

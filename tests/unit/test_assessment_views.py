@@ -167,3 +167,18 @@ def test_the_form_query_count_does_not_grow_with_answers(member_client, draft):
     with CaptureQueriesContext(connection) as after:
         member_client.get(url)
     assert len(after) == len(before)
+
+
+def test_an_uploaded_evidence_file_can_be_downloaded_by_a_signed_in_reader(
+    client, member, viewer, draft, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("design.txt", b"the design", content_type="text/plain")
+    item = services.evidence_add(assessment=draft, question_id="m.docs.architecture", actor=member, upload=upload)
+    client.force_login(viewer)
+    response = client.get(reverse("assessments:evidence-download", args=[item.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"the design"
+    assert 'filename="design.txt"' in response["Content-Disposition"]
