@@ -3,7 +3,8 @@ from rest_framework.routers import SimpleRouter
 
 from .views import ApiTokenViewSet, MeView
 
-router = SimpleRouter(trailing_slash="/?")
+router = SimpleRouter()
+router.trailing_slash = "/?"  # scripts may call /projects/x/archive with or without the slash
 router.register("tokens", ApiTokenViewSet, basename="api-token")
 
 urlpatterns = [path("me", MeView.as_view(), name="api-me"), *router.urls]

@@ -2,7 +2,8 @@ from rest_framework.routers import SimpleRouter
 
 from .views import ComponentViewSet, ProjectViewSet, TeamViewSet
 
-router = SimpleRouter(trailing_slash="/?")
+router = SimpleRouter()
+router.trailing_slash = "/?"  # scripts may call /projects/x/archive with or without the slash
 router.register("projects", ProjectViewSet, basename="api-project")
 router.register("teams", TeamViewSet, basename="api-team")
 router.register("components", ComponentViewSet, basename="api-component")
