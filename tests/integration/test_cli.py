@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "ci"
 
 
-def plumbline(*args, url, token="", stdin=None):
+def plumbline(*args, url, token="", stdin=None, timeout=10):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLUMBLINE_")}
     env.update(PLUMBLINE_URL=url, PLUMBLINE_TOKEN=token, PYTHONPATH=str(ROOT / "cli"))
     return subprocess.run(
-        [sys.executable, "-m", "plumbline_cli", "--timeout", "10", *args],
+        [sys.executable, "-m", "plumbline_cli", "--timeout", str(timeout), *args],
         capture_output=True,
         text=True,
         env=env,
@@ -73,6 +73,16 @@ def test_an_unreachable_server_exits_2():
     result = plumbline("gate", "--project", "x", url=f"http://127.0.0.1:{port}", token="plb_x")
     assert result.returncode == 2
     assert f"Could not reach Plumbline at http://127.0.0.1:{port}" in result.stderr
+
+
+def test_a_server_that_does_not_answer_in_time_exits_2():
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # accepts the connection in the backlog, never answers
+        port = silent.getsockname()[1]
+        result = plumbline("gate", "--project", "x", url=f"http://127.0.0.1:{port}", token="plb_x", timeout=1)
+    assert result.returncode == 2
+    assert "did not answer within 1 s" in result.stderr
 
 
 def test_a_bad_token_exits_2_with_a_clear_message(live_server, ci_token, project):

@@ -169,3 +169,25 @@ def test_a_viewer_cannot_push_but_the_team_can(client, ready, viewer, member):
         ).status_code
         == 201
     )
+
+
+def test_the_pushed_connector_reports_the_latest_push(ci, ready):
+    from connectors.backends.pushed import PushedEvaluationConnector
+
+    component = ready.components.first()
+    connector = PushedEvaluationConnector(component=component, settings={}, secrets={}, timeout=5)
+    assert connector.run()[0].state == "unknown"
+    push(ci, ready, sample("plumbline-passing.json") | {"evaluated_at": recent().isoformat()})
+    outcome = connector.run()[0]
+    assert (outcome.check_id, outcome.state) == ("ci.eval_results_recent", "pass")
+
+
+def test_the_pushed_connector_reads_an_old_push_as_unknown(ci, ready):
+    from connectors.backends.pushed import PushedEvaluationConnector
+
+    old = (timezone.now() - timedelta(days=8)).isoformat()
+    push(ci, ready, sample("plumbline-passing.json") | {"evaluated_at": old})
+    connector = PushedEvaluationConnector(component=ready.components.first(), settings={}, secrets={}, timeout=5)
+    outcome = connector.run()[0]
+    assert outcome.state == "unknown"
+    assert "older than 7 days" in outcome.reason
