@@ -65,11 +65,16 @@ def score_chart_svg(points_or_assessments, *, title, width=640, height=220):
             f'<circle cx="{x(point):.1f}" cy="{y(point["pct"]):.1f}" r="4" fill="#0b5cad">'
             f"<title>{point['date']:%d %b %Y}: {point['pct']:.0f}% {escape(point['label'])}</title></circle>"
         )
-    labelled = points if len(points) <= 6 else [points[0], points[len(points) // 2], points[-1]]
-    for point in labelled:
+    last_x = None
+    for i, point in enumerate(points):
+        # Label dates left to right, skipping any that would overlap the previous label.
+        if last_x is not None and x(point) - last_x < 64:
+            continue
+        anchor = "start" if i == 0 and len(points) > 1 else "end" if x(point) > width - right - 30 else "middle"
         parts.append(
-            f'<text x="{x(point):.1f}" y="{height - 18}" text-anchor="middle" font-size="11" fill="#57606a">'
+            f'<text x="{x(point):.1f}" y="{height - 18}" text-anchor="{anchor}" font-size="11" fill="#57606a">'
             f"{point['date']:%b %Y}</text>"
         )
+        last_x = x(point)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above

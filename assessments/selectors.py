@@ -146,8 +146,11 @@ def result_summary(assessment):
 
 
 def score_history(project, kind=None):
-    """Submitted, approved and returned assessments with a score, oldest first, for the chart."""
-    qs = Assessment.objects.filter(project=project, result__isnull=False).exclude(state=Assessment.State.DRAFT)
+    """Submitted and approved assessments with a score, oldest first, for the chart (returned ones were not
+    accepted, so they do not count as the project's score at the time)."""
+    qs = Assessment.objects.filter(
+        project=project, result__isnull=False, state__in=[Assessment.State.SUBMITTED, Assessment.State.APPROVED]
+    )
     if kind:
         qs = qs.filter(kind=kind)
     return list(qs.select_related("questionnaire").order_by("submitted_at", "id"))

@@ -329,6 +329,7 @@ def project_assessments_view(request, slug):
             charts.append({"kind": kind, "svg": score_chart_svg(history, title=f"{kind.capitalize()} score over time")})
     for assessment in assessments:
         assessment.summary = selectors.result_summary(assessment)
+    comparable = [a for a in assessments if a.state != Assessment.State.DRAFT]
     return render(
         request,
         "assessments/project_assessments.html",
@@ -336,7 +337,8 @@ def project_assessments_view(request, slug):
             "project": project,
             "assessments": assessments,
             "charts": charts,
-            "comparable": [a for a in assessments if a.state != Assessment.State.DRAFT],
+            "comparable": comparable,
+            "default_older": next((a.pk for a in comparable[1:] if comparable and a.kind == comparable[0].kind), None),
         },
     )
 

@@ -148,7 +148,7 @@ def test_the_history_page_draws_the_score_chart_and_offers_a_comparison(member_c
     compare = member_client.get(
         reverse("assessments:compare", args=[draft.project.slug]) + f"?a={draft.pk}&b={second.pk}"
     ).content.decode()
-    assert "How well is the system monitored?: 3 → 4" in compare
+    assert "How well is the system monitored? — 3 → 4" in compare
 
 
 def test_the_attention_page_lists_projects_missing_an_assessment_for_their_stage(member_client, project):
