@@ -34,7 +34,11 @@ class QdrantConnector(Connector):
     component_kinds = (ComponentKind.VECTOR_STORE,)
     parameters = (*vs.PARAMETERS, Parameter("api_key", "API key", secret=True, help="For servers that need one."))
     checks = vs.CHECKS
-    max_concurrency = 4
+
+    @property
+    def max_concurrency(self) -> int:
+        """An embedded store is file-locked by one client at a time; a server takes a few calls at once."""
+        return 4 if is_url(self.location) else 1
 
     @classmethod
     def validate_settings(cls, settings: dict) -> dict[str, list[str]]:
@@ -83,9 +87,9 @@ class QdrantConnector(Connector):
             raise ConnectorError(f"No embedded Qdrant store at {location}; check the path.", transient=False)
         try:
             return QdrantClient(path=location)
-        except RuntimeError as exc:  # portalocker: another process holds the store open
+        except RuntimeError as exc:  # portalocker: another client (this process or another) holds the store open
             raise ConnectorError(
-                f"The Qdrant store at {location} is locked by another process.", transient=True
+                f"The Qdrant store at {location} is open in another client; it will be retried.", transient=True
             ) from exc
 
     def _read(self, client, collection, options) -> vs.CollectionView:
