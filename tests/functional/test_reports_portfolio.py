@@ -12,6 +12,12 @@ from tests.reports_factories import impact_result, maturity_result, risk_result,
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Rendered reports go to a temporary media directory, not the shared var/test-media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def portfolio_pdf(project, other_team, tmp_path):
     project.stage = "pilot"

@@ -13,6 +13,14 @@ from tests.factories import ProjectFactory
 from tests.reports_factories import maturity_result, seed_scored_project
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Rendered reports go to a temporary media directory, not the shared var/test-media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 SECRET = "sk-live-PLANTED-0123456789abcdef"
 
 

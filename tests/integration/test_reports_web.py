@@ -18,6 +18,12 @@ from tests.reports_factories import AssessmentFactory, impact_result, risk_resul
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Rendered reports go to a temporary media directory, not the shared var/test-media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def seeded(project):
     return seed_scored_project(project)
