@@ -117,12 +117,14 @@ class ChromaConnector(Connector):
 
     @staticmethod
     def _view(collection, metadata, dimension, total, ids, metadatas) -> vs.CollectionView:
-        pairs = [(str(i), m or {}) for i, m in zip(ids or [], metadatas or [], strict=False)]
+        if not isinstance(metadata or {}, dict) or not isinstance(metadatas or [], list):
+            raise ConnectorError(f"Chroma answered {collection} with metadata of an unexpected shape.", transient=False)
+        pairs = [(str(i), m if isinstance(m, dict) else {}) for i, m in zip(ids or [], metadatas or [], strict=False)]
         return vs.CollectionView(
             collection=collection,
             declarations=dict(metadata or {}),
             declared_in="collection metadata" if metadata else "nowhere",
-            vector_sizes={"": int(dimension)} if dimension else {},
+            vector_sizes={"": dimension} if isinstance(dimension, int) and dimension > 0 else {},
             total=total,
             sample=[(i, m) for i, m in pairs if not vs.is_reserved(m)],
         )
