@@ -39,7 +39,7 @@ def _truncate(label, length):
 
 
 def score_colour(pct):
-    """A sequential blue scale for 0..100 %, dark enough at the top for white text; grey when unknown."""
+    """A scale for 0..100 %: warm pale for low scores, deepening blue for high ones; grey when unknown."""
     if pct is None:
         return "#eef1f4"
     steps = ["#f1e4e1", "#f3ecd9", "#dbe8f3", "#a9c8e6", "#5b95cf", "#0b5cad"]
@@ -47,7 +47,8 @@ def score_colour(pct):
 
 
 def _on(fill):
-    return "#ffffff" if fill in ("#5b95cf", "#0b5cad") else INK
+    """Text colour on a heat-map cell with at least 4.5:1 contrast (WCAG AA)."""
+    return "#ffffff" if fill == "#0b5cad" else INK
 
 
 def section_scores(sections, *, width=520):

@@ -6,10 +6,11 @@ import io
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, hash_token
 from reports import selectors
 from reports.models import ReportJob
 from tests.factories import ProjectFactory, TeamFactory
@@ -136,8 +137,6 @@ def test_the_scorecard_url_returns_a_pdf(client, viewer, seeded, project):
 
 
 def test_the_project_panel_links_to_the_scorecard(rf, viewer, project):
-    from django.template import Context, Template
-
     html = Template("{% load report_panels %}{% project_reports_panel project %}").render(
         Context({"project": project, "user": viewer})
     )
@@ -182,8 +181,6 @@ def test_the_api_serves_the_scorecard_pdf(client, viewer, seeded):
 def test_a_project_token_cannot_read_another_projects_scorecard(client, viewer, seeded, other_team):
     other = ProjectFactory(team=other_team, slug="other")
     raw = ApiToken.generate_raw()
-    from accounts.models import hash_token
-
     ApiToken.objects.create(
         user=viewer, project=other, name="t", scope=ApiToken.Scope.READ, prefix=raw[:8], key_hash=hash_token(raw)
     )
