@@ -56,6 +56,10 @@ def store(tmp_path_factory):
     create(client, "langchain", nested, metadata=COMPLETE_DECLARATIONS)
     create(client, "big-stale", chunks(30, ingested_days_ago=90), metadata=COMPLETE_DECLARATIONS)
     create(client, "empty", [], metadata=COMPLETE_DECLARATIONS)
+    now = time.time()
+    seconds_or_ms = [now - 3600, int((now - 7200) * 1000)]
+    epochs = [(i, {**m, "ingested_at": seconds_or_ms[n % 2]}) for n, (i, m) in enumerate(chunks(4))]
+    create(client, "epoch", epochs, metadata=COMPLETE_DECLARATIONS)
     client.close()
     return str(path)
 
@@ -153,6 +157,13 @@ def test_it_cannot_tell_chunk_metadata_or_freshness_of_an_empty_collection(store
     assert results["vectorstore.chunk_source_metadata"].state == UNKNOWN
     assert results["vectorstore.index_fresh"].state == UNKNOWN
     assert results["vectorstore.dimension_matches"].state == PASS
+
+
+def test_it_reads_ingestion_times_given_as_epoch_seconds_or_milliseconds(store):
+    results = run(store, "epoch")
+    assert results["vectorstore.chunk_source_metadata"].facts["unreadable_ingestion_times"] == 0
+    assert results["vectorstore.index_fresh"].state == PASS
+    assert results["vectorstore.index_fresh"].facts["age_days"] < 0.1
 
 
 def test_it_uses_configured_payload_keys(store):
