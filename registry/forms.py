@@ -139,14 +139,15 @@ class ComponentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["connector"].choices = [("", "None"), *((a, a) for a in settings.PLUMBLINE_CONNECTORS)]
         self.attribute_fields = []
-        seen = set()
-        for attributes in COMPONENT_ATTRIBUTES.values():
+        for kind, attributes in COMPONENT_ATTRIBUTES.items():
             for key, label, help_text in attributes:
-                if key in seen:
-                    continue
-                seen.add(key)
-                self.fields[f"attr_{key}"] = forms.CharField(required=False, label=label, help_text=help_text)
-                self.attribute_fields.append(f"attr_{key}")
+                name = f"attr_{key}"
+                if name not in self.fields:
+                    self.fields[name] = forms.CharField(required=False, label=label, help_text=help_text)
+                    self.fields[name].widget.attrs["data-kinds"] = ""
+                    self.attribute_fields.append(name)
+                # The page shows only the attributes of the chosen kind (plain JS in the template).
+                self.fields[name].widget.attrs["data-kinds"] += f" {kind}"
 
     def basic_fields(self):
         return [self[name] for name in ("kind", "name", "description")]
@@ -229,3 +230,12 @@ class ImportForm(forms.Form):
         help_text="CSV or YAML exported from Plumbline, or a Backstage catalog-info.yaml.",
     )
     dry_run = forms.BooleanField(required=False, initial=True, label="Preview only (import nothing)")
+
+    def clean_files(self):
+        upload = self.cleaned_data["files"]
+        limit = settings.PLUMBLINE_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                f"The file is {upload.size:,} bytes; the limit is {limit:,}. Split it and import the parts."
+            )
+        return upload
