@@ -68,6 +68,7 @@ INSTALL_LINE = re.compile(r"\b(?:pip3?|uv\s+pip|poetry|npm|yarn|pnpm|apt-get|bre
 SCRIPT_SUFFIXES = {"", ".sh", ".bash", ".zsh", ".ps1", ".cmd", ".bat", ".py"}
 MAKE_CALL = re.compile(r"\bmake\s+(?:-\S+\s+)*([A-Za-z0-9_.-]+)")
 TEST_DIRS = {"tests", "test", "__tests__", "spec", "specs", "testing"}
+NOT_TESTS = {"__init__.py", "conftest.py"}
 CODE_SUFFIXES = {".py", ".js", ".jsx", ".ts", ".tsx", ".go", ".rb", ".java", ".kt", ".cs", ".rs", ".php", ".scala"}
 TEST_FILE = re.compile(
     r"(^test_.*\.py$|_test\.(py|go)$|\.(test|spec)\.[jt]sx?$|Tests?\.(java|kt|cs)$|_spec\.rb$|_test\.rs$)"
@@ -543,10 +544,14 @@ def _make_recipe(makefile: str, target: str) -> str:
 
 
 def _is_test_file(path: str) -> bool:
+    """A test by its name (test_*.py, *_test.go, *.spec.ts...) or a source file in a test folder; package and
+    fixture plumbing (``__init__.py``, ``conftest.py``) alone is not a test."""
     parts = path.split("/")
     name = parts[-1]
     if TEST_FILE.search(name):
         return True
+    if name in NOT_TESTS:
+        return False
     return any(part.lower() in TEST_DIRS for part in parts[:-1]) and Path(name).suffix in CODE_SUFFIXES
 
 

@@ -128,6 +128,11 @@ def test_it_fails_a_repository_without_ci_or_tests(bare):
     assert bare["git.tests_present"].state == FAIL
 
 
+def test_it_does_not_count_an_empty_test_package_as_tests(tmp_path):
+    repo = make_repo(tmp_path / "r", [{"tests/__init__.py": "", "tests/conftest.py": "import pytest\n"}])
+    assert run(repo)["git.tests_present"].state == FAIL
+
+
 def test_it_cannot_tell_required_review_without_codeowners(bare):
     result = bare["git.codeowners_present"]
     assert result.state == UNKNOWN
