@@ -12,6 +12,7 @@ class TokenForm(forms.Form):
         queryset=Project.objects.none(),
         required=False,
         to_field_name="slug",
+        empty_label="All projects (no limit)",
         help_text="Limit the token to one project (required for CI tokens).",
     )
     expires_in_days = forms.IntegerField(
