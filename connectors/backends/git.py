@@ -66,6 +66,7 @@ TEST_RUNNERS = [
 TEST_RUNNER_PATTERNS = [(name, re.compile(pattern)) for name, pattern in TEST_RUNNERS]
 INSTALL_LINE = re.compile(r"\b(?:pip3?|uv\s+pip|poetry|npm|yarn|pnpm|apt-get|brew)\s+(?:install|add|ci)\b")
 SCRIPT_SUFFIXES = {"", ".sh", ".bash", ".zsh", ".ps1", ".cmd", ".bat", ".py"}
+YAML_STEP_KEY = re.compile(r"^(?:run|script|command|cmd|sh)\s*:\s*[|>]?\s*")
 MAKE_CALL = re.compile(r"\bmake\s+(?:-\S+\s+)*([A-Za-z0-9_.-]+)")
 TEST_DIRS = {"tests", "test", "__tests__", "spec", "specs", "testing"}
 NOT_TESTS = {"__init__.py", "conftest.py"}
@@ -413,7 +414,7 @@ class GitRepositoryConnector(Connector):
         folders = sorted({p.split("/")[0] for p in tests if "/" in p})
         facts = {"test_files": len(tests), "folders": folders[:MAX_LISTED], "examples": tests[:5]}
         if tests:
-            return CheckOutcome(check_id, PASS, f"{len(tests)} test files found.", facts)
+            return CheckOutcome(check_id, PASS, f"{_count(len(tests), 'test file')} found.", facts)
         return CheckOutcome(
             check_id, FAIL, "No test files found (tests/, test_*.py, *_test.go, *.test.ts, ...).", facts
         )
@@ -442,7 +443,8 @@ class GitRepositoryConnector(Connector):
         }
         if not rules:
             return CheckOutcome(check_id, FAIL, f"{found} has no rule naming an owner.", facts)
-        return CheckOutcome(check_id, PASS, f"{found}: {len(rules)} rules, owners {', '.join(owners[:3])}.", facts)
+        reason = f"{found}: {_count(len(rules), 'rule')}, owners {', '.join(owners[:3])}."
+        return CheckOutcome(check_id, PASS, reason, facts)
 
     def _prompts(self, repo, rev, paths):
         check_id = "git.prompts_versioned"
@@ -471,7 +473,8 @@ class GitRepositoryConnector(Connector):
         return CheckOutcome(
             check_id,
             PASS,
-            f"{len(prompts)} prompt files under version control, {len(commits)} commits, last {last}.",
+            f"{_count(len(prompts), 'prompt file')} under version control, {_count(len(commits), 'commit')}, "
+            f"last {last}.",
             facts,
         )
 
@@ -511,7 +514,7 @@ class GitRepositoryConnector(Connector):
 def _test_commands(text: str, ci_file: str, via: str | None = None) -> list[dict]:
     commands = []
     for line in text.splitlines():
-        stripped = line.strip().lstrip("-").strip()
+        stripped = YAML_STEP_KEY.sub("", line.strip().lstrip("-").strip())
         if not stripped or stripped.startswith("#") or INSTALL_LINE.search(stripped):
             continue
         for runner, pattern in TEST_RUNNER_PATTERNS:
@@ -567,3 +570,7 @@ def _codeowners_rules(text: str) -> list[tuple[str, list[str]]]:
         if owners:
             rules.append((pattern, owners))
     return rules
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
