@@ -20,7 +20,7 @@ from registry.models import Project
 from . import selectors, services
 from .charts import score_chart_svg
 from .models import AnswerEvidence, Assessment, Review
-from .questions import choices, display_value, index_for, is_required
+from .questions import SCORED_TYPES, choices, display_value, index_for, is_required
 
 
 def _assessment_or_404(pk):
@@ -66,19 +66,7 @@ class AssessmentDetailView(View):
         position = [s["id"] for s in index.sections].index(section_id)
         can_edit = permissions.can_edit_project(request.user, assessment.project)
         discrepancies = selectors.discrepancies(index, state.answers, state.evidence)
-        questions = [
-            {
-                "q": question,
-                "answer": state.answers.get(question["id"]),
-                "value": getattr(state.answers.get(question["id"]), "value", None),
-                "choices": choices(question, getattr(state.answers.get(question["id"]), "value", None)),
-                "required": is_required(question),
-                "visible": question["id"] in state.visible,
-                "evidence": state.evidence.get(question["id"]),
-                "discrepancy": question["id"] in discrepancies,
-            }
-            for question in section.get("questions", [])
-        ]
+        questions = [_question_item(question, state, discrepancies) for question in section.get("questions", [])]
         sections = [
             {"s": s, "progress": state.progress[s["id"]], "current": s["id"] == section_id} for s in index.sections
         ]
@@ -97,8 +85,37 @@ class AssessmentDetailView(View):
                 "prefill": assessment.prefill or {},
                 "new_questions": set((assessment.prefill or {}).get("new", [])),
                 "currency": settings.PLUMBLINE_CURRENCY,
+                "evidence_url_prefix": f"{assessment.get_absolute_url()}answers/",
             },
         )
+
+
+INPUT_TYPES = {"number": "number", "money": "number", "date": "date", "url": "url"}
+
+
+def _question_item(question, state, discrepancies):
+    """What the question template needs, computed once here rather than by lookups in the template."""
+    qid = question["id"]
+    answer = state.answers.get(qid)
+    value = answer.value if answer else None
+    kind = question["type"]
+    return {
+        "q": question,
+        "answer": answer,
+        "value": value,
+        "choices": choices(question, value),
+        "multi": kind == "multi_choice",
+        "widget": "choices" if kind in SCORED_TYPES else kind if kind in ("long_text", "group") else "input",
+        "input_type": INPUT_TYPES.get(kind, "text"),
+        "numeric": kind in ("number", "money"),
+        "required": is_required(question),
+        "visible": qid in state.visible,
+        "evidence": state.evidence.get(qid),
+        "discrepancy": qid in discrepancies,
+        "files": list(answer.evidence.all()) if answer else [],
+        "revisions": list(answer.revisions.all()) if answer else [],
+        "justify": "|".join(map(str, question.get("justify") or [])),
+    }
 
 
 def _first_open_section(index, state):
