@@ -102,7 +102,7 @@ def consistent_snapshot():
 
 
 def _date(value):
-    return value.date().isoformat() if value else None
+    return timezone.localdate(value).isoformat() if value else None
 
 
 def _person(user):
@@ -423,7 +423,7 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
         for kind, row in sorted(chosen.items(), key=lambda kv: KINDS.index(kv[0]) if kv[0] in KINDS else 9)
     ]
     return ScorecardSnapshot(
-        as_of=now.date().isoformat(),
+        as_of=timezone.localdate(now).isoformat(),
         currency=settings.PLUMBLINE_CURRENCY,
         project={
             "name": project.name,
@@ -453,6 +453,7 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
 
 
 def _quarter(value):
+    value = timezone.localtime(value)
     return f"{value.year} Q{(value.month - 1) // 3 + 1}"
 
 
@@ -684,7 +685,7 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
                         "team": p["team__name"],
                         "kind": kind,
                         "expired_on": item["expires_on"],
-                        "days_overdue": (now.date() - dt.date.fromisoformat(item["expires_on"])).days,
+                        "days_overdue": (timezone.localdate(now) - dt.date.fromisoformat(item["expires_on"])).days,
                     }
                 )
 
@@ -715,7 +716,7 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
     tiers = Counter(e["tier"] or "unassessed" for e in out)
     statuses = Counter(e["status"] for e in out)
     return PortfolioSnapshot(
-        as_of=now.date().isoformat(),
+        as_of=timezone.localdate(now).isoformat(),
         filters={"team": team or "", "stage": stage or "", "tier": tier or ""},
         counts={
             "projects": len(out),
