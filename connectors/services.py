@@ -200,7 +200,7 @@ def component_check(*, component: Component, run: RefreshRun | None = None, fina
     limits = limits_for(component.connector)
     connector.timeout = limits.call_timeout
     try:
-        validate_component_urls(connector.settings)
+        validate_component_urls(connector)
         connector.secrets = _resolve_secrets(component, type(connector))
         target = connector.target() or component.connector
         with throttle.target_slot(

@@ -68,19 +68,25 @@ def validate_url(url: str, *, resolve: bool = True) -> str:
     return url
 
 
-def url_settings(settings_dict: dict) -> dict[str, str]:
-    """The settings of a component that are URLs (keys ending in url/uri, or values that look like one)."""
+def url_settings(values: dict) -> dict[str, str]:
+    """The URL-valued entries: keys ending in url/uri, or values with a scheme."""
     found = {}
-    for key, value in (settings_dict or {}).items():
-        if not isinstance(value, str):
+    for key, value in (values or {}).items():
+        if not isinstance(value, str) or not value:
             continue
         if key.lower().endswith(URL_SETTING_SUFFIXES) or "://" in value:
             found[key] = value
     return found
 
 
-def validate_component_urls(settings_dict: dict) -> None:
-    """Validate every URL-valued setting; embedded stores given as plain paths are not URLs and pass."""
-    for value in url_settings(settings_dict).values():
-        if value:
-            validate_url(value)
+def validate_component_urls(connector) -> None:
+    """Validate every URL the connector may call: its settings, and the component attributes it falls back on.
+
+    Only attributes named like one of the connector's parameters and not overridden by a setting are checked, so
+    an unrelated URL in the inventory (a model endpoint) never breaks a check. Plain paths are not URLs.
+    """
+    readable = {p.name for p in connector.parameters} - set(connector.settings or {})
+    attributes = {k: v for k, v in (connector.component.attributes or {}).items() if k in readable}
+    candidates = {**url_settings(attributes), **url_settings(connector.settings)}
+    for value in candidates.values():
+        validate_url(value)
