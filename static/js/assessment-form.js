@@ -18,11 +18,17 @@
   var storageKey = "plumbline:pending:" + assessmentId;
   var csrfInput = root.querySelector("input[name=csrfmiddlewaretoken]");
   var csrfToken = csrfInput ? csrfInput.value : "";
+  // Read the token from the cookie at each save: signing in again (in another tab) rotates it.
+  function currentCsrfToken() {
+    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : csrfToken;
+  }
   var statusEl = document.getElementById("save-status");
   var inFlight = {};      // question id -> true while a request is running
   var retryTimers = {};   // question id -> timeout id
   var attempts = {};      // question id -> failed attempts in a row
   var conflicts = {};     // question id -> true while a conflict waits for a choice
+  var blocked = {};       // question id -> true when the server refused permission (kept, not retried)
   var debounce = {};
   var typing = {};        // question id -> true while an edit waits for the typing pause before saving
 
@@ -117,7 +123,7 @@
   function updateStatus() {
     var waiting = Object.keys(pending).filter(function (q) { return !conflicts[q]; });
     var conflicted = Object.keys(conflicts);
-    var failing = waiting.filter(function (q) { return attempts[q]; });
+    var failing = waiting.filter(function (q) { return attempts[q] || blocked[q]; });
     var text, state;
     if (conflicted.length) {
       state = "error";
@@ -126,7 +132,7 @@
     } else if (failing.length) {
       state = "error";
       text = "Not saved yet: " + failing.length + " answer" + (failing.length > 1 ? "s" : "") +
-        ". Retrying automatically; your answers are kept in this browser until they are saved.";
+        ". Your answers are kept in this browser until they are saved; see the message next to each.";
     } else if (waiting.length || Object.keys(typing).length) {
       state = "saving"; text = "Saving…";
     } else {
@@ -182,19 +188,20 @@
     send(qid);
   }
 
-  function scheduleRetry(qid) {
+  function scheduleRetry(qid, reason) {
     attempts[qid] = (attempts[qid] || 0) + 1;
     var delay = Math.min(30000, 1000 * Math.pow(2, attempts[qid] - 1));
     clearTimeout(retryTimers[qid]);
     retryTimers[qid] = setTimeout(function () { send(qid); }, delay);
-    showError(questionEl(qid), "Not saved yet (" + (attempts[qid] > 1 ? "attempt " + attempts[qid] + " failed" : "the server could not be reached") +
-      "). Retrying in " + Math.round(delay / 1000) + " s — your answer is kept.");
+    showError(questionEl(qid), (reason || "Not saved yet (" + (attempts[qid] > 1 ? "attempt " + attempts[qid] + " failed" :
+      "the server could not be reached") + ").") + " Retrying in " + Math.round(delay / 1000) + " s — your answer is kept.");
     updateStatus();
   }
 
   function send(qid) {
     var payload = pending[qid];
     if (!payload || inFlight[qid] || conflicts[qid]) { updateStatus(); return; }
+    delete blocked[qid];
     inFlight[qid] = true;
     clearTimeout(retryTimers[qid]);
     updateStatus();
@@ -202,9 +209,15 @@
     fetch(saveUrl.replace("__QID__", encodeURIComponent(qid)), {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, "Accept": "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": currentCsrfToken(), "Accept": "application/json" },
+      redirect: "manual",
       body: sent
     }).then(function (response) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") !== -1;
+      // A redirect (to the login page) or an HTML refusal (CSRF) means the session ended, not that the answer is wrong.
+      if (response.type === "opaqueredirect" || (!json && response.status < 500)) {
+        return { status: "signed-out", data: {} };
+      }
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { status: response.status, data: data };
       });
@@ -229,9 +242,17 @@
         attempts[qid] = 0;
         conflicts[qid] = true;
         if (el) showConflict(el, data.conflict);
+      } else if (status === "signed-out") {
+        scheduleRetry(qid, "Your session has ended: sign in again in another tab. Your answer is kept in this browser and sent once you are signed in.");
+        return;
       } else if (status >= 500 || status === 0 || status === 429) {
         scheduleRetry(qid);
         return;
+      } else if (status === 403) {
+        // No permission (e.g. removed from the team): keep the answer in this browser, do not hammer the server.
+        attempts[qid] = 0;
+        blocked[qid] = true;
+        showError(el, (data && data.detail) || "You may not change this answer.");
       } else {
         // Refused for good (invalid value, no permission, no longer a draft): say why; keep nothing to retry.
         attempts[qid] = 0;

@@ -15,7 +15,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.xdist_group("assessment-browser"),
 ]
 
 
@@ -251,3 +250,21 @@ def test_a_group_answer_is_filled_row_by_row_and_saved(page, login, project, mem
         {"use": "Answer policy questions", "share": 70},
         {"use": "Draft replies", "share": 30},
     ]
+
+
+def test_an_answer_given_after_the_session_ended_is_kept_and_sent_after_signing_in_again(
+    new_context, login, project, member, assessment_questionnaires
+):
+    from assessments import services
+
+    draft = services.assessment_start(project=project, kind="maturity", actor=member)
+    context = new_context()
+    page = login(context.new_page(), member)
+    page.goto(f"/assessments/{draft.pk}/?section=m.docs")
+    context.clear_cookies()
+    page.locator('[id="q-m.docs.readme"]').get_by_label("Yes", exact=True).check()
+    expect(page.locator('[id="q-m.docs.readme"] .save-error')).to_contain_text("Your session has ended")
+
+    login(context.new_page(), member)
+    all_saved(page)
+    assert draft.answers.get(question_id="m.docs.readme").value == "yes"
