@@ -136,3 +136,24 @@ def test_token_page_revoke(client, member):
 
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_ci_token_is_refused_by_inventory_endpoints(client, member, project):
+    _, raw = services.token_create(user=member, name="ci", scope="ci", project=project)
+
+    assert client.get("/api/v1/projects/docs-qa/", **bearer(raw)).status_code == 403
+    assert client.get("/api/v1/me", **bearer(raw)).json()["token"]["scope"] == "ci"
+
+
+def test_scoped_write_token_cannot_add_components_to_another_project(client, member, project):
+    ProjectFactory(team=project.team, slug="other", name="Other")
+    _, raw = services.token_create(user=member, name="scoped", scope="write", project=project)
+
+    response = client.post(
+        "/api/v1/components/",
+        {"project": "other", "kind": "prompt_set", "name": "P"},
+        content_type="application/json",
+        **bearer(raw),
+    )
+
+    assert response.status_code == 403
