@@ -12,8 +12,11 @@ from . import exports, pdf, selectors, services
 from .models import Report, ReportJob
 
 
-def pdf_response(report: Report, *, filename: str):
-    response = FileResponse(report.file.open("rb"), content_type="application/pdf", filename=filename)
+def pdf_response(report: Report, *, filename: str, attachment: bool = True):
+    """The stored PDF; ``attachment=False`` lets a browser show it inline (the scorecard link)."""
+    response = FileResponse(
+        report.file.open("rb"), content_type="application/pdf", filename=filename, as_attachment=attachment
+    )
     response["Cache-Control"] = "private, max-age=0"
     response["ETag"] = f'"{report.input_hash}"'
     return response
@@ -104,7 +107,7 @@ class ScorecardPdfView(View):
         if not can_view_project(request.user, project):
             raise Http404
         report, _ = services.report_scorecard(project=project, user=request.user)
-        return pdf_response(report, filename=report_filename(report))
+        return pdf_response(report, filename=report_filename(report), attachment=False)
 
 
 class PortfolioJobCreateView(View):
