@@ -14,7 +14,13 @@ from accounts.models import ApiToken, hash_token
 from reports import selectors
 from reports.models import ReportJob
 from tests.factories import ProjectFactory, TeamFactory
-from tests.reports_factories import AssessmentFactory, impact_result, risk_result, seed_scored_project
+from tests.reports_factories import (
+    AssessmentFactory,
+    CheckResultFactory,
+    impact_result,
+    risk_result,
+    seed_scored_project,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +226,15 @@ def test_the_blocked_csv_names_the_gate_and_its_first_reason(client, viewer, por
     assert blocked["new-idea"]["next_gate"] == "Proof of concept"
     assert int(blocked["new-idea"]["unmet_requirements"]) >= 1
     assert blocked["new-idea"]["first_reason"]
+
+
+def test_the_scorecard_reads_a_constant_number_of_queries(seeded, project):
+    with CaptureQueriesContext(connection) as few:
+        selectors.scorecard_snapshot(project)
+    for i in range(6):
+        CheckResultFactory(component=seeded["repo"], check_id=f"git.extra_{i}", state="fail")
+        AssessmentFactory(project=project, questionnaire=seeded["maturity"].questionnaire)
+    with CaptureQueriesContext(connection) as many:
+        snapshot = selectors.scorecard_snapshot(project)
+    assert len(snapshot.evidence) == 9 and len(snapshot.trend) == 8
+    assert len(many) == len(few)
