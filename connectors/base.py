@@ -86,6 +86,10 @@ class Connector:
     checks: ClassVar[tuple[CheckSpec, ...]] = ()
     # Limit on concurrent calls to one target system (per host), enforced by the framework.
     max_concurrency: ClassVar[int] = 4
+    # True for back-ends that read only Plumbline's own database (no network): the framework then runs them in
+    # the calling thread, without the wall-clock helper thread (whose separate DB connection would not see the
+    # caller's uncommitted rows).
+    local_only: ClassVar[bool] = False
 
     def __init__(self, *, component, settings: dict, secrets: dict, timeout: float):
         self.component = component

@@ -148,6 +148,8 @@ def _run_with_wall_limit(connector: Connector, wall_limit: float) -> list[CheckO
     Per-call timeouts do not bound a server that trickles bytes or a back-end that loops; this does, so the
     worker is free again on time. An abandoned thread ends by itself at its next call timeout.
     """
+    if connector.local_only:
+        return connector.run()
     box: dict = {}
 
     def target():

@@ -53,7 +53,24 @@ class FakeConnector(Connector):
         raise AssertionError(action)
 
 
-FAKE = {"fake": {"BACKEND": "tests.unit.test_connector_framework.FakeConnector", "OPTIONS": {}, "TIMEOUT": 0.5}}
+class LocalConnector(Connector):
+    """Reads only Plumbline's database, like the CI-push back-end."""
+
+    name = "local"
+    checks = (CheckSpec("local.project_seen", "The project row is readable", "Nothing to fix."),)
+    local_only = True
+
+    def run(self):
+        from registry.models import Project
+
+        seen = Project.objects.filter(pk=self.component.project_id).exists()
+        return [CheckOutcome("local.project_seen", "pass" if seen else "fail", f"Seen: {seen}.")]
+
+
+FAKE = {
+    "fake": {"BACKEND": "tests.unit.test_connector_framework.FakeConnector", "OPTIONS": {}, "TIMEOUT": 0.5},
+    "local": {"BACKEND": "tests.unit.test_connector_framework.LocalConnector"},
+}
 
 
 @pytest.fixture(autouse=True)
@@ -197,6 +214,12 @@ def test_a_slow_backend_is_abandoned_at_the_wall_limit(project):
     assert time.monotonic() - started < 3
     assert set(states(comp).values()) == {"unknown"}
     assert "did not finish within 1.5 s" in reasons(comp)[0]
+
+
+def test_a_local_only_backend_sees_the_callers_uncommitted_rows(project):
+    comp = ComponentFactory(project=project, name="local", connector="local")
+    services.component_check(component=comp)
+    assert states(comp) == {"local.project_seen": "pass"}
 
 
 def test_a_check_the_backend_forgot_reads_error(project):
