@@ -50,7 +50,7 @@ def _mlflow(experiment, model=""):
             "registered_model": model,
         },
         "connector": "mlflow",
-        "connector_settings": {"experiment": experiment},
+        "connector_settings": {"tracking_uri": "http://mlflow.internal:5000", "experiment": experiment},
     }
 
 

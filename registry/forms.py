@@ -4,10 +4,11 @@ import json
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from accounts import permissions
 from accounts.models import User
+from connectors.loading import get_connector_class
 
 from .choices import COMPONENT_ATTRIBUTES, ComponentKind
 from .models import Component, Project, Team
@@ -138,6 +139,7 @@ class ComponentForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["connector"].choices = [("", "None"), *((a, a) for a in settings.PLUMBLINE_CONNECTORS)]
+        self.connector_help = connector_parameters_help()
         self.attribute_fields = []
         for kind, attributes in COMPONENT_ATTRIBUTES.items():
             for key, label, help_text in attributes:
@@ -222,6 +224,20 @@ class ComponentForm(forms.Form):
             "connector_settings": data["connector_settings"],
             "secrets": data["secrets"],
         }
+
+
+def connector_parameters_help() -> list[tuple[str, str, str]]:
+    """``(alias, settings, secrets)`` described in words, so people know what to type for each connector."""
+    described = []
+    for alias in settings.PLUMBLINE_CONNECTORS:
+        try:
+            parameters = get_connector_class(alias).parameters
+        except ImproperlyConfigured:
+            continue
+        options = ", ".join(p.name + (" (required)" if p.required else "") for p in parameters if not p.secret)
+        secrets = ", ".join(p.name for p in parameters if p.secret)
+        described.append((alias, options or "none", secrets or "none"))
+    return described
 
 
 class ImportForm(forms.Form):

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from connectors.loading import get_connector_class
 from connectors.secrets import decrypt_secrets, encrypt_secrets
 
 from .audit import diff, record_change, snapshot
@@ -171,14 +172,6 @@ def project_restore(*, actor, project, note=""):
 # --- Components --------------------------------------------------------------------------------------
 
 
-def _connector_class(alias):
-    try:
-        from connectors.loading import get_connector_class
-    except ImportError:
-        return None
-    return get_connector_class(alias)
-
-
 def component_validate(*, kind, attributes, connector, connector_settings) -> dict[str, list[str]]:
     """Field errors for a component's kind-specific attributes and connector (empty when valid)."""
     errors: dict[str, list[str]] = {}
@@ -196,11 +189,10 @@ def component_validate(*, kind, attributes, connector, connector_settings) -> di
             errors["connector"] = [f"Unknown connector {connector!r}. Choose one of: {choices}, or leave it empty."]
         elif isinstance(connector_settings, dict):
             try:
-                cls = _connector_class(connector)
+                cls = get_connector_class(connector)
             except ImproperlyConfigured as exc:
                 errors["connector"] = [f"Connector {connector!r} is not available on this server: {exc}"]
-                cls = None
-            if cls is not None:
+            else:
                 for field, messages in cls.validate_settings(connector_settings).items():
                     errors.setdefault("connector_settings", []).extend(f"{field}: {m}" for m in messages)
     elif connector_settings:
