@@ -354,8 +354,15 @@ def evidence_remove(*, evidence, actor):
         raise PermissionDenied("Only members of the project's team can remove evidence.")
     with transaction.atomic():
         _lock_draft(assessment)
+        record_change(
+            instance=assessment,
+            project=assessment.project,
+            action=ChangeRecord.Action.UPDATE,
+            actor=actor,
+            note=f"Removed evidence {evidence} from {evidence.answer.question_id} (assessment #{assessment.pk})",
+        )
         if evidence.file:
-            evidence.file.delete(save=False)
+            transaction.on_commit(lambda name=evidence.file.name, storage=evidence.file.storage: storage.delete(name))
         evidence.delete()
 
 
@@ -370,7 +377,7 @@ def content_hash(record):
     return hashlib.sha256(canonical_json(record).encode()).hexdigest()
 
 
-def completeness_problems(assessment, answers, visible, index):
+def completeness_problems(answers, visible, index):
     """What still blocks submission: visible required answers, justifications, evidence, unconfirmed pre-fills."""
     problems = []
     for section in index.sections:
@@ -423,7 +430,7 @@ def assessment_submit(*, assessment, actor):
         context = selectors.scoring_context(assessment.project)
         values = selectors.answer_values(answers.values())
         visible = visible_question_ids(version.definition, values, context)
-        problems = completeness_problems(assessment, answers, visible, index)
+        problems = completeness_problems(answers, visible, index)
         if problems:
             raise AssessmentIncomplete(problems)
         evidence = selectors.evidence_for(assessment.project, version.definition)

@@ -256,7 +256,7 @@ class AssessmentSubmitView(View):
             return redirect(assessment.get_absolute_url())
         index = index_for(assessment.questionnaire)
         state = selectors.form_state(assessment, with_evidence=False, answers=list(assessment.answers.all()))
-        problems = services.completeness_problems(assessment, state.answers, state.visible, index)
+        problems = services.completeness_problems(state.answers, state.visible, index)
         return self._render(request, assessment, problems)
 
     def post(self, request, pk):

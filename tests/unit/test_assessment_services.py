@@ -331,3 +331,18 @@ def test_the_beat_schedule_runs_the_reminder_task_which_sends_once_a_day(expired
     assert send_reassessment_reminders.delay().get() == 1
     assert send_reassessment_reminders.delay().get() == 0
     assert len(mail.outbox) == 1
+
+
+def test_removing_an_evidence_file_deletes_it_from_the_storage_and_records_who(
+    maturity, member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from registry.models import ChangeRecord
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("design.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    item = services.evidence_add(assessment=maturity, question_id="m.docs.architecture", actor=member, upload=upload)
+    storage, name = item.file.storage, item.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evidence_remove(evidence=item, actor=member)
+    assert not storage.exists(name)
+    assert ChangeRecord.objects.filter(actor=member, note__startswith="Removed evidence design.pdf").exists()
