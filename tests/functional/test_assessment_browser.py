@@ -268,3 +268,19 @@ def test_an_answer_given_after_the_session_ended_is_kept_and_sent_after_signing_
     login(context.new_page(), member)
     all_saved(page)
     assert draft.answers.get(question_id="m.docs.readme").value == "yes"
+
+
+def test_answers_can_be_given_with_the_keyboard_alone(page, login, project, member, assessment_questionnaires):
+    from assessments import services
+
+    draft = services.assessment_start(project=project, kind="maturity", actor=member)
+    login(page, member)
+    page.goto(f"/assessments/{draft.pk}/?section=m.ops")
+    page.locator('[id="q-m.ops.uses_api"]').get_by_label("Yes", exact=True).focus()
+    page.keyboard.press("Space")
+    all_saved(page)
+    page.keyboard.press("ArrowDown")
+    all_saved(page)
+    assert draft.answers.get(question_id="m.ops.uses_api").value == "no"
+    page.keyboard.press("Tab")
+    expect(page.locator('[id="q-m.ops.uses_api"] summary', has_text="Comment")).to_be_focused()
