@@ -2,9 +2,19 @@
 
 import pytest
 
+from config.celery import app as celery_app
 from tests.reports_factories import seed_scored_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def eager_celery():
+    """Run the job in-process even when CELERY_BROKER_URL is set (test_reports_celery covers the real worker)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture
@@ -20,7 +30,7 @@ def test_the_portfolio_dashboard_has_no_serious_accessibility_violations(signed_
     assert axe_violations(signed_in) == []
 
 
-def test_generate_pdf_shows_progress_then_a_download_link(signed_in):
+def test_generate_pdf_shows_progress_then_a_download_link(signed_in, eager_celery):
     signed_in.goto("/reports/portfolio/")
     signed_in.get_by_role("button", name="Generate PDF report").click()
     signed_in.wait_for_url("**/reports/jobs/*/")

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import ApiToken, hash_token
+from config.celery import app as celery_app
 from reports import selectors
 from reports.models import ReportJob
 from tests.factories import ProjectFactory, TeamFactory
@@ -45,6 +46,15 @@ def portfolio(seeded, project, other_team):
     )
     ProjectFactory(team=other_team, name="New idea", slug="new-idea")
     return {"high": project, "low": low}
+
+
+@pytest.fixture
+def eager_celery():
+    """Run the job in-process even when CELERY_BROKER_URL is set (test_reports_celery covers the real worker)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 def rows(response):
@@ -150,7 +160,7 @@ def test_the_project_panel_links_to_the_scorecard(rf, viewer, project):
 
 
 def test_generating_the_portfolio_pdf_goes_to_done_with_a_download_link(
-    client, viewer, portfolio, django_capture_on_commit_callbacks
+    client, viewer, portfolio, django_capture_on_commit_callbacks, eager_celery
 ):
     client.force_login(viewer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -195,7 +205,9 @@ def test_a_project_token_cannot_read_another_projects_scorecard(client, viewer, 
     assert response.json()["detail"]
 
 
-def test_the_api_creates_and_polls_a_portfolio_job(client, admin_user, portfolio, django_capture_on_commit_callbacks):
+def test_the_api_creates_and_polls_a_portfolio_job(
+    client, admin_user, portfolio, django_capture_on_commit_callbacks, eager_celery
+):
     client.force_login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         created = client.post("/api/v1/reports/portfolio-jobs/", {"team": "support"}, content_type="application/json")
