@@ -192,6 +192,15 @@ def expected_kinds_by_stage():
     }
 
 
+def awaiting_review():
+    """Submitted assessments waiting for a reviewer, oldest first (one query)."""
+    return list(
+        Assessment.objects.filter(state=Assessment.State.SUBMITTED, project__archived_at__isnull=True)
+        .select_related("project", "project__team", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
 @dataclass
 class AttentionItem:
     project: Project

@@ -394,4 +394,8 @@ def assessment_compare_view(request, slug):
 
 
 def attention_view(request):
-    return render(request, "assessments/attention.html", {"items": selectors.attention()})
+    return render(
+        request,
+        "assessments/attention.html",
+        {"items": selectors.attention(), "awaiting_review": selectors.awaiting_review()},
+    )

@@ -182,3 +182,11 @@ def test_an_uploaded_evidence_file_can_be_downloaded_by_a_signed_in_reader(
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"the design"
     assert 'filename="design.txt"' in response["Content-Disposition"]
+
+
+def test_the_attention_page_lists_submitted_assessments_waiting_for_review(client, member_client, draft, reviewer):
+    answer_all(member_client, draft)
+    member_client.post(reverse("assessments:submit", args=[draft.pk]))
+    client.force_login(reviewer)
+    page = client.get(reverse("assessments:attention")).content.decode()
+    assert reverse("assessments:review", args=[draft.pk]) in page
