@@ -284,3 +284,33 @@ def test_answers_can_be_given_with_the_keyboard_alone(page, login, project, memb
     assert draft.answers.get(question_id="m.ops.uses_api").value == "no"
     page.keyboard.press("Tab")
     expect(page.locator('[id="q-m.ops.uses_api"] summary', has_text="Comment")).to_be_focused()
+
+
+def test_the_submit_record_review_history_and_attention_pages_have_no_serious_accessibility_violations(
+    page, login, project, member, reviewer, assessment_questionnaires, axe_violations
+):
+    from assessments import services
+
+    draft = services.assessment_start(project=project, kind="maturity", actor=member)
+    for qid, value in {
+        "m.docs.readme": "yes",
+        "m.docs.owner": "Alice",
+        "m.ops.monitoring": 3,
+        "m.ops.uses_api": "no",
+        "m.rag.chunking": "yes",
+        "m.rag.freshness": "daily",
+    }.items():
+        services.answer_save(assessment=draft, question_id=qid, value=value, expected_version=0, actor=member)
+    login(page, member)
+    page.goto(f"/assessments/{draft.pk}/submit/")
+    assert axe_violations(page) == []
+    services.assessment_submit(assessment=draft, actor=member)
+    login(page, reviewer)
+    for url in (
+        f"/assessments/{draft.pk}/",
+        f"/assessments/{draft.pk}/review/",
+        f"/projects/{project.slug}/assessments/",
+        "/attention/",
+    ):
+        page.goto(url)
+        assert axe_violations(page) == [], url
