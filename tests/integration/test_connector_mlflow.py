@@ -144,7 +144,10 @@ EMPTY = {
 
 @pytest.fixture(scope="module")
 def seeded(mlflow_server):
-    mlflow_server.seed(SEED)
+    """Seeds once per server: xdist may set this module fixture up again when modules of the group interleave."""
+    if not getattr(mlflow_server, "connector_tests_seeded", False):
+        mlflow_server.seed(SEED)
+        mlflow_server.connector_tests_seeded = True
     return mlflow_server
 
 
