@@ -84,6 +84,7 @@ class AssessmentDetailView(View):
                 "can_edit": can_edit,
                 "prefill": assessment.prefill or {},
                 "new_questions": set((assessment.prefill or {}).get("new", [])),
+                "section_applies": any(item["visible"] for item in questions),
                 "currency": settings.PLUMBLINE_CURRENCY,
                 "evidence_url_prefix": f"{assessment.get_absolute_url()}answers/",
             },
