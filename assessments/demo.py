@@ -177,8 +177,10 @@ def _create(project, kind, state, days_ago, strength, owner, reviewer, round_no)
                 validity = int(version.definition.get("validity_days") or version.validity_days)
                 dates["expires_at"] = dates["decided_at"] + timedelta(days=validity)
             assessment.reviews.update(at=dates["decided_at"])
-    # The record keeps its own submission time; only the row's bookkeeping dates move back for the history.
+    # The record keeps its own submission time; only the rows' bookkeeping dates move back for the history.
     Assessment.objects.filter(pk=assessment.pk).update(**dates)
+    Answer.objects.filter(assessment=assessment).update(answered_at=when)
+    AnswerRevision.objects.filter(answer__assessment=assessment).update(at=when)
     return assessment
 
 

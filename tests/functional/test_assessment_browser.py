@@ -161,6 +161,17 @@ def test_two_people_editing_the_same_answer_see_a_conflict_with_both_values(
     all_saved(second)
     assert draft.answers.get(question_id="m.docs.readme").value == "no"
 
+    # The first person, still on version 1, changes the comment: now they choose to take the other value.
+    first.locator('[id="q-m.docs.readme"] summary', has_text="Comment").click()
+    first.locator('[id="q-m.docs.readme"] .comment-input').fill("README reviewed")
+    first.locator('[id="q-m.docs.readme"] .comment-input').blur()
+    first_conflict = first.locator('[id="q-m.docs.readme"] .conflict')
+    expect(first_conflict).to_contain_text(f"No — {colleague}")
+    first_conflict.get_by_role("button", name="Use theirs").click()
+    expect(first.locator('[id="q-m.docs.readme"]').get_by_label("No", exact=True)).to_be_checked()
+    all_saved(first)
+    assert draft.answers.get(question_id="m.docs.readme").value == "no"
+
 
 def test_the_form_and_the_project_page_have_no_serious_accessibility_violations(
     page, login, project, member, assessment_questionnaires, axe_violations
