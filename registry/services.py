@@ -121,6 +121,12 @@ def project_update(*, actor, project, tags=None, action=ChangeRecord.Action.UPDA
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown project fields: {', '.join(sorted(unknown))}")
+    # Compare with the stored stage: a ModelForm has already copied the new value onto the instance.
+    stored_stage = Project.objects.filter(pk=project.pk).values_list("stage", flat=True).first()
+    new_stage = fields.pop("stage", project.stage)
+    if stored_stage is not None and new_stage != stored_stage:
+        project.stage = stored_stage
+        project_change_stage_through_gate(project=project, stage=new_stage, actor=actor)
     before = project_snapshot(project)
     for key, value in fields.items():
         setattr(project, key, value)
@@ -132,6 +138,16 @@ def project_update(*, actor, project, tags=None, action=ChangeRecord.Action.UPDA
     if changes:
         record_change(instance=project, project=project, action=action, actor=actor, changes=changes, note=note)
     return project
+
+
+def project_change_stage_through_gate(*, project, stage, actor):
+    """A stage change from any door (form, API, import) passes the stage gate, so no edit can bypass it."""
+    from gates.services import GateRefused, project_move_stage
+
+    try:
+        project_move_stage(project=project, stage=stage, actor=actor)
+    except GateRefused as refused:
+        raise ValidationError({"stage": list(refused.verdict.refusal_lines)}) from refused
 
 
 @transaction.atomic

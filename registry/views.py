@@ -135,7 +135,9 @@ class ProjectEditView(View):
         return render(request, "registry/project_form.html", {"form": form, "project": self.project})
 
     def post(self, request, slug):
-        form = ProjectForm(request.POST, instance=self.project, user=request.user)
+        # The form validates on its own copy: a ModelForm writes cleaned values onto its instance, and the
+        # service must see the stored values to record before/after and to send stage moves through the gate.
+        form = ProjectForm(request.POST, instance=selectors.project_detail(slug=slug), user=request.user)
         if form.is_valid():
             try:
                 services.project_update(

@@ -59,11 +59,20 @@ def test_create_records_history_with_the_actor(api, team, member):
 
 
 def test_patch_changes_only_given_fields(api, project):
-    response = api.patch("/api/v1/projects/docs-qa/", {"stage": "pilot"}, content_type="application/json")
+    response = api.patch("/api/v1/projects/docs-qa/", {"exposure": "public"}, content_type="application/json")
 
     assert response.status_code == 200
     project.refresh_from_db()
-    assert (project.stage, project.uses_rag) == ("pilot", True)
+    assert (project.exposure, project.uses_rag) == ("public", True)
+
+
+def test_patch_of_stage_forward_is_refused_by_the_gate_with_reasons(api, project):
+    response = api.patch("/api/v1/projects/docs-qa/", {"stage": "production"}, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["stage"]
+    project.refresh_from_db()
+    assert project.stage == "idea"
 
 
 def test_archive_hides_the_project_from_the_default_list(api, project):

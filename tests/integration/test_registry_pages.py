@@ -122,13 +122,13 @@ def test_detail_shows_components_connector_secret_marker_and_history(browser, pr
         actor=member, project=project, kind="vector_store", name="Vectors", connector="qdrant",
         secrets={"api_key": "sk-do-not-show"},
     )  # fmt: skip
-    services.project_update(actor=member, project=project, stage="pilot")
+    services.project_update(actor=member, project=project, stage="retired")
 
     page = browser.get("/projects/docs-qa/").content.decode()
 
     assert "Vectors" in page and "<code>qdrant</code>" in page and "secret set" in page
     assert "sk-do-not-show" not in page
-    assert "<del>idea</del> → <ins>pilot</ins>" in page
+    assert "<del>idea</del> → <ins>retired</ins>" in page
 
 
 def test_component_form_keeps_secrets_when_left_empty(browser, project, member):
@@ -182,3 +182,36 @@ def test_team_page_lists_members_and_projects(browser, project):
     page = browser.get("/teams/search/").content.decode()
 
     assert "Docs Q&amp;A" in page and "Team member" in page
+
+
+def edit_form_data(project, **changes):
+    data = {
+        "name": project.name,
+        "slug": project.slug,
+        "team": project.team_id,
+        "archetype": project.archetype,
+        "llm_usage": project.llm_usage,
+        "exposure": project.exposure,
+        "stage": project.stage,
+        "kpis": project.kpis,
+        "uses_rag": "on" if project.uses_rag else "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def test_edit_form_records_before_and_after_in_the_history(browser, project):
+    response = browser.post("/projects/docs-qa/edit/", edit_form_data(project, kpis="CSAT +5"))
+
+    assert response.status_code == 302
+    record = project.changes.get(action="update")
+    assert record.changes["kpis"] == ["Average handling time -20%", "CSAT +5"]
+
+
+def test_edit_form_cannot_move_the_stage_past_the_gate(browser, project):
+    response = browser.post("/projects/docs-qa/edit/", edit_form_data(project, stage="production"))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["stage"]
+    project.refresh_from_db()
+    assert project.stage == "idea"

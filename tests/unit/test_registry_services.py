@@ -22,11 +22,30 @@ def test_project_create_records_the_initial_values(team, member):
 
 
 def test_project_update_records_before_and_after(project, member):
-    services.project_update(actor=member, project=project, stage="pilot", run_cost_per_month=Decimal("120.50"))
+    services.project_update(actor=member, project=project, kpis="CSAT +5", run_cost_per_month=Decimal("120.50"))
 
     record = project.changes.get(action=ChangeRecord.Action.UPDATE)
-    assert record.changes == {"stage": ["idea", "pilot"], "run_cost_per_month": [None, "120.50"]}
+    assert record.changes == {
+        "kpis": ["Average handling time -20%", "CSAT +5"],
+        "run_cost_per_month": [None, "120.50"],
+    }
     assert record.actor == member
+
+
+def test_project_update_cannot_move_a_stage_forward_past_the_gate(project, member):
+    with pytest.raises(ValidationError) as refused:
+        services.project_update(actor=member, project=project, stage="production", kpis="CSAT +5")
+
+    project.refresh_from_db()
+    assert project.stage == "idea" and project.kpis == "Average handling time -20%"
+    assert any("assessment" in line for line in refused.value.message_dict["stage"])
+
+
+def test_project_update_moves_a_stage_back_without_a_gate_and_records_it(project, member):
+    services.project_update(actor=member, project=project, stage="retired")
+
+    record = project.changes.get(action=ChangeRecord.Action.STAGE)
+    assert record.changes == {"stage": ["idea", "retired"]}
 
 
 def test_project_update_without_changes_records_nothing(project, member):
