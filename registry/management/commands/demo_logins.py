@@ -1,3 +1,5 @@
+import importlib
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -12,4 +14,12 @@ class Command(BaseCommand):
         for username, _first, _last, role, teams in USERS:
             team = f" of {', '.join(teams)}" if teams else ""
             self.stdout.write(f"  {role.label + team:<34} {username}")
+        self.stdout.write("")
+        for module_name in ("gates.demo", "connectors.demo"):
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError:
+                continue
+            for line in getattr(module, "demo_notes", list)():
+                self.stdout.write(line)
         self.stdout.write("")
