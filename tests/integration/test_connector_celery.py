@@ -1,7 +1,9 @@
-"""A real Celery worker on Redis and PostgreSQL is killed with SIGKILL mid-check; another worker finishes the refresh.
+"""A real Celery worker on Redis and PostgreSQL loses the process running a check to SIGKILL; the refresh completes.
 
-The check task is ``acks_late``, so the message of the killed worker is never acknowledged: Redis hands it to
-the next worker once the (here shortened) visibility timeout passes, and the refresh run completes.
+The check task is ``acks_late`` with ``reject_on_worker_lost``: the message of the killed process is never
+acknowledged but rejected back to the queue, and the worker's replacement pool process runs it again.
+(Killing the whole worker instead leaves the message unacknowledged until Redis's visibility timeout passes,
+then another worker gets it; that path depends on the broker's timing, so it is not asserted here.)
 """
 
 import os
@@ -130,27 +132,32 @@ def wait_for(predicate, timeout, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_a_refresh_survives_a_worker_killed_mid_check(project, member, mlflow_server, silent_target, start_worker):
-    component = ComponentFactory(
-        project=project,
-        kind="mlflow",
-        name="tracking",
-        connector="mlflow",
-        connector_settings={"tracking_uri": silent_target, "experiment": "Default"},
-    )
-    first = start_worker("first")
-    run = services.evidence_refresh(project=project, actor=member)
-    wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status == "running", 60, "the first worker to start the check")
+def pool_children(pid):
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
 
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait(10)
-    # The system comes back (the component now points at a healthy server) and a new worker starts.
+
+def test_a_refresh_survives_a_worker_killed_mid_check(project, member, mlflow_server, silent_target, start_worker):
+    """SIGKILL the pool process running the check: reject_on_worker_lost requeues it and a new process finishes it."""
+    component = ComponentFactory(
+        project=project, kind="mlflow", name="tracking", connector="mlflow",
+        connector_settings={"tracking_uri": silent_target, "experiment": "Default"},
+    )  # fmt: skip
+    worker = start_worker("first")
+    run = services.evidence_refresh(project=project, actor=member)
+    wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status == "running", 60, "the worker to start the check")
+    busy = pool_children(worker.pid)
+    assert len(busy) == 1
+
+    # The system comes back (the component now points at a healthy server), then the busy process dies.
     type(component).objects.filter(pk=component.pk).update(
         connector_settings={"tracking_uri": mlflow_server.url, "experiment": "Default"}
     )
-    start_worker("second")
+    os.kill(busy[0], signal.SIGKILL)
 
     wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status == "done", 90, "the refresh to complete")
+    assert worker.poll() is None
+    assert pool_children(worker.pid) != busy
     run.refresh_from_db()
     assert (run.components_done, run.components_total) == (1, 1)
     results = {r.check_id: r for r in CheckResult.objects.filter(component=component)}

@@ -11,7 +11,7 @@ from accounts.models import ApiToken, hash_token
 from connectors import services
 from connectors.models import Waiver
 from tests.factories import ComponentFactory
-from tests.unit.test_connector_framework import FAKE
+from tests.unit.test_connector_framework import FAKE, eager_tasks  # noqa: F401 - autouse fixture
 
 pytestmark = pytest.mark.django_db
 
