@@ -165,8 +165,10 @@ class MLflowConnector(Connector):
         ComponentKind.MONITORING_SOURCE,
     )
     parameters = (
-        Parameter("tracking_uri", "Tracking server URL", required=True, help="e.g. https://mlflow.example.com"),
-        Parameter("experiment", "Experiment name", required=True),
+        Parameter(
+            "tracking_uri", "Tracking server URL", help="e.g. https://mlflow.example.com; default: the component's."
+        ),
+        Parameter("experiment", "Experiment name", help="Default: the component's experiment attribute."),
         Parameter("registered_model", "Registered model", help="Empty: the experiment's logged models are checked."),
         Parameter(
             "required_metrics",

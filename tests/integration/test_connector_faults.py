@@ -153,3 +153,10 @@ def test_a_transient_failure_is_retried_before_it_reads_unknown(project):
     with pytest.raises(services.CheckRetry, match="Cannot connect"):
         services.component_check(component=component, final_attempt=False)
     assert not CheckResult.objects.filter(component=component).exists()
+
+
+def test_a_component_without_tracking_url_reads_error_saying_what_to_set(project):
+    component = ComponentFactory(project=project, kind="mlflow", connector="mlflow", connector_settings={})
+    services.component_check(component=component)
+    results = list(CheckResult.objects.filter(component=component))
+    assert_inconclusive(results, "error", "Set the MLflow tracking server URL (tracking_uri).")
