@@ -564,7 +564,8 @@ class MLflowConnector(Connector):
             "mlflow.traces_have_usage": self.check_traces_have_usage,
         }
         try:
-            self.experiment  # noqa: B018 - fail fast on a bad URL, credentials or experiment name
+            self.base_url  # noqa: B018 - fail fast: a missing or refused URL, then bad credentials or experiment
+            self.experiment  # noqa: B018
             outcomes = []
             for spec in CHECKS:
                 if spec.id in selected:
