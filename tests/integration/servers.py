@@ -191,7 +191,7 @@ def prometheus(tmp_path_factory):
         return health.get("BrokenBotErrors") == "err" and "unknown" not in health.values()
 
     try:
-        wait_until(scraped_and_evaluated, timeout=20, what="Prometheus")
+        wait_until(scraped_and_evaluated, timeout=90, what="Prometheus")
         yield Prometheus(url=url, exporter=llm)
     finally:
         stop(process)
@@ -216,7 +216,7 @@ def chroma_server(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: httpx.get(f"{url}/api/v2/heartbeat").status_code == 200, timeout=20, what="chroma run")
+        wait_until(lambda: httpx.get(f"{url}/api/v2/heartbeat").status_code == 200, timeout=60, what="chroma run")
         yield url
     finally:
         stop(process)
