@@ -73,6 +73,7 @@ class PushedEvaluationConnector(Connector):
     version = "1"
     component_kinds = ("eval_dataset",)
     checks = (SPEC,)
+    local_only = True  # reads Plumbline's own database: run in the calling thread, inside its transaction
 
     def target(self) -> str:
         return "plumbline"
