@@ -62,7 +62,7 @@ migrate: $(VENV)/.installed
 	@mkdir -p var
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
 
-demo-data: migrate
+demo-data: migrate mlflow-venv
 	$(DEMO_ENV) $(BIN)/python manage.py load_questionnaires
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 

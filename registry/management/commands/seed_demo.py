@@ -5,9 +5,10 @@ from django.core.management.base import BaseCommand
 from registry.demo import seed_inventory
 
 # Other apps' demo seeds, run in this order when the app provides them.
+# Evidence comes before assessments so that submitted maturity assessments record claimed vs verified levels.
 LATER_SEEDS = [
-    ("assessments.demo", "seed_assessments"),
     ("connectors.demo", "seed_evidence"),
+    ("assessments.demo", "seed_assessments"),
     ("gates.demo", "seed_gates"),
 ]
 
