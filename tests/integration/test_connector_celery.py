@@ -2,8 +2,8 @@
 
 The check task is ``acks_late`` with ``reject_on_worker_lost``: the message of the killed process is never
 acknowledged but rejected back to the queue, and the worker's replacement pool process runs it again.
-(Killing the whole worker instead leaves the message unacknowledged until Redis's visibility timeout passes,
-then another worker gets it; that path depends on the broker's timing, so it is not asserted here.)
+Killing the whole worker leaves the message unacknowledged until Redis's visibility timeout passes (3 s in
+these workers); then the next worker gets it.
 """
 
 import os
@@ -163,3 +163,29 @@ def test_a_refresh_survives_a_worker_killed_mid_check(project, member, mlflow_se
     results = {r.check_id: r for r in CheckResult.objects.filter(component=component)}
     assert results["mlflow.traces_present"].state == "fail"
     assert results["mlflow.traces_present"].reason.startswith("No production traces")
+
+
+def test_a_refresh_survives_the_whole_worker_killed_mid_check(
+    project, member, mlflow_server, silent_target, start_worker
+):
+    """SIGKILL the whole worker (main process and pool): the unacknowledged task returns to Redis after its
+    visibility timeout (3 s here) and a freshly started worker completes the refresh."""
+    component = ComponentFactory(
+        project=project, kind="mlflow", name="tracking", connector="mlflow",
+        connector_settings={"tracking_uri": silent_target, "experiment": "Default"},
+    )  # fmt: skip
+    first = start_worker("first")
+    run = services.evidence_refresh(project=project, actor=member)
+    wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status == "running", 60, "the worker to start the check")
+    type(component).objects.filter(pk=component.pk).update(
+        connector_settings={"tracking_uri": mlflow_server.url, "experiment": "Default"}
+    )
+
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(10)
+    start_worker("second")
+
+    wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status == "done", 120, "the refresh to complete")
+    run.refresh_from_db()
+    assert (run.components_done, run.components_total) == (1, 1)
+    assert CheckResult.objects.filter(component=component, check_id="mlflow.traces_present").exists()
