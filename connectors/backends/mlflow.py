@@ -140,7 +140,8 @@ def _ms_to_dt(ms) -> datetime | None:
 
 
 def _age_days(when: datetime | None, now: datetime) -> float | None:
-    return None if when is None else round((now - when).total_seconds() / 86400, 2)
+    """Age in days; a timestamp slightly ahead of our clock (skew between hosts) reads as 0, not -0.0."""
+    return None if when is None else max(0.0, round((now - when).total_seconds() / 86400, 2))
 
 
 def _otlp_attributes(span) -> dict[str, Any]:
