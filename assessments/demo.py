@@ -59,8 +59,32 @@ def _unit(*parts):
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+def _eu_ai_act_value(question_id, project):
+    """EU AI Act classification answers follow from what the project is, not from chance.
+
+    No demo project uses a prohibited practice; the HR agent supports decisions about workers (Annex III,
+    employment); chatbots and customer-facing generators carry the transparency duty.
+    """
+    facing_people = project.exposure != "internal" or project.archetype in ("chatbot", "agent", "multi_agent")
+    answers = {
+        "risk.euact.eu_nexus": "yes" if "EU" in (project.regions or []) else "no",
+        "risk.euact.prohibited_practice": "no",
+        "risk.euact.annex_i_product": "no",
+        "risk.euact.annex_iii_areas": ["employment"] if project.slug == "hr-agent" else ["none"],
+        "risk.euact.profiling": "no",
+        "risk.euact.derogation": "no",
+        "risk.euact.interacts_with_people": "yes" if facing_people else "no",
+        "risk.euact.synthetic_content": "yes" if project.archetype == "content_generation" else "no",
+        "risk.euact.deepfake_or_public_text": "no",
+        "risk.euact.emotion_or_biometric": "no",
+    }
+    return answers.get(question_id, "no")
+
+
 def _value(question, strength, key, project):
     """A plausible answer to ``question`` for a team of the given strength (0..1)."""
+    if question["id"].startswith("risk.euact."):
+        return _eu_ai_act_value(question["id"], project)
     kind, roll = question["type"], _unit(key, question["id"])
     if kind == "yes_no":
         # Must-haves get done first; impact questions are mostly about intent, which teams usually have.
