@@ -83,13 +83,16 @@ class ProjectExportView(View):
 class ProjectDetailView(View):
     def get(self, request, slug):
         project = selectors.project_detail(slug=slug)
+        full_history = request.GET.get("history") == "all"
         return render(
             request,
             "registry/project_detail.html",
             {
                 "project": project,
                 "components": project.components.all(),
-                "history": selectors.project_history(project=project),
+                "history": selectors.project_history(project=project, limit=1000 if full_history else 10),
+                "history_total": project.changes.count(),
+                "full_history": full_history,
                 "can_edit": permissions.can_edit_project(request.user, project),
             },
         )

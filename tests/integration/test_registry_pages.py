@@ -215,3 +215,14 @@ def test_edit_form_cannot_move_the_stage_past_the_gate(browser, project):
     assert response.context["form"].errors["stage"]
     project.refresh_from_db()
     assert project.stage == "idea"
+
+
+def test_detail_shows_the_latest_changes_and_links_to_the_full_history(browser, project, member):
+    for n in range(12):
+        services.project_update(actor=member, project=project, kpis=f"KPI {n}")
+
+    page = browser.get("/projects/docs-qa/").content.decode()
+    full = browser.get("/projects/docs-qa/?history=all").content.decode()
+
+    assert "KPI 11" in page and "<ins>KPI 1</ins>" not in page and "Show the full history (12 changes)" in page
+    assert "<ins>KPI 1</ins>" in full and "Show the full history" not in full
