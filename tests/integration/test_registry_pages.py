@@ -226,3 +226,12 @@ def test_detail_shows_the_latest_changes_and_links_to_the_full_history(browser, 
 
     assert "KPI 11" in page and "<ins>KPI 1</ins>" not in page and "Show the full history (12 changes)" in page
     assert "<ins>KPI 1</ins>" in full and "Show the full history" not in full
+
+
+def test_a_refused_page_says_why_in_words(client, outsider, project):
+    client.force_login(outsider)
+
+    response = client.get("/projects/docs-qa/edit/")
+
+    assert response.status_code == 403
+    assert "You can only change projects of your own team." in response.content.decode()
