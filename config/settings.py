@@ -251,5 +251,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},  # reports: its INFO lines narrate every render step
         "fontTools": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},  # connectors: one INFO line per request, with full URLs
+        # In-process (eager) tasks would log one "succeeded" line each; a real worker keeps its own logging.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
