@@ -20,3 +20,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# WhiteNoise warns on every request when the collected-static directory is missing; tests never collect.
+(VAR_DIR / "staticfiles").mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from connectors.models import PushedEvaluation
+from registry.choices import Stage
 
 
 class RequirementSerializer(serializers.Serializer):
@@ -54,3 +55,13 @@ class PushedEvaluationSerializer(serializers.ModelSerializer):
 class EvidencePushResponseSerializer(serializers.Serializer):
     evaluation = PushedEvaluationSerializer()
     check = serializers.DictField(help_text="The ci.eval_results_recent outcome for this push: state and reason.")
+
+
+class StageMoveSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices, help_text="The stage to move the project to.")
+
+
+class StageMoveResultSerializer(serializers.Serializer):
+    project = serializers.CharField()
+    stage = serializers.CharField()
+    previous_stage = serializers.CharField()

@@ -1,10 +1,11 @@
 from django.urls import re_path
 
-from .views import ProjectEvidenceView, ProjectGateView
+from .views import ProjectEvidenceView, ProjectGateView, ProjectStageView
 
 urlpatterns = [
     re_path(r"^projects/(?P<slug>[-a-zA-Z0-9_]+)/gate/?$", ProjectGateView.as_view(), name="api-project-gate"),
     re_path(
         r"^projects/(?P<slug>[-a-zA-Z0-9_]+)/evidence/?$", ProjectEvidenceView.as_view(), name="api-project-evidence"
     ),
+    re_path(r"^projects/(?P<slug>[-a-zA-Z0-9_]+)/stage/?$", ProjectStageView.as_view(), name="api-project-stage"),
 ]

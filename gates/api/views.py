@@ -20,7 +20,13 @@ from registry.models import Project
 
 from .. import evidence, selectors, services
 from ..policy import GATED_STAGES
-from .serializers import EvidencePushResponseSerializer, GateVerdictSerializer, PushedEvaluationSerializer
+from .serializers import (
+    EvidencePushResponseSerializer,
+    GateVerdictSerializer,
+    PushedEvaluationSerializer,
+    StageMoveResultSerializer,
+    StageMoveSerializer,
+)
 from .throttling import ApiTokenRateThrottle
 
 ERROR_SHAPE = OpenApiResponse(
@@ -144,3 +150,39 @@ class ProjectEvidenceView(ProjectScopedView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+class ProjectStageView(ProjectScopedView):
+    """Move a project to another stage through the gate, as the "Move to" button does on the project page."""
+
+    allow_ci_tokens = False
+
+    @extend_schema(
+        summary="Move a project to another stage (through the stage gate)",
+        description=(
+            "Moving forward needs the gate of the target stage to allow it; the refusal (409) carries the full "
+            "verdict with every missing item. Moving back or retiring needs no gate. Team members of the project's "
+            "team and admins may move it; the change is recorded in the project's history with the policy version."
+        ),
+        request=StageMoveSerializer,
+        responses={
+            200: StageMoveResultSerializer,
+            400: ERROR_SHAPE,
+            401: ERROR_SHAPE,
+            403: ERROR_SHAPE,
+            404: ERROR_SHAPE,
+            409: GateVerdictSerializer,
+        },
+    )
+    def post(self, request, slug):
+        project = self.get_project(slug)
+        if not rules.can_edit_project(request.user, project):
+            raise PermissionDenied("Only the project's team members and admins can move it to another stage.")
+        serializer = StageMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        previous = project.stage
+        try:
+            services.project_move_stage(project=project, stage=serializer.validated_data["stage"], actor=request.user)
+        except services.GateRefused as refused:
+            return Response(verdict_payload(request, refused.verdict), status=status.HTTP_409_CONFLICT)
+        return Response({"project": project.slug, "stage": project.stage, "previous_stage": previous})
