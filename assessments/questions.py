@@ -37,10 +37,6 @@ class QuestionIndex:
     def section(self, section_id):
         return next((s for s in self.sections if s["id"] == section_id), None)
 
-    def evidence_check(self, question_id):
-        binding = self.questions.get(question_id, {}).get("evidence") or {}
-        return binding.get("check")
-
     def money_inputs(self):
         """``{project field: question id}`` for the impact model's money inputs."""
         inputs = (self.definition.get("scoring") or {}).get("inputs") or {}

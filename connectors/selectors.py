@@ -14,7 +14,7 @@ import yaml
 from django.conf import settings
 from django.utils import timezone
 
-from questionnaires.definition import iter_questions
+from questionnaires.definition import evidence_checks, iter_questions
 
 from .base import ERROR, FAIL, NOT_APPLICABLE, PASS, UNKNOWN, WAIVED, WARN, CheckSpec
 from .loading import all_check_specs
@@ -120,34 +120,43 @@ def _combine(items: list[Evidence]) -> tuple[Evidence, str]:
     return chosen, reason
 
 
-def bindings(definition) -> dict[str, str]:
-    """Question id -> bound check id, for the questions of ``definition`` with an ``evidence.check`` binding."""
+def bindings(definition) -> dict[str, tuple[str, ...]]:
+    """Question id -> bound check ids, for the questions of ``definition`` with an ``evidence`` binding."""
     found = {}
     for _section, question in iter_questions(definition):
-        check = (question.get("evidence") or {}).get("check")
-        if check:
-            found[question["id"]] = check
+        checks = evidence_checks(question)
+        if checks:
+            found[question["id"]] = checks
     return found
+
+
+# For an ``any_of`` binding the most favourable check speaks for the question: one pass verifies it, and it
+# reads fail only when every bound check that answered failed (an unknown one might still pass).
+ANY_OF_ORDER = (PASS, WAIVED, WARN, UNKNOWN, ERROR, NOT_APPLICABLE, FAIL)
 
 
 def evidence_by_question(project, definition) -> dict[str, dict]:
     """``{question_id: {"state", "check_id", "reason", "checked_at", "stale", "component"}}`` (two queries).
 
     Only questions whose bound check has at least one result appear. With several components the worst
-    conclusive state wins (one failing vector store fails "chunks carry their source"), and the reason says so.
+    conclusive state wins (one failing vector store fails "chunks carry their source"), and the reason says so;
+    with several bound checks (``any_of``) the most favourable check wins, and the reason names it.
     """
     bound = bindings(definition)
     if not bound:
         return {}
     by_check: dict[str, list[Evidence]] = {}
-    for item in project_checks(project, check_ids=set(bound.values())):
+    wanted = {check_id for checks in bound.values() for check_id in checks}
+    for item in project_checks(project, check_ids=wanted):
         by_check.setdefault(item.result.check_id, []).append(item)
     evidence = {}
-    for question_id, check_id in bound.items():
-        items = by_check.get(check_id)
-        if not items:
+    for question_id, check_ids in bound.items():
+        candidates = [(check_id, *_combine(by_check[check_id])) for check_id in check_ids if by_check.get(check_id)]
+        if not candidates:
             continue
-        chosen, reason = _combine(items)
+        check_id, chosen, reason = min(candidates, key=lambda c: ANY_OF_ORDER.index(c[1].state))
+        if len(check_ids) > 1:
+            reason = f"{check_id} (any of {', '.join(check_ids)}): {reason}"
         evidence[question_id] = {
             "state": chosen.state,
             "check_id": check_id,
@@ -185,8 +194,9 @@ def _questions_by_check(paths: tuple[str, ...], stamp: tuple[float, ...]) -> dic
     found: dict[str, list[str]] = {}
     for path in paths:
         definition = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        for question_id, check_id in bindings(definition).items():
-            found.setdefault(check_id, []).append(question_id)
+        for question_id, check_ids in bindings(definition).items():
+            for check_id in check_ids:
+                found.setdefault(check_id, []).append(question_id)
     return found
 
 

@@ -163,6 +163,18 @@ def iter_questions(definition):
             yield section, question
 
 
+def evidence_checks(question) -> tuple[str, ...]:
+    """The check ids bound to a question: ``evidence: {check: X}`` or ``evidence: {any_of: [X, Y]}``.
+
+    ``any_of`` serves practices with more than one valid home (prompts versioned in git *or* in the MLflow
+    prompt registry): a pass of any bound check verifies the answer.
+    """
+    binding = question.get("evidence") or {}
+    if binding.get("check"):
+        return (binding["check"],)
+    return tuple(binding.get("any_of") or ())
+
+
 def question_index(definition) -> dict:
     """Question id -> question dict."""
     return {q["id"]: q for _, q in iter_questions(definition)}

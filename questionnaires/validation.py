@@ -135,6 +135,10 @@ def _schema_message(error):
         return path, f"allow_na and allow_unknown apply to yes_no questions only, not to {instance.get('type')}"
     if kind == "propertyNames":
         return path, f"{error.message}; use one of the allowed keys"
+    if kind == "oneOf" and path and path[-1] == "evidence" and isinstance(instance, dict):
+        return path, (
+            "an evidence binding names either one `check` or several `any_of` checks, not both and not neither"
+        )
     return path, error.message
 
 

@@ -4,6 +4,8 @@ verified level, computed again after replacing evidence-bound answers by their c
 
 from dataclasses import dataclass
 
+from questionnaires.definition import evidence_checks
+
 from .common import Score, ScoreResult, _Dict, assess, common_fields, must_blocking, next_actions, unmet_musts
 
 CONCLUSIVE = ("pass", "fail")
@@ -110,7 +112,8 @@ def score(definition, answers, context, evidence=None) -> MaturityResult:
     for c in claimed.contributions:
         question = claimed.questions[c.question_id]
         if question.get("evidence") and c.fraction == 1.0 and (evidence or {}).get(c.question_id) == "fail":
-            discrepancies.append(Discrepancy(c.question_id, c.answer, question["evidence"].get("check", ""), "fail"))
+            checks = " or ".join(evidence_checks(question))
+            discrepancies.append(Discrepancy(c.question_id, c.answer, checks, "fail"))
 
     blocking = must_blocking(claimed, level_names=names)
     unblocks = {b.question_id: b.level for b in blocking}

@@ -398,6 +398,39 @@ def test_the_worst_conclusive_state_of_several_components_wins_and_says_so(proje
     assert evidence["reason"].startswith("1 of 2 components fail this check")
 
 
+ANY_OF = {
+    "sections": [
+        {
+            "id": "s",
+            "questions": [
+                {"id": "s.either", "type": "yes_no", "evidence": {"any_of": ["fake.beta", "fake.alpha"]}},
+            ],
+        }
+    ]
+}
+
+
+def test_an_any_of_binding_is_verified_by_any_passing_check_and_names_it(project):
+    services.component_check(component=component(project))  # fake.alpha passes, fake.beta fails
+
+    evidence = selectors.evidence_by_question(project, ANY_OF)["s.either"]
+
+    assert (evidence["state"], evidence["check_id"]) == ("pass", "fake.alpha")
+    assert evidence["reason"].startswith("fake.alpha (any of fake.beta, fake.alpha): ")
+
+
+def test_an_any_of_binding_fails_only_when_no_bound_check_could_still_pass(project):
+    comp = component(project)
+    services.component_check(component=comp)
+    CheckResult.objects.filter(component=comp, check_id="fake.alpha").update(state="unknown", reason="Unreachable.")
+
+    assert selectors.evidence_by_question(project, ANY_OF)["s.either"]["state"] == "unknown"
+
+    CheckResult.objects.filter(component=comp, check_id="fake.alpha").update(state="fail", reason="Missing.")
+
+    assert selectors.evidence_by_question(project, ANY_OF)["s.either"]["state"] == "fail"
+
+
 def test_scoring_states_read_stale_evidence_as_unknown(project):
     comp = component(project)
     services.component_check(component=comp)

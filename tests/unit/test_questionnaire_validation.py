@@ -10,53 +10,60 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "questionnaires"
 BROKEN = DATA / "broken"
 
 
-@pytest.mark.parametrize(
-    ("name", "line", "column", "path", "words"),
-    [
-        ("malformed_yaml.yaml", 10, 7, "", "the YAML cannot be read"),
-        ("tab_indentation.yaml", 31, 1, "", "tab character"),
-        ("duplicate_key.yaml", 35, 9, "sections[1].questions[1].type", "duplicate key 'type' (first at line 33)"),
-        (
-            "duplicate_id.yaml",
-            32,
-            13,
-            "sections[1].questions[1].id",
-            "duplicate id 'demo.ops.alerts': already used at line 29",
-        ),
-        ("unknown_condition_id.yaml", 35, 16, "sections[1].questions[1].when", "did you mean 'demo.ops.alerts'?"),
-        ("forward_reference.yaml", 20, 16, "sections[0].questions[0].when", "comes later in the file"),
-        (
-            "cycle.yaml",
-            32,
-            15,
-            "sections[1].questions[0].when",
-            "cycle in conditions: demo.ops.alerts → demo.ops.oncall",
-        ),
-        ("option_without_points.yaml", 25, 13, "sections[0].questions[1].options[1]", "option 'yearly' has no points"),
-        (
-            "unreachable_section.yaml",
-            28,
-            11,
-            "sections[1].when",
-            "section 'demo.ops' can never be shown: 'demo.docs.frequency' == 'weekly' never holds: "
-            "its possible answers are 'never', 'yearly'",
-        ),
-        ("overlapping_band.yaml", 11, 48, "scoring.levels[3].min_score_pct", "bands must not overlap"),
-        ("bad_levels.yaml", 12, 15, "scoring.levels[4].level", "must be at most 4, not 5"),
-        ("missing_required_field.yaml", 29, 9, "sections[1].questions[0]", "missing required field 'text'"),
-        ("wrong_type.yaml", 2, 10, "version", "must be text, not a number (put it in quotes)"),
-        ("condition_syntax.yaml", 35, 32, "sections[1].questions[1].when", "write '==' to compare"),
-        ("reserved_id.yaml", 32, 13, "sections[1].questions[1].id", "must not start with 'project.'"),
-        ("tier_gap.yaml", 23, 33, "scoring.tiers[3].min_residual", "gap in tiers"),
-        (
-            "risk_question_wrong_type.yaml",
-            17,
-            17,
-            "scoring.risks[1].severity",
-            "is a yes_no question; severity must be single_choice",
-        ),
-    ],
-)
+BROKEN_CASES = [
+    ("malformed_yaml.yaml", 10, 7, "", "the YAML cannot be read"),
+    ("tab_indentation.yaml", 31, 1, "", "tab character"),
+    ("duplicate_key.yaml", 35, 9, "sections[1].questions[1].type", "duplicate key 'type' (first at line 33)"),
+    (
+        "duplicate_id.yaml",
+        32,
+        13,
+        "sections[1].questions[1].id",
+        "duplicate id 'demo.ops.alerts': already used at line 29",
+    ),
+    ("unknown_condition_id.yaml", 35, 16, "sections[1].questions[1].when", "did you mean 'demo.ops.alerts'?"),
+    ("forward_reference.yaml", 20, 16, "sections[0].questions[0].when", "comes later in the file"),
+    (
+        "cycle.yaml",
+        32,
+        15,
+        "sections[1].questions[0].when",
+        "cycle in conditions: demo.ops.alerts → demo.ops.oncall",
+    ),
+    ("option_without_points.yaml", 25, 13, "sections[0].questions[1].options[1]", "option 'yearly' has no points"),
+    (
+        "unreachable_section.yaml",
+        28,
+        11,
+        "sections[1].when",
+        "section 'demo.ops' can never be shown: 'demo.docs.frequency' == 'weekly' never holds: "
+        "its possible answers are 'never', 'yearly'",
+    ),
+    ("overlapping_band.yaml", 11, 48, "scoring.levels[3].min_score_pct", "bands must not overlap"),
+    ("bad_levels.yaml", 12, 15, "scoring.levels[4].level", "must be at most 4, not 5"),
+    ("missing_required_field.yaml", 29, 9, "sections[1].questions[0]", "missing required field 'text'"),
+    ("wrong_type.yaml", 2, 10, "version", "must be text, not a number (put it in quotes)"),
+    ("condition_syntax.yaml", 35, 32, "sections[1].questions[1].when", "write '==' to compare"),
+    ("reserved_id.yaml", 32, 13, "sections[1].questions[1].id", "must not start with 'project.'"),
+    ("tier_gap.yaml", 23, 33, "scoring.tiers[3].min_residual", "gap in tiers"),
+    (
+        "evidence_binding_both_forms.yaml",
+        32,
+        19,
+        "sections[1].questions[0].evidence",
+        "names either one `check` or several `any_of` checks, not both",
+    ),
+    (
+        "risk_question_wrong_type.yaml",
+        17,
+        17,
+        "scoring.risks[1].severity",
+        "is a yes_no question; severity must be single_choice",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "column", "path", "words"), BROKEN_CASES)
 def test_each_broken_file_gives_one_located_error_in_words(name, line, column, path, words):
     report = validate_file(BROKEN / name)
     assert len(report.problems) == 1, report.problems
@@ -66,8 +73,7 @@ def test_each_broken_file_gives_one_located_error_in_words(name, line, column, p
 
 
 def test_every_broken_file_is_covered_by_a_test():
-    tested = {p.name for p in BROKEN.glob("*.yaml")}
-    assert len(tested) == 17
+    assert {p.name for p in BROKEN.glob("*.yaml")} == {case[0] for case in BROKEN_CASES}
 
 
 @pytest.mark.parametrize("name", ["maturity_small.yaml", "risk_small.yaml", "impact_small.yaml"])
