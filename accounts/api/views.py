@@ -8,6 +8,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import ApiToken
+
 from .. import selectors, services
 from ..permissions import TokenScopePermission, token_of
 from .serializers import ApiTokenSerializer, MeSerializer, NewApiTokenSerializer
@@ -33,6 +35,7 @@ class ApiTokenViewSet(
     serializer_class = ApiTokenSerializer
     permission_classes = BASE_PERMISSIONS
     filter_backends = []
+    queryset = ApiToken.objects.none()  # for the schema: ids are integers; get_queryset() scopes to the user
 
     def get_queryset(self):
         return selectors.token_list(user=self.request.user)
