@@ -11,7 +11,7 @@ from accounts.models import User
 from connectors.loading import get_connector_class
 
 from .choices import COMPONENT_ATTRIBUTES, ComponentKind
-from .models import Component, Project, Team
+from .models import PROJECT_EDITABLE_FIELDS, Component, Project, Team
 from .services import component_validate
 from .validators import clean_links, clean_regions
 
@@ -27,31 +27,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "name",
-            "slug",
-            "team",
-            "description",
-            "business_owner",
-            "technical_owner",
-            "business_goal",
-            "kpis",
-            "archetype",
-            "llm_usage",
-            "uses_rag",
-            "exposure",
-            "stage",
-            "handles_pii",
-            "handles_sensitive",
-            "handles_confidential",
-            "regions",
-            "estimated_build_cost",
-            "run_cost_per_month",
-            "expected_value_per_year",
-            "links",
-            "tags",
-            "badge_public",
-        ]
+        fields = list(PROJECT_EDITABLE_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "business_goal": forms.Textarea(attrs={"rows": 2}),

@@ -32,6 +32,35 @@ class Tag(models.Model):
         return self.name
 
 
+# What people describe about a project, in the order forms and the API show it; the one list the form, the
+# serializer and the services share.
+PROJECT_EDITABLE_FIELDS = (
+    "name",
+    "slug",
+    "team",
+    "description",
+    "business_owner",
+    "technical_owner",
+    "business_goal",
+    "kpis",
+    "archetype",
+    "llm_usage",
+    "uses_rag",
+    "exposure",
+    "stage",
+    "handles_pii",
+    "handles_sensitive",
+    "handles_confidential",
+    "regions",
+    "estimated_build_cost",
+    "run_cost_per_month",
+    "expected_value_per_year",
+    "links",
+    "tags",
+    "badge_public",
+)
+
+
 class ProjectQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)

@@ -16,33 +16,10 @@ from connectors.secrets import decrypt_secrets, encrypt_secrets
 
 from .audit import diff, record_change, snapshot
 from .choices import COMPONENT_ATTRIBUTES
-from .models import ChangeRecord, Component, Project, Tag, Team
+from .models import PROJECT_EDITABLE_FIELDS, ChangeRecord, Component, Project, Tag, Team
 
-PROJECT_FIELDS = (
-    "name",
-    "slug",
-    "description",
-    "team",
-    "business_owner",
-    "technical_owner",
-    "business_goal",
-    "kpis",
-    "archetype",
-    "llm_usage",
-    "uses_rag",
-    "exposure",
-    "stage",
-    "handles_pii",
-    "handles_sensitive",
-    "handles_confidential",
-    "regions",
-    "estimated_build_cost",
-    "run_cost_per_month",
-    "expected_value_per_year",
-    "links",
-    "badge_public",
-)
-PROJECT_AUDITED = (*PROJECT_FIELDS, "tags")
+PROJECT_FIELDS = tuple(f for f in PROJECT_EDITABLE_FIELDS if f != "tags")  # tags are set by name, apart
+PROJECT_AUDITED = PROJECT_EDITABLE_FIELDS
 COMPONENT_FIELDS = ("kind", "name", "description", "attributes", "connector", "connector_settings")
 SECRET_KEY_FIELD = "secrets"
 

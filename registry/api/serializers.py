@@ -8,7 +8,7 @@ from accounts import permissions
 from accounts.models import User
 
 from ..choices import ComponentKind
-from ..models import ChangeRecord, Component, Project, Team
+from ..models import PROJECT_EDITABLE_FIELDS, ChangeRecord, Component, Project, Team
 from ..services import component_validate
 from ..validators import clean_links, clean_regions
 
@@ -156,29 +156,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = [
             "url",
             "id",
-            "name",
-            "slug",
-            "description",
-            "team",
-            "business_owner",
-            "technical_owner",
-            "business_goal",
-            "kpis",
-            "archetype",
-            "llm_usage",
-            "uses_rag",
-            "exposure",
-            "stage",
-            "handles_pii",
-            "handles_sensitive",
-            "handles_confidential",
-            "regions",
-            "estimated_build_cost",
-            "run_cost_per_month",
-            "expected_value_per_year",
-            "links",
-            "tags",
-            "badge_public",
+            *PROJECT_EDITABLE_FIELDS,
             "component_count",
             "is_archived",
             "archived_at",
