@@ -12,14 +12,19 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
-from connectors.backends.pushed import CHECK_ID as PUSHED_CHECK_ID
-from connectors.backends.pushed import SPEC as PUSHED_SPEC
-from connectors.backends.pushed import outcome_for
 from connectors.models import CheckResult, PushedEvaluation, Waiver
 from registry.choices import STAGE_ORDER, Stage
 
+from .facts import (
+    ASSESSMENT_FIELDS,
+    CHECK_FIELDS,
+    PROJECT_FIELDS,
+    PUSHED_FIELDS,
+    WAIVER_FIELDS,
+    build_gate_facts,
+)
 from .models import GatePolicy
-from .policy import DEFAULT_RULES, GATED_STAGES, AssessmentFact, CheckFact, GateFacts, evaluate
+from .policy import DEFAULT_RULES, GATED_STAGES, evaluate
 
 
 def active_policy():
@@ -31,16 +36,24 @@ def policy_list():
     return GatePolicy.objects.select_related("created_by").order_by("-version")
 
 
-def scorecard_url(project) -> str:
+def scorecard_url_for(slug) -> str:
     try:
-        return reverse("reports:project-scorecard", args=[project.slug])
+        return reverse("reports:project-scorecard", args=[slug])
     except NoReverseMatch:
-        return f"/reports/projects/{project.slug}/scorecard.pdf"
+        return f"/reports/projects/{slug}/scorecard.pdf"
 
 
-def _assessment_facts(project) -> dict[str, AssessmentFact]:
-    """The latest approved assessment of each kind, in one query (a window over the project's approved ones)."""
-    latest = (
+def scorecard_url(project) -> str:
+    return scorecard_url_for(project.slug)
+
+
+def gate_facts(*, project, now=None):
+    """``(rules, policy_version, facts)`` for one project, in six queries whatever the portfolio size."""
+    now = now or timezone.now()
+    policy = active_policy()
+    rules, version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
+    # The newest approved assessment of each kind, in one query (a window over the project's approved ones).
+    assessment_rows = (
         Assessment.objects.filter(project=project, state=Assessment.State.APPROVED)
         .annotate(
             rank=Window(
@@ -48,82 +61,25 @@ def _assessment_facts(project) -> dict[str, AssessmentFact]:
             )
         )
         .filter(rank=1)
-        .values_list("id", "kind", "decided_at", "expires_at", "result")
+        .values(*ASSESSMENT_FIELDS)
     )
-    return {
-        kind: AssessmentFact(id=pk, decided_at=decided, expires_at=expires, result=result or {})
-        for pk, kind, decided, expires, result in latest
-    }
-
-
-def _check_facts(project, now) -> dict[str, tuple[CheckFact, ...]]:
-    waivers = list(
-        Waiver.objects.filter(project=project, revoked_at__isnull=True, expires_at__gt=now).values_list(
-            "check_id", "component_id", "expires_at"
-        )
+    check_rows = CheckResult.objects.filter(project=project).values(*CHECK_FIELDS)
+    waiver_rows = Waiver.objects.filter(project=project, revoked_at__isnull=True, expires_at__gt=now).values(
+        *WAIVER_FIELDS
     )
-
-    def waived_until(check_id, component_id):
-        dates = [exp for cid, comp, exp in waivers if cid == check_id and comp in (None, component_id)]
-        return max(dates) if dates else None
-
-    checks: dict[str, list[CheckFact]] = {}
-    rows = CheckResult.objects.filter(project=project).values_list(
-        "check_id", "state", "reason", "checked_at", "expires_at", "component_id", "component__name"
+    pushed_rows = (
+        PushedEvaluation.objects.filter(project=project).order_by("-evaluated_at", "-id").values(*PUSHED_FIELDS)[:1]
     )
-    for check_id, state, reason, checked_at, expires_at, component_id, component_name in rows:
-        if check_id == PUSHED_CHECK_ID:
-            continue  # computed below from the pushed evaluations themselves, which are always current
-        checks.setdefault(check_id, []).append(
-            CheckFact(
-                check_id, state, reason, checked_at, expires_at, component_name, waived_until(check_id, component_id)
-            )
-        )
-
-    latest = (
-        PushedEvaluation.objects.filter(project=project)
-        .order_by("-evaluated_at", "-id")
-        .values("metrics", "dataset_name", "dataset_version", "git_commit", "run_url", "evaluated_at")
-        .first()
-    )
-    if latest is not None:
-        outcome = outcome_for(latest)
-        checks[PUSHED_CHECK_ID] = [
-            CheckFact(
-                PUSHED_CHECK_ID,
-                outcome.state,
-                outcome.reason,
-                latest["evaluated_at"],
-                latest["evaluated_at"] + PUSHED_SPEC.ttl,
-                "CI push",
-                waived_until(PUSHED_CHECK_ID, None),
-            )
-        ]
-    return {k: tuple(v) for k, v in checks.items()}
-
-
-def gate_facts(*, project, now=None):
-    """``(rules, policy_version, facts)`` for one project."""
-    now = now or timezone.now()
-    policy = active_policy()
-    rules, version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
-    flags = {
-        "uses_rag": project.uses_rag,
-        "fine_tuned": project.llm_usage in ("fine_tuned", "from_scratch"),
-        "customer_facing": project.exposure in ("customer_facing", "public"),
-        "handles_pii": project.handles_pii,
-        "handles_sensitive": project.handles_sensitive,
-        "handles_confidential": project.handles_confidential,
-    }
-    facts = GateFacts(
-        project_slug=project.slug,
-        project_stage=project.stage,
-        project_flags=flags,
-        assessments=_assessment_facts(project),
-        checks=_check_facts(project, now),
+    row = {field: getattr(project, field) for field in PROJECT_FIELDS}
+    facts = build_gate_facts(
+        [row],
+        assessment_rows=list(assessment_rows),
+        check_rows=list(check_rows),
+        waiver_rows=list(waiver_rows),
+        pushed_rows=list(pushed_rows),
         now=now,
-        scorecard_url=scorecard_url(project),
-    )
+        scorecard_url=scorecard_url_for,
+    )[project.pk]
     return rules, version, facts
 
 

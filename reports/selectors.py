@@ -17,12 +17,11 @@ from django.utils import timezone
 
 from assessments.models import Assessment, Review
 from connectors import selectors as connector_selectors
-from connectors.backends.pushed import CHECK_ID as PUSHED_CHECK_ID
-from connectors.backends.pushed import SPEC as PUSHED_SPEC
-from connectors.backends.pushed import outcome_for
 from connectors.models import CheckResult, CheckState, PushedEvaluation, Waiver
 from gates import selectors as gate_selectors
-from gates.policy import DEFAULT_RULES, AssessmentFact, CheckFact, GateFacts, evaluate
+from gates.facts import CHECK_FIELDS, PUSHED_FIELDS, WAIVER_FIELDS, build_gate_facts
+from gates.facts import PROJECT_FIELDS as GATE_PROJECT_FIELDS
+from gates.policy import DEFAULT_RULES, evaluate
 from questionnaires.models import QuestionnaireVersion
 from registry.choices import Stage
 from registry.models import Project, Team
@@ -457,16 +456,6 @@ def _quarter(value):
     return f"{value.year} Q{(value.month - 1) // 3 + 1}"
 
 
-PROJECT_FLAG_FIELDS = (
-    "uses_rag",
-    "llm_usage",
-    "exposure",
-    "handles_pii",
-    "handles_sensitive",
-    "handles_confidential",
-)
-
-
 def _scoped(queryset, team, stage, *, prefix="project__"):
     """Limit a queryset to the active projects the portfolio filters select, through a join, never an id list."""
     filters = {f"{prefix}archived_at__isnull": True}
@@ -475,83 +464,6 @@ def _scoped(queryset, team, stage, *, prefix="project__"):
     if stage:
         filters[f"{prefix}stage"] = stage
     return queryset.filter(**filters)
-
-
-def _portfolio_gate_facts(projects, assessment_rows, check_rows, waiver_rows, pushed_rows, now):
-    """``{project_id: GateFacts}`` for every project at once, built as ``gates.selectors.gate_facts`` builds them
-    for one project, so the portfolio evaluates every gate with a fixed number of queries."""
-    approved = defaultdict(dict)
-    ordered = sorted(
-        (r for r in assessment_rows if r["state"] == Assessment.State.APPROVED),
-        key=lambda r: (r["decided_at"] or dt.datetime.min.replace(tzinfo=dt.UTC), r["id"]),
-        reverse=True,
-    )
-    for r in ordered:
-        approved[r["project_id"]].setdefault(
-            r["kind"],
-            AssessmentFact(
-                id=r["id"], decided_at=r["decided_at"], expires_at=r["expires_at"], result=r["result"] or {}
-            ),
-        )
-    waivers = defaultdict(list)
-    for w in waiver_rows:
-        waivers[w["project_id"]].append(w)
-
-    def waived_until(project_id, check_id, component_id):
-        dates = [
-            w["expires_at"]
-            for w in waivers[project_id]
-            if w["check_id"] == check_id and w["component_id"] in (None, component_id)
-        ]
-        return max(dates) if dates else None
-
-    checks = defaultdict(lambda: defaultdict(list))
-    for r in check_rows:
-        if r["check_id"] == PUSHED_CHECK_ID:
-            continue
-        checks[r["project_id"]][r["check_id"]].append(
-            CheckFact(
-                r["check_id"],
-                r["state"],
-                r["reason"],
-                r["checked_at"],
-                r["expires_at"],
-                r["component__name"],
-                waived_until(r["project_id"], r["check_id"], r["component_id"]),
-            )
-        )
-    for pid, latest in {r["project_id"]: r for r in reversed(pushed_rows)}.items():
-        outcome = outcome_for(latest)
-        checks[pid][PUSHED_CHECK_ID] = [
-            CheckFact(
-                PUSHED_CHECK_ID,
-                outcome.state,
-                outcome.reason,
-                latest["evaluated_at"],
-                latest["evaluated_at"] + PUSHED_SPEC.ttl,
-                "CI push",
-                waived_until(pid, PUSHED_CHECK_ID, None),
-            )
-        ]
-    return {
-        p["id"]: GateFacts(
-            project_slug=p["slug"],
-            project_stage=p["stage"],
-            project_flags={
-                "uses_rag": p["uses_rag"],
-                "fine_tuned": p["llm_usage"] in ("fine_tuned", "from_scratch"),
-                "customer_facing": p["exposure"] in ("customer_facing", "public"),
-                "handles_pii": p["handles_pii"],
-                "handles_sensitive": p["handles_sensitive"],
-                "handles_confidential": p["handles_confidential"],
-            },
-            assessments=dict(approved[p["id"]]),
-            checks={k: tuple(v) for k, v in checks[p["id"]].items()},
-            now=now,
-            scorecard_url=f"/reports/projects/{p['slug']}/scorecard.pdf",
-        )
-        for p in projects
-    }
 
 
 def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> PortfolioSnapshot:
@@ -564,38 +476,35 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
         projects = list(
             _scoped(Project.objects.all(), team, stage, prefix="")
             .order_by("name")
-            .values("id", "name", "slug", "stage", "team__name", "team__slug", *PROJECT_FLAG_FIELDS)
+            .values("name", "team__name", "team__slug", *GATE_PROJECT_FIELDS)
         )
         assessment_rows = list(
             _scoped(Assessment.objects.filter(state__in=REPORTED_STATES), team, stage).values(
                 *_assessment_fields(), "questionnaire_id"
             )
         )
-        check_rows = list(
-            _scoped(CheckResult.objects.all(), team, stage).values(
-                "project_id",
-                "check_id",
-                "state",
-                "reason",
-                "checked_at",
-                "expires_at",
-                "component_id",
-                "component__name",
-            )
-        )
+        check_rows = list(_scoped(CheckResult.objects.all(), team, stage).values(*CHECK_FIELDS))
         waiver_rows = list(
             _scoped(Waiver.objects.filter(revoked_at__isnull=True, expires_at__gt=now), team, stage).values(
-                "project_id", "check_id", "component_id", "expires_at"
+                *WAIVER_FIELDS
             )
         )
         pushed_rows = list(
             _scoped(PushedEvaluation.objects.all(), team, stage)
             .order_by("project_id", "-evaluated_at", "-id")
-            .values("project_id", "metrics", "dataset_name", "dataset_version", "git_commit", "run_url", "evaluated_at")
+            .values(*PUSHED_FIELDS)
         )
         policy = gate_selectors.active_policy()
     rules, policy_version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
-    gate_facts = _portfolio_gate_facts(projects, assessment_rows, check_rows, waiver_rows, pushed_rows, now)
+    gate_facts = build_gate_facts(
+        projects,
+        assessment_rows=assessment_rows,
+        check_rows=check_rows,
+        waiver_rows=waiver_rows,
+        pushed_rows=pushed_rows,
+        now=now,
+        scorecard_url=gate_selectors.scorecard_url_for,
+    )
 
     by_project = defaultdict(list)
     for row in assessment_rows:

@@ -94,3 +94,25 @@ def test_both_endpoints_are_in_the_openapi_schema(admin_user, client):
     schema = client.get("/api/schema/?format=json").json()
     assert "/api/v1/projects/{slug}/gate/" in schema["paths"]
     assert "/api/v1/projects/{slug}/evidence/" in schema["paths"]
+
+
+def test_the_portfolio_report_judges_each_gate_exactly_as_the_gate_itself(project, team, member):
+    """Both build their facts with gates.facts.build_gate_facts; the leadership report must never disagree."""
+    from gates.selectors import gate_verdict, next_stages
+    from reports.selectors import portfolio_snapshot
+
+    ready = ProjectFactory(team=team, name="Ready", slug="ready", stage="pilot", technical_owner=member)
+    make_gate_ready(ready)
+    make_check_result(ready, "vectorstore.index_fresh", "fail")
+    projects = [project, ready]
+
+    snapshot = portfolio_snapshot()
+
+    entries = {entry["slug"]: entry for entry in snapshot.projects}
+    blocked = {row["slug"]: row for row in snapshot.blocked}
+    for p in projects:
+        verdict = gate_verdict(project=p, stage=next_stages(p.stage)[0])
+        assert entries[p.slug]["gate_allowed"] == verdict.allowed
+        if not verdict.allowed:
+            assert blocked[p.slug]["unmet"] == len(verdict.reasons)
+            assert blocked[p.slug]["first"] == (verdict.reasons or verdict.unknown_checks)[0]
