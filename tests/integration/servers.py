@@ -186,7 +186,10 @@ def prometheus(tmp_path_factory):
 
     def scraped_and_evaluated():
         """Both exporters scraped and every rule evaluated since (the broken rule errs only once both are up)."""
-        groups = httpx.get(f"{url}/api/v1/rules", auth=auth).json()["data"]["groups"]
+        response = httpx.get(f"{url}/api/v1/rules", auth=auth)
+        if response.status_code != 200:
+            return False  # 503 "Service Unavailable" until Prometheus has loaded its storage
+        groups = response.json()["data"]["groups"]
         health = {r["name"]: r["health"] for g in groups for r in g["rules"]}
         return health.get("BrokenBotErrors") == "err" and "unknown" not in health.values()
 
