@@ -139,3 +139,10 @@ class ErrorSerializer(serializers.Serializer):
 class ReviewInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Review.Decision.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    """A link (JSON or form field ``url``) or one uploaded file (multipart field ``file``), not both."""
+
+    url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
+    file = serializers.FileField(required=False)

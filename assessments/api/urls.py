@@ -15,6 +15,11 @@ urlpatterns = [
         views.AnswerView.as_view(),
         name="api-assessment-answer",
     ),
+    re_path(
+        r"^assessments/(?P<pk>[0-9]+)/answers/(?P<question_id>[-a-zA-Z0-9_.]+)/evidence/?$",
+        views.AnswerEvidenceView.as_view(),
+        name="api-assessment-answer-evidence",
+    ),
     re_path(r"^assessments/(?P<pk>[0-9]+)/submit/?$", views.SubmitView.as_view(), name="api-assessment-submit"),
     re_path(r"^assessments/(?P<pk>[0-9]+)/review/?$", views.ReviewView.as_view(), name="api-assessment-review"),
 ]

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,12 +16,14 @@ from registry.models import Project
 from .. import selectors, services
 from ..models import Assessment
 from .serializers import (
+    AnswerEvidenceSerializer,
     AnswerInputSerializer,
     AnswerSerializer,
     AssessmentDetailSerializer,
     AssessmentSerializer,
     ConflictResponseSerializer,
     ErrorSerializer,
+    EvidenceInputSerializer,
     ReviewInputSerializer,
     StartSerializer,
 )
@@ -151,6 +154,32 @@ class AnswerView(APIView):
         except (services.AssessmentError, DjangoPermissionDenied) as exc:
             return _service_error(exc)
         return Response(AnswerSerializer(answer).data)
+
+
+class AnswerEvidenceView(APIView):
+    permission_classes = BASE_PERMISSIONS
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        summary="Attach evidence to an answer: a link, or an uploaded file (size and type limited)",
+        request={"multipart/form-data": EvidenceInputSerializer, "application/json": EvidenceInputSerializer},
+        responses={201: AnswerEvidenceSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request, pk, question_id):
+        assessment = _detail(pk, request, self)
+        data = EvidenceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            item = services.evidence_add(
+                assessment=assessment,
+                question_id=question_id,
+                actor=request.user,
+                url=data.validated_data.get("url", ""),
+                upload=data.validated_data.get("file"),
+            )
+        except (services.AssessmentError, DjangoPermissionDenied) as exc:
+            return _service_error(exc)
+        return Response(AnswerEvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
 class SubmitView(APIView):

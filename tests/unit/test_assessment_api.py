@@ -107,3 +107,53 @@ def test_retrieve_includes_answers_and_result(api, started):
     body = api.get(f"/api/v1/assessments/{started['id']}").json()
     assert [a["question_id"] for a in body["answers"]] == ["m.docs.owner"]
     assert "result" in body
+
+
+def evidence_url(started, qid="m.docs.readme"):
+    return f"/api/v1/assessments/{started['id']}/answers/{qid}/evidence"
+
+
+def test_it_attaches_a_link_as_evidence(api, started):
+    response = api.post(evidence_url(started), {"url": "https://wiki.example.com/readme"}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["url"] == "https://wiki.example.com/readme"
+    detail = api.get(f"/api/v1/assessments/{started['id']}").json()
+    answer = next(a for a in detail["answers"] if a["question_id"] == "m.docs.readme")
+    assert [e["url"] for e in answer["evidence"]] == ["https://wiki.example.com/readme"]
+
+
+def test_it_uploads_a_file_as_evidence_with_its_hash(api, started):
+    from hashlib import sha256
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = b"# Architecture\nThe RAG pipeline...\n"
+    upload = SimpleUploadedFile("architecture.md", content, content_type="text/markdown")
+
+    response = api.post(evidence_url(started), {"file": upload}, format="multipart")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["filename"], body["size"], body["sha256"]) == (
+        "architecture.md",
+        len(content),
+        sha256(content).hexdigest(),
+    )
+
+
+def test_it_refuses_a_file_type_outside_the_allowed_list(api, started):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("tool.exe", b"MZ\x90\x00", content_type="application/x-msdownload")
+
+    response = api.post(evidence_url(started), {"file": upload}, format="multipart")
+
+    assert response.status_code == 400
+    assert "file" in response.json()["errors"]
+
+
+def test_it_refuses_evidence_that_is_neither_or_both(api, started):
+    response = api.post(evidence_url(started), {}, format="json")
+
+    assert response.status_code == 400 and "url" in response.json()["errors"]
