@@ -6,34 +6,11 @@ import json
 
 import yaml
 
+from .models import PROJECT_EDITABLE_FIELDS
 from .services import COMPONENT_FIELDS
 
-CSV_FIELDS = [
-    "slug",
-    "name",
-    "team",
-    "description",
-    "business_owner",
-    "technical_owner",
-    "business_goal",
-    "kpis",
-    "archetype",
-    "llm_usage",
-    "uses_rag",
-    "exposure",
-    "stage",
-    "handles_pii",
-    "handles_sensitive",
-    "handles_confidential",
-    "regions",
-    "estimated_build_cost",
-    "run_cost_per_month",
-    "expected_value_per_year",
-    "links",
-    "tags",
-    "badge_public",
-    "components",
-]
+# Slug first so a spreadsheet reads naturally; components (as JSON) last.
+CSV_FIELDS = ["slug", *(f for f in PROJECT_EDITABLE_FIELDS if f != "slug"), "components"]
 
 
 def project_document(project) -> dict:

@@ -234,6 +234,31 @@ def silent_server():
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
+@pytest.fixture
+def silent_listener():
+    """Accepts every connection (none waits in the kernel's backlog) and never sends a byte: a hung server."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    held = []
+    stop_accepting = threading.Event()
+
+    def accept():
+        sock.settimeout(0.2)
+        while not stop_accepting.is_set():
+            try:
+                held.append(sock.accept()[0])
+            except OSError:
+                continue
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    stop_accepting.set()
+    for conn in held:
+        conn.close()
+    sock.close()
+
+
 @pytest.fixture(scope="session")
 def text_server():
     """A real HTTP server (a metrics exporter) that answers every path with plain text: not the API asked for."""

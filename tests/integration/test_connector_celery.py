@@ -8,10 +8,8 @@ these workers); then the next worker gets it.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -24,7 +22,7 @@ from connectors import services
 from connectors.models import CheckResult, RefreshRun
 from tests.factories import ComponentFactory
 
-pytest_plugins = ["tests.integration.mlflow_server"]
+pytest_plugins = ["tests.integration.mlflow_server", "tests.integration.servers"]
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.postgres,
@@ -46,29 +44,6 @@ def queue():
     celery_app.conf.task_default_queue = name
     yield name
     celery_app.conf.task_default_queue = previous
-
-
-@pytest.fixture
-def silent_target():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    held, stop = [], threading.Event()
-
-    def accept():
-        sock.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(sock.accept()[0])
-            except OSError:
-                continue
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    stop.set()
-    for conn in held:
-        conn.close()
-    sock.close()
 
 
 @pytest.fixture
@@ -137,11 +112,11 @@ def pool_children(pid):
     return [int(p) for p in out.split()]
 
 
-def test_a_refresh_survives_a_worker_killed_mid_check(project, member, mlflow_server, silent_target, start_worker):
+def test_a_refresh_survives_a_worker_killed_mid_check(project, member, mlflow_server, silent_listener, start_worker):
     """SIGKILL the pool process running the check: reject_on_worker_lost requeues it and a new process finishes it."""
     component = ComponentFactory(
         project=project, kind="mlflow", name="tracking", connector="mlflow",
-        connector_settings={"tracking_uri": silent_target, "experiment": "Default"},
+        connector_settings={"tracking_uri": silent_listener, "experiment": "Default"},
     )  # fmt: skip
     worker = start_worker("first")
     run = services.evidence_refresh(project=project, actor=member)
@@ -166,13 +141,13 @@ def test_a_refresh_survives_a_worker_killed_mid_check(project, member, mlflow_se
 
 
 def test_a_refresh_survives_the_whole_worker_killed_mid_check(
-    project, member, mlflow_server, silent_target, start_worker
+    project, member, mlflow_server, silent_listener, start_worker
 ):
     """SIGKILL the whole worker (main process and pool): the unacknowledged task returns to Redis after its
     visibility timeout (3 s here) and a freshly started worker completes the refresh."""
     component = ComponentFactory(
         project=project, kind="mlflow", name="tracking", connector="mlflow",
-        connector_settings={"tracking_uri": silent_target, "experiment": "Default"},
+        connector_settings={"tracking_uri": silent_listener, "experiment": "Default"},
     )  # fmt: skip
     first = start_worker("first")
     run = services.evidence_refresh(project=project, actor=member)

@@ -17,6 +17,7 @@ from connectors.models import CheckResult
 from connectors.secrets import encrypt_secrets
 from tests.factories import ComponentFactory
 
+pytest_plugins = ["tests.integration.servers"]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 TIMEOUT = 1.0
@@ -53,31 +54,6 @@ def http_server():
     for server in servers:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def silent_listener():
-    """Accepts connections and never sends a byte."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    held = []
-    stop = threading.Event()
-
-    def accept():
-        sock.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(sock.accept()[0])
-            except OSError:
-                continue
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    stop.set()
-    for conn in held:
-        conn.close()
-    sock.close()
 
 
 @pytest.fixture(autouse=True)
