@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.null_characters.RejectNullCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -145,11 +146,16 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="plumbline@localhost")
 if "EMAIL_URL" in env.ENVIRON:
     vars().update(env.email("EMAIL_URL"))
 
-# --- Cache (rate limits, report progress) ---
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://plumbline")}
-
 # --- Celery ---
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+
+# --- Cache: per-token rate limits and per-target connector call limits ---
+# These limits must be shared by every gunicorn worker and Celery worker, or each process enforces its own and
+# the real limit is multiplied by the number of processes. So with a Redis broker the cache defaults to that same
+# Redis (keys prefixed, so they never meet Celery's); local memory is only the default for the one-process demo.
+_DEFAULT_CACHE_URL = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+CACHES = {"default": env.cache("CACHE_URL", default=_DEFAULT_CACHE_URL or "locmemcache://plumbline")}
+CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="plumbline"))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", default=False)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
@@ -176,6 +182,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "config.null_characters.JSONParser",
+        "config.null_characters.FormParser",
+        "config.null_characters.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": 50,

@@ -1,5 +1,7 @@
+import copy
 import os
 import shutil
+import uuid
 
 import pytest
 
@@ -19,7 +21,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not database_url.startswith(("postgres://", "postgresql://")):
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://... (run by .ci/run)"))
-        if "celery_worker" in item.keywords and not broker_url.startswith("redis://"):
+        if ("celery_worker" in item.keywords or "redis" in item.keywords) and not broker_url.startswith("redis://"):
             item.add_marker(pytest.mark.skip(reason="needs CELERY_BROKER_URL=redis://... (run by .ci/run)"))
         if "browser" in item.keywords and not shutil.which("chromium"):
             item.add_marker(pytest.mark.skip(reason="needs Debian chromium (make test installs it)"))
@@ -37,6 +39,17 @@ def _group_for_xdist(config, items):
         groups = {m.args[0] if m.args else m.kwargs.get("name", "default") for m in item.iter_markers("xdist_group")}
         if groups and "@" not in item.nodeid:
             item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(map(str, groups)))}")
+
+
+@pytest.fixture(autouse=True)
+def cache_key_prefix(settings):
+    """A fresh cache namespace per test: rate-limit counts and connector slots never leak between tests, and the
+    shared Redis (the integration run's cache, also Celery's broker) is never flushed under a running worker."""
+    prefix = f"plumbline-test-{uuid.uuid4().hex[:12]}"
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+    return prefix
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import TokenScopePermission, token_of
 from config.api import error_response
+from config.null_characters import FormParser, JSONParser, MultiPartParser
 from registry.models import Project
 
 from .. import selectors, services

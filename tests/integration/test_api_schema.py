@@ -4,6 +4,8 @@ The schema is generated from the URL conf at collection time, so endpoints other
 without touching this file. Checks: no server error (5xx) and every documented response matches its schema.
 """
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -50,7 +52,7 @@ def token(db, wsgi_in_test_transaction):
 
 @schema.parametrize()
 @settings(
-    max_examples=8,
+    max_examples=int(os.environ.get("PLUMBLINE_FUZZ_EXAMPLES", "8")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
