@@ -115,7 +115,9 @@ def _measure():
         base_url = pdf.ASSETS_DIR.as_uri() + "/"
 
         def weasyprint_alone():
-            HTML(string=html, base_url=base_url, url_fetcher=pdf.LocalOnlyURLFetcher()).write_pdf()
+            HTML(string=html, base_url=base_url, url_fetcher=pdf.LocalOnlyURLFetcher()).write_pdf(
+                pdf_variant=pdf.PDF_VARIANT
+            )
 
         def full_render():
             Report.objects.all().delete()

@@ -106,7 +106,12 @@ def portfolio_html(snapshot, *, on_progress=None) -> str:
     )
 
 
+#: Tagged PDF/UA-1: headings, tables and reading order reach screen readers, and the title and language are
+#: declared; leadership reports are read by people who use assistive technology too.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(html: str) -> tuple[bytes, int]:
     """WeasyPrint with the local-only fetcher; returns the PDF bytes and the page count."""
     document = HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=LocalOnlyURLFetcher()).render()
-    return document.write_pdf(), len(document.pages)
+    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)

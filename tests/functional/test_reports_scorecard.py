@@ -171,3 +171,13 @@ def test_it_shows_the_verdicts_of_the_stage_gates_ahead(scorecard):
     text = flat(pdf_text(scorecard))
     assert "Proof of concept: may enter" in text
     assert "Production: blocked · requires verified maturity level 3" in text
+
+
+def test_it_is_a_tagged_pdf_ua_document_with_its_title(scorecard, project):
+    """Tagged structure (headings, tables, reading order) is what screen readers follow; PDF/UA also needs the title."""
+    info = subprocess.run(["pdfinfo", str(scorecard)], check=True, capture_output=True, text=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    assert fields["Tagged"].strip() == "yes"
+    assert fields["Title"].strip() == f"Scorecard: {project.name}"
+    metadata = subprocess.run(["pdfinfo", "-meta", str(scorecard)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"pdfuaid:part[^0-9]*1", metadata), metadata
