@@ -253,6 +253,9 @@ CELERY_BEAT_SCHEDULE["assessments-reassessment-reminders"] = {
     "task": "assessments.tasks.send_reassessment_reminders",
     "schedule": 60 * 60,
 }
+# Stored report PDFs older than this are deleted daily, except the newest of each project or portfolio filter.
+PLUMBLINE_REPORT_RETENTION_DAYS = env.int("PLUMBLINE_REPORT_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["reports-prune"] = {"task": "reports.tasks.prune_old_reports", "schedule": 24 * 60 * 60}
 # Requests per API token (gate and CI evidence endpoints), DRF rate syntax; beyond it the API answers 429.
 PLUMBLINE_TOKEN_RATE = env("PLUMBLINE_TOKEN_RATE", default="600/min")
 

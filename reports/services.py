@@ -4,6 +4,9 @@ Reports change no governance data, so they write no ChangeRecord: the ``Report``
 inputs) and the ``ReportJob`` row are themselves the record.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -112,3 +115,30 @@ def report_portfolio(*, params, user=None, on_progress=None) -> tuple[Report, bo
     if on_progress:
         on_progress(95, "Saving the PDF")
     return _store(kind=Report.Kind.PORTFOLIO, key=key, data=data, pages=pages, params=params, user=user), True
+
+
+def reports_prune(*, now=None, keep_days=None) -> int:
+    """Delete stored PDFs older than the retention period, except the newest one of each subject.
+
+    Every change to a project's evidence or answers makes a new report, so without this the storage only grows.
+    The newest report of each project scorecard and of each portfolio filter is kept whatever its age: it is
+    the one a reader asks for again, and deleting it would only force a re-render. A job whose report is gone
+    keeps its row (the request stays on record) and simply offers no download. Returns how many were deleted.
+    """
+    now = now or timezone.now()
+    keep_days = settings.PLUMBLINE_REPORT_RETENTION_DAYS if keep_days is None else keep_days
+    newest = {}
+    for report_id, kind, project_id, params in Report.objects.order_by("-created_at", "-id").values_list(
+        "id", "kind", "project_id", "params"
+    ):
+        newest.setdefault((kind, project_id, tuple(sorted((params or {}).items()))), report_id)
+    stale = Report.objects.filter(created_at__lt=now - timedelta(days=keep_days)).exclude(pk__in=newest.values())
+    deleted = 0
+    for report in stale.iterator():
+        # The row goes first: a concurrent download then finds no row (404), never a row without its file.
+        name, storage = report.file.name, report.file.storage
+        report.delete()
+        if name:
+            storage.delete(name)
+        deleted += 1
+    return deleted

@@ -1,12 +1,16 @@
 """Reports are stored under the hash of their inputs: unchanged inputs return the stored file without rendering."""
 
+import os
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 from connectors.models import CheckResult
 from reports import pdf, services
 from reports.models import Report, ReportJob
+from tests.factories import ProjectFactory
 from tests.reports_factories import seed_scored_project
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +96,32 @@ def test_the_fetcher_refuses_local_files_outside_the_report_assets():
         fetcher.fetch("file:///etc/hostname")
     css = (pdf.ASSETS_DIR / "css" / "report.css").resolve().as_uri()
     assert b"@font-face" in fetcher.fetch(css).read()
+
+
+def test_old_reports_are_pruned_but_the_newest_of_each_subject_stays(seeded, project, other_team):
+    old_scorecard, _ = services.report_scorecard(project=project)
+    CheckResult.objects.filter(project=project).update(reason="changed since")  # new inputs, so a new report
+    newest_scorecard, _ = services.report_scorecard(project=project)
+    lone = ProjectFactory(team=other_team)
+    lone_scorecard, _ = services.report_scorecard(project=lone)
+    long_ago = timezone.now() - timedelta(days=45)
+    Report.objects.update(created_at=long_ago)
+    Report.objects.filter(pk=newest_scorecard.pk).update(created_at=long_ago + timedelta(hours=1))
+    old_file = old_scorecard.file.path
+
+    deleted = services.reports_prune(keep_days=30)
+
+    assert deleted == 1
+    assert set(Report.objects.values_list("pk", flat=True)) == {newest_scorecard.pk, lone_scorecard.pk}
+    assert not os.path.exists(old_file)
+    again, rendered = services.report_scorecard(project=project)
+    assert (again.pk, rendered) == (newest_scorecard.pk, False)
+
+
+def test_recent_reports_are_never_pruned(seeded, project):
+    services.report_scorecard(project=project)
+    CheckResult.objects.filter(project=project).update(reason="changed since")
+    services.report_scorecard(project=project)
+
+    assert services.reports_prune(keep_days=30) == 0
+    assert Report.objects.count() == 2
