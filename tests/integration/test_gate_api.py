@@ -1,12 +1,16 @@
 """The gate API as CI sees it: verdict JSON, token scope, revocation, rate limit, OpenAPI schema."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.services import token_create, token_revoke
-from tests.factories import ProjectFactory, make_check_result, make_gate_ready
+from assessments.models import Assessment
+from tests.factories import ProjectFactory, make_approved_assessment, make_check_result, make_gate_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -112,3 +116,20 @@ def test_the_portfolio_report_judges_each_gate_exactly_as_the_gate_itself(projec
         if not verdict.allowed:
             assert blocked[p.slug]["unmet"] == len(verdict.reasons)
             assert blocked[p.slug]["first"] == (verdict.reasons or verdict.unknown_checks)[0]
+
+
+def test_the_newest_approved_assessment_of_each_kind_decides(ci, project):
+    """A re-assessment that found the project less mature (or riskier) replaces the older, better result."""
+    make_gate_ready(project)
+    now = timezone.now()
+    Assessment.objects.filter(project=project).update(decided_at=now - timedelta(days=60))
+    level_3 = {"model": "maturity", "claimed_level": 3, "verified_level": 3, "level_name": "Managed", "blocking": []}
+    level_1 = {"model": "maturity", "claimed_level": 2, "verified_level": 1, "level_name": "Documented", "blocking": []}
+    make_approved_assessment(project, "maturity", level_3, decided_at=now - timedelta(days=30))
+    make_approved_assessment(project, "maturity", level_1, decided_at=now - timedelta(days=1))
+    make_approved_assessment(project, "risk", {"model": "risk", "tier": "high"}, decided_at=now - timedelta(hours=1))
+    make_approved_assessment(project, "risk", {"model": "risk", "tier": "low"}, decided_at=now - timedelta(days=9))
+
+    data = ci.get(gate_url(project.slug)).json()
+
+    assert (data["verified_level"], data["tier"]) == (1, "high")
