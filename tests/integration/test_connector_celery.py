@@ -34,6 +34,7 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
+VISIBILITY_TIMEOUT = 3
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def start_worker(queue, tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         "PLUMBLINE_CONNECTOR_ALLOWED_HOSTS": "127.0.0.1",
         "PLUMBLINE_CONNECTOR_TIMEOUT": "30",
     }
@@ -158,6 +159,11 @@ def test_a_refresh_survives_the_whole_worker_killed_mid_check(
 
     os.killpg(first.pid, signal.SIGKILL)
     first.wait(10)
+    # A worker hands back unacknowledged messages older than the visibility timeout when it starts, then scans
+    # again only every ~100 s (kombu's restore interval x throttle). Start the replacement once the timeout has
+    # passed, as a real replacement would be (production's timeout is minutes), so the test does not hinge on
+    # how fast the new worker boots.
+    time.sleep(VISIBILITY_TIMEOUT + 1)
     start_worker("second")
 
     wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status == "done", 120, "the refresh to complete")
