@@ -81,9 +81,24 @@
       inputs.forEach(function (i) { i.checked = values.indexOf(i.value) !== -1; });
       return;
     }
-    if (type === "group") return; // rows are rebuilt by a reload; groups rarely conflict
+    if (type === "group") { drawRows(el, value); return; }
     var input = el.querySelector(".answer-input input, .answer-input textarea");
     if (input) input.value = value === null || value === undefined ? "" : value;
+  }
+
+  // Redraw a group's rows as the server renders them: one per block of the value, then an empty one for the next.
+  function drawRows(el, value) {
+    var tbody = el.querySelector(".group-table tbody");
+    var blank = tbody.lastElementChild.cloneNode(true);
+    tbody.textContent = "";
+    (Array.isArray(value) ? value : []).concat([{}]).forEach(function (block) {
+      var tr = blank.cloneNode(true);
+      tr.querySelectorAll("input[data-field]").forEach(function (input) {
+        var v = block[input.dataset.field];
+        input.value = v === null || v === undefined ? "" : String(v);
+      });
+      tbody.appendChild(tr);
+    });
   }
 
   function readPayload(el) {

@@ -263,6 +263,93 @@ def test_a_group_answer_is_filled_row_by_row_and_saved(page, login, project, mem
     ]
 
 
+INTENDED_USES_OFFLINE = [("Answer policy questions", "60"), ("Draft replies", "30"), ("Summarise tickets", "10")]
+
+
+def leave_intended_uses_unsaved(context, login, member, draft):
+    """The group holds one saved row; offline, the person changes it and adds two more, then closes the page."""
+    from assessments import services
+
+    services.answer_save(
+        assessment=draft,
+        question_id="i.uses.intended",
+        value=[{"use": "Answer policy questions", "share": 70}],
+        expected_version=0,
+        actor=member,
+    )
+    page = login(context.new_page(), member)
+    page.goto(f"/assessments/{draft.pk}/?section=i.uses")
+    context.set_offline(True)
+    group = page.locator('[id="q-i.uses.intended"]')
+    group.get_by_role("textbox", name="Share of requests (%)").first.fill("60")
+    group.get_by_role("textbox", name="Use").last.fill("Draft replies")
+    group.get_by_role("textbox", name="Share of requests (%)").last.fill("30")
+    group.get_by_role("button", name="Add a row").click()
+    group.get_by_role("textbox", name="Use").last.fill("Summarise tickets")
+    group.get_by_role("textbox", name="Share of requests (%)").last.fill("10")
+    page.wait_for_function(
+        f"() => (localStorage.getItem('plumbline:pending:{draft.pk}') || '').includes('\"share\":\"10\"')"
+    )
+    page.close()
+    context.set_offline(False)
+
+
+def expect_group_rows(group, rows):
+    uses = group.get_by_role("textbox", name="Use")
+    shares = group.get_by_role("textbox", name="Share of requests (%)")
+    expect(uses).to_have_count(len(rows) + 1)  # one row per block, then an empty one for the next
+    for i, (use, share) in enumerate([*rows, ("", "")]):
+        expect(uses.nth(i)).to_have_value(use)
+        expect(shares.nth(i)).to_have_value(share)
+
+
+def test_an_unsaved_group_answer_is_redrawn_on_return_and_sent_once_the_server_answers(
+    new_context, login, project, member, assessment_questionnaires
+):
+    from assessments import services
+
+    draft = services.assessment_start(project=project, kind="impact", actor=member)
+    context = new_context()
+    leave_intended_uses_unsaved(context, login, member, draft)
+
+    context.route("**/answers/**", lambda route: route.fulfill(status=503, body="down"))
+    page = context.new_page()
+    page.goto(f"/assessments/{draft.pk}/?section=i.uses")
+    expect(page.locator("#save-status")).to_contain_text("Not saved yet")
+    expect_group_rows(page.locator('[id="q-i.uses.intended"]'), INTENDED_USES_OFFLINE)
+    split = page.locator('[id="q-i.uses.split"]')
+    expect(split).to_be_hidden()
+
+    context.unroute("**/answers/**")
+    all_saved(page)
+    expect(split).to_be_visible()
+    assert draft.answers.get(question_id="i.uses.intended").value == [
+        {"use": use, "share": int(share)} for use, share in INTENDED_USES_OFFLINE
+    ]
+
+
+def test_a_restored_group_answer_can_be_edited_further_without_losing_its_rows(
+    new_context, login, project, member, assessment_questionnaires
+):
+    from assessments import services
+
+    draft = services.assessment_start(project=project, kind="impact", actor=member)
+    context = new_context()
+    leave_intended_uses_unsaved(context, login, member, draft)
+
+    page = context.new_page()
+    page.goto(f"/assessments/{draft.pk}/?section=i.uses")
+    group = page.locator('[id="q-i.uses.intended"]')
+    group.get_by_role("textbox", name="Use").nth(1).fill("Draft replies for agents")
+    all_saved(page)
+    expect_group_rows(group, [INTENDED_USES_OFFLINE[0], ("Draft replies for agents", "30"), INTENDED_USES_OFFLINE[2]])
+    assert draft.answers.get(question_id="i.uses.intended").value == [
+        {"use": "Answer policy questions", "share": 60},
+        {"use": "Draft replies for agents", "share": 30},
+        {"use": "Summarise tickets", "share": 10},
+    ]
+
+
 def test_an_answer_given_after_the_session_ended_is_kept_and_sent_after_signing_in_again(
     new_context, login, project, member, assessment_questionnaires
 ):
