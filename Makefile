@@ -11,13 +11,14 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 DEBIAN_PACKAGES := chromium poppler-utils prometheus fonts-dejavu-core
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: help venv install install-dev system-deps mlflow-venv demo demo-data test test-fast test-integration lint format bench prod migrate clean
+.PHONY: help venv install install-dev system-deps mlflow-venv demo demo-data test test-fast test-integration fuzz lint format bench prod migrate clean
 
 help:
 	@echo "make demo               set up everything and serve the demo on http://127.0.0.1:8000"
 	@echo "make test               install what the tests need and run the whole suite"
 	@echo "make test-fast          unit tests only (seconds)"
 	@echo "make test-integration   integration tests on PostgreSQL + Redis + a real Celery worker"
+	@echo "make fuzz               schemathesis at random over the whole API on PostgreSQL (EXAMPLES=200)"
 	@echo "make bench              benchmarks, printed as a table"
 	@echo "make prod               gunicorn + Celery worker + Celery beat on DATABASE_URL / CELERY_BROKER_URL"
 
@@ -80,6 +81,11 @@ test-fast: install-dev
 # The integration part again, on real PostgreSQL and a real Redis broker with a real Celery worker.
 test-integration: install-dev system-deps mlflow-venv
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest -m "integration or postgres or celery_worker" -p no:xdist
+
+fuzz: install-dev
+	@# schemathesis at random over the whole API on PostgreSQL (EXAMPLES per operation, default 200)
+	DATABASE_URL=$(PG_URL) PLUMBLINE_FUZZ_EXPLORE=1 PLUMBLINE_FUZZ_EXAMPLES=$${EXAMPLES:-200} \
+		$(BIN)/python -m pytest tests/integration/test_api_schema.py -p no:xdist
 
 lint: install-dev
 	$(BIN)/ruff check .

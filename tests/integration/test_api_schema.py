@@ -50,9 +50,15 @@ def token(db, wsgi_in_test_transaction):
     return raw
 
 
+# In the suite the examples are derived from the schema, not drawn at random, so CI gives the same answer on the
+# same code; ``make fuzz`` explores at random with many more examples (how the NUL-character 500 was found).
+EXPLORE = os.environ.get("PLUMBLINE_FUZZ_EXPLORE", "") == "1"
+
+
 @schema.parametrize()
 @settings(
     max_examples=int(os.environ.get("PLUMBLINE_FUZZ_EXAMPLES", "8")),
+    derandomize=not EXPLORE,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
