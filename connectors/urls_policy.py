@@ -4,6 +4,8 @@ A component's URL is typed by a project team, so without this check a connector 
 metadata service (169.254.169.254) or an internal admin port and echo what it finds into check facts. The
 host is resolved and every address it resolves to must be public, unless the host (or the literal address)
 is listed in ``settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS`` (tests and the demo list 127.0.0.1/localhost).
+The same rule is applied again when a connector connects (``connectors.http_client``): a URL checked here may
+resolve to another address by then.
 """
 
 from __future__ import annotations
@@ -47,25 +49,36 @@ def validate_url(url: str, *, resolve: bool = True) -> str:
         raise UrlNotAllowed("The URL has no host name.")
     if parts.username or parts.password:
         raise UrlNotAllowed("Do not put credentials in the URL; store them in the connector's secret settings.")
-    allowed = _allowed_hosts()
-    if host in allowed:
-        return url
-    if not resolve:
-        return url
+    if resolve and not is_allowed_host(host):
+        checked_addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
+    return url
+
+
+def is_allowed_host(host: str) -> bool:
+    """An administrator listed this host name (or literal address): connectors may call it wherever it points."""
+    return host.lower() in _allowed_hosts()
+
+
+def checked_addresses(host: str, port: int) -> list[str]:
+    """Resolve ``host`` once and return its addresses, refusing the host if any of them is internal and not listed.
+
+    Every address must pass, not just the first, because the client may fall back to any of them. The HTTP
+    client of the connectors (``connectors.http_client``) calls this again at connect time and connects only to
+    the addresses returned, so a name that resolves differently later (DNS rebinding) cannot slip past.
+    """
     try:
-        infos = socket.getaddrinfo(
-            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
-        )
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise ConnectorError(f"The host {host} cannot be resolved; check the URL.", transient=True) from exc
-    for info in infos:
-        address = info[4][0]
+    allowed = _allowed_hosts()
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    for address in addresses:
         if _is_internal(address) and address.lower() not in allowed:
             raise UrlNotAllowed(
                 f"The host {host} resolves to the internal address {address}, which connectors may not call. "
                 "Ask an administrator to add the host to PLUMBLINE_CONNECTOR_ALLOWED_HOSTS if it is intended."
             )
-    return url
+    return addresses
 
 
 def url_settings(values: dict) -> dict[str, str]:

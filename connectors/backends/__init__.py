@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from connectors.base import ConnectorError
+from connectors.http_client import connector_client
 from connectors.urls_policy import validate_url
 
 
@@ -148,9 +149,8 @@ def request_json(
     if not is_url(url):
         raise ConnectorError(f"The {system} URL must start with http:// or https://.", transient=False)
     try:
-        response = httpx.request(
-            method, url, headers=headers, params=params, json=json, auth=auth, timeout=timeout, follow_redirects=False
-        )
+        with connector_client(timeout=timeout, follow_redirects=False) as client:
+            response = client.request(method, url, headers=headers, params=params, json=json, auth=auth)
     except httpx.HTTPError as exc:
         raise_for_transport(exc, system=system, url=url, timeout=timeout)
     raise_for_status(response.status_code, system=system, url=url, what=what)

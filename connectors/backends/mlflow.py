@@ -30,6 +30,7 @@ from connectors.base import (
     ConnectorError,
     Parameter,
 )
+from connectors.http_client import connector_client
 from connectors.urls_policy import validate_url
 from registry.choices import ComponentKind
 
@@ -230,7 +231,7 @@ class MLflowConnector(Connector):
         headers = {"Accept": "application/json"}
         if self.secrets.get("token"):
             headers["Authorization"] = f"Bearer {self.secrets['token']}"
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=self.timeout, follow_redirects=False)
+        return connector_client(base_url=self.base_url, headers=headers, timeout=self.timeout, follow_redirects=False)
 
     def _call(self, method: str, path: str, *, what: str, missing_ok: bool = False, **kwargs) -> dict | None:
         try:

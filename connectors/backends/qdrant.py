@@ -23,6 +23,7 @@ from connectors.backends import (
     safe_location,
 )
 from connectors.base import Connector, ConnectorError, Parameter
+from connectors.http_client import client_options
 from registry.choices import ComponentKind
 
 SYSTEM = "Qdrant"
@@ -82,6 +83,7 @@ class QdrantConnector(Connector):
                 api_key=self.secrets.get("api_key") or None,
                 timeout=self.timeout,
                 check_compatibility=False,
+                **client_options(),
             )
         if not os.path.isdir(location):
             raise ConnectorError(f"No embedded Qdrant store at {location}; check the path.", transient=False)
@@ -133,6 +135,8 @@ class QdrantConnector(Connector):
         if isinstance(exc, UnexpectedResponse):
             raise_for_status(exc.status_code or 0, system=SYSTEM, url=location, what=f"collection {collection}")
         if isinstance(exc, ResponseHandlingException):
+            if isinstance(exc.source, ConnectorError):  # from the connect-time URL policy (connectors.http_client)
+                raise exc.source
             if isinstance(exc.source, httpx.HTTPError):
                 raise_for_transport(exc.source, system=SYSTEM, url=location, timeout=self.timeout)
             raise ConnectorError(
