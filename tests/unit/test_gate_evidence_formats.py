@@ -10,7 +10,7 @@ from connectors.backends.pushed import outcome_for
 from gates.evidence import EvidenceError, detect_format, parse
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ci"
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 def load(name):
@@ -60,6 +60,7 @@ def test_it_parses_promptfoo_results_into_a_pass_rate():
     assert fmt == "promptfoo"
     pass_rate = fields["metrics"][0]
     assert pass_rate["name"] == "pass_rate" and pass_rate["value"] == pytest.approx(0.75)
+    assert (fields["model_version"], fields["dataset_name"]) == ("echo", "docs-qa regression")
     assert outcome_for(fields).state == "fail"
 
 
