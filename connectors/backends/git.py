@@ -4,7 +4,8 @@ Only what is committed counts: the back-end reads the tree of the branch (defaul
 copy. A local path is read in place; an https:// clone URL (checked against the connector URL policy; SSH and
 file:// addresses are refused, a token secret is sent as an HTTP header, never in the URL) is mirrored into
 ``var/connector-cache/git/`` (full history, because ``git log --follow`` on a shallow clone would under-report
-prompt history) and fetched on later runs.
+prompt history) and fetched on later runs. git resolves the clone URL's host itself, after the URL was checked, so
+every clone and fetch is pinned to addresses checked just before it (see ``_remote_config``).
 Everything goes through the git CLI with ``safe.directory=*`` (the worker may not own the repository), no
 terminal prompts, and ``self.timeout`` on every command.
 
@@ -18,20 +19,24 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import ipaddress
 import os
 import re
 import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
 
 from connectors.backends import as_list, checked_location, location_errors, safe_location
 from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
+from connectors.urls_policy import UrlNotAllowed, checked_addresses, is_allowed_host
 from registry.choices import ComponentKind
 
 TTL = timedelta(hours=24)
@@ -109,6 +114,7 @@ TRANSIENT_GIT_ERRORS = re.compile(
     r"returned error: (5\d\d|429)|temporary failure|network is unreachable|cannot lock ref",
     re.I,
 )
+REDIRECTED = re.compile(r"returned error: 30\d")
 
 
 @functools.cache
@@ -264,10 +270,13 @@ class GitRepositoryConnector(Connector):
     def branch(self) -> str:
         return str(self.settings.get("branch") or self.component.attributes.get("branch") or "HEAD")
 
-    def _git(self, *args: str, repo: str | None = None) -> str:
-        """Run git with ``self.timeout``. git runs in its own process group, so a timeout also kills the
-        remote helpers it spawned (git-remote-https), which would otherwise keep the pipes open and the worker busy."""
+    def _git(self, *args: str, repo: str | None = None, config: Iterable[str] = ()) -> str:
+        """Run git with ``self.timeout`` and the ``config`` options. git runs in its own process group, so a timeout
+        also kills the remote helpers it spawned (git-remote-https), which would otherwise keep the pipes open and
+        the worker busy."""
         command = ["git", "-c", "safe.directory=*", "-c", "core.quotePath=false"]
+        for option in config:
+            command += ["-c", option]
         command += ["--git-dir", repo] if repo else []
         with subprocess.Popen(
             [*command, *args],
@@ -287,6 +296,12 @@ class GitRepositoryConnector(Connector):
         if process.returncode != 0:
             lines = stderr.decode(errors="replace").strip().splitlines()
             error = lines[-1] if lines else "no message"
+            if REDIRECTED.search(error):
+                raise ConnectorError(
+                    f"The git server at {self.target()} redirected git {args[0]} elsewhere, which is not followed; "
+                    "set the location to the repository's final clone URL.",
+                    transient=False,
+                )
             raise ConnectorError(f"git {args[0]} failed: {error}", transient=bool(TRANSIENT_GIT_ERRORS.search(error)))
         return stdout.decode(errors="replace")
 
@@ -316,19 +331,44 @@ class GitRepositoryConnector(Connector):
                 raise ConnectorError(f"{location} is not a git repository.", transient=False) from exc
         cache = Path(django_settings.VAR_DIR) / "connector-cache" / "git"
         mirror = cache / hashlib.sha256(location.encode()).hexdigest()[:32]
+        config = self._remote_config(location)
         if mirror.is_dir():
-            self._git("remote", "update", "--prune", repo=str(mirror))
+            self._git("remote", "update", "--prune", repo=str(mirror), config=config)
             return str(mirror)
         cache.mkdir(parents=True, exist_ok=True)
         scratch = tempfile.mkdtemp(dir=cache, prefix="clone-")
         try:
-            self._git("clone", "--mirror", "--quiet", location, scratch)
+            self._git("clone", "--mirror", "--quiet", location, scratch, config=config)
             os.replace(scratch, mirror)
         except OSError:
             pass  # another worker finished the same clone first; use theirs
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         return str(mirror)
+
+    def _remote_config(self, location: str) -> list[str]:
+        """git options that keep a clone or fetch of ``location`` on addresses the URL policy accepts.
+
+        git resolves the host again when it connects, and a DNS server may answer 127.0.0.1 or 169.254.169.254
+        by then (DNS rebinding). Unless an administrator allowed the host, it is resolved and checked here
+        (``UrlNotAllowed`` names a refused address) and libcurl is given the checked addresses
+        (``http.curloptResolve``), so git connects only to them while the Host header and TLS check keep the
+        name. Redirects are not followed and proxies not used: either would reach a host never checked. A name
+        in Unicode is refused, since libcurl looks up its xn-- form, which the pin would not match.
+        """
+        parts = urlsplit(location)
+        host = parts.hostname or ""
+        if is_allowed_host(host):
+            return []
+        if not host.isascii():
+            raise UrlNotAllowed(f"Write the host {host} of the clone URL in its ASCII form (xn--...).")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = checked_addresses(host, port)
+        config = ["http.followRedirects=false", "http.proxy="]
+        if _is_address(host):
+            return config
+        pinned = ",".join(f"[{address}]" if ":" in address else address for address in addresses)
+        return [*config, f"http.curloptResolve={host}:{port}:{pinned}"]
 
     def _revision(self, repo: str) -> str | None:
         branch = self.branch
@@ -570,6 +610,15 @@ def _codeowners_rules(text: str) -> list[tuple[str, list[str]]]:
         if owners:
             rules.append((pattern, owners))
     return rules
+
+
+def _is_address(host: str) -> bool:
+    """The host is a literal IP address, which nothing resolves again."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _count(n: int, noun: str) -> str:
