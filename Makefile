@@ -26,13 +26,14 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: requirements.txt $(BIN)/python
+# The app, and the `plumbline` CLI (so the command `make demo` prints works from the venv at once).
+$(VENV)/.installed: requirements.txt cli/pyproject.toml $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q -e cli/
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 	$(BIN)/pip install -q -r requirements-dev.txt
-	$(BIN)/pip install -q -e cli/
 	touch $@
 
 venv install: $(VENV)/.installed

@@ -69,5 +69,5 @@ def demo_notes() -> list[str]:
     return [
         f"CI token for {DEMO_CI_PROJECT} (demo only): {DEMO_CI_TOKEN}",
         f"  PLUMBLINE_URL=http://127.0.0.1:8000 PLUMBLINE_TOKEN={DEMO_CI_TOKEN} "
-        f"plumbline gate --project {DEMO_CI_PROJECT} --stage production",
+        f".venv/bin/plumbline gate --project {DEMO_CI_PROJECT} --stage production",
     ]
