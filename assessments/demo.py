@@ -39,7 +39,7 @@ PLAN = {
         (5, "maturity", "draft"),
     ],
     "production": [
-        (400, "impact", "approved"),
+        (300, "impact", "approved"),
         (160, "risk", "approved"),
         (360, "maturity", "approved"),
         (270, "maturity", "approved"),

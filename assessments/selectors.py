@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from connectors.selectors import evidence_by_question
 from questionnaires.visibility import visible_question_ids
+from registry.choices import Stage
 from registry.models import Project
 from registry.selectors import project_context
 
@@ -171,6 +172,7 @@ def due_for_reassessment(*, now=None, within=EXPIRING_WITHIN):
             expires_at__lte=now + within,
             project__archived_at__isnull=True,
         )
+        .exclude(project__stage=Stage.RETIRED)  # a retired project is not re-assessed
         .exclude(Exists(newer_approved))
         .select_related("project", "project__business_owner", "project__technical_owner", "questionnaire")
         .order_by("expires_at")

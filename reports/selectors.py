@@ -51,6 +51,7 @@ STATUS_LABELS = {
     "attention": "Needs attention",
     "on_track": "On track",
     "not_assessed": "Not assessed",
+    "retired": "Retired",
 }
 NEXT_ACTIONS_SHOWN = 5
 # Returned assessments were sent back for changes: their figures are not reported.
@@ -321,8 +322,18 @@ def _crosswalk(assessments_by_kind, definitions):
     return out
 
 
-def _status(latest, evidence_counts, next_gate):
-    """The one-word overall status on the cover, with the reasons a reader can act on."""
+def _status(latest, evidence_counts, next_gate, *, retired=False):
+    """The one-word overall status on the cover, with the reasons a reader can act on.
+
+    A retired project is kept for the record only: nothing about it needs acting on, so it is neither at risk
+    nor overdue, and leadership's counts of projects needing attention leave it out.
+    """
+    if retired:
+        return {
+            "code": "retired",
+            "label": STATUS_LABELS["retired"],
+            "reasons": ["Retired: kept for the record; no re-assessment or stage gate applies."],
+        }
     if not latest:
         return {"code": "not_assessed", "label": STATUS_LABELS["not_assessed"], "reasons": ["No submitted assessment."]}
     red, amber = [], []
@@ -437,7 +448,7 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
             "archetype": project.get_archetype_display(),
             "exposure": project.get_exposure_display(),
         },
-        status=_status(latest, counts, gates[:1]),
+        status=_status(latest, counts, gates[:1], retired=project.stage == Stage.RETIRED),
         gates=tuple(gates),
         impact=latest.get("impact"),
         risk=latest.get("risk"),
@@ -531,7 +542,8 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
         next_stage = gate_selectors.next_stages(p["stage"])[:1]
         gate = [_verdict(evaluate(rules, facts, stage=st, policy_version=policy_version)) for st in next_stage]
         latest = {k: v for k, v in (("impact", impact), ("risk", risk), ("maturity", maturity)) if v}
-        status = _status(latest, {CheckState.FAIL: failing}, gate)
+        retired = p["stage"] == Stage.RETIRED
+        status = _status(latest, {CheckState.FAIL: failing}, gate, retired=retired)
         cells = {}
         if maturity:
             for s in maturity["sections"]:
@@ -586,7 +598,7 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
                 }
             )
         for kind, item in latest.items():
-            if item["expired"]:
+            if item["expired"] and not retired:
                 overdue.append(
                     {
                         "name": p["name"],
@@ -633,6 +645,7 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
             "attention": statuses.get("attention", 0),
             "on_track": statuses.get("on_track", 0),
             "not_assessed": statuses.get("not_assessed", 0),
+            "retired": statuses.get("retired", 0),
             "blocked": len(blocked),
             "overdue": len(overdue),
             "with_gap": len(gaps),

@@ -144,6 +144,20 @@ def test_overdue_reassessments_are_listed(client, viewer, project, seeded):
     assert [(r["slug"], r["assessment"], r["days_overdue"]) for r in overdue] == [("docs-qa", "risk", "12")]
 
 
+def test_a_retired_project_is_counted_apart_and_never_overdue(client, viewer, project, seeded):
+    seeded["risk"].expires_at = timezone.now() - dt.timedelta(days=12)
+    seeded["risk"].save()
+    project.stage = "retired"
+    project.save(update_fields=["stage"])
+    client.force_login(viewer)
+
+    overdue = rows(client.get("/reports/portfolio/?format=csv&table=overdue"))
+    projects = rows(client.get("/reports/portfolio/?format=csv&table=projects"))
+
+    assert overdue == []
+    assert [(r["slug"], r["status"]) for r in projects] == [("docs-qa", "Retired")]
+
+
 def test_the_scorecard_url_returns_a_pdf(client, viewer, seeded, project):
     client.force_login(viewer)
     response = client.get("/reports/projects/docs-qa/scorecard.pdf")

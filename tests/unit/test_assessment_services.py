@@ -318,6 +318,14 @@ def test_it_does_not_remind_about_approvals_that_are_still_valid_for_long(submit
     assert services.reassessment_reminders_send() == 0
 
 
+def test_a_retired_project_is_neither_reminded_nor_listed_for_reassessment(expired, project):
+    project.stage = "retired"
+    project.save(update_fields=["stage"])
+
+    assert services.reassessment_reminders_send() == 0
+    assert selectors.attention() == []
+
+
 def test_the_attention_list_shows_expired_approvals(expired, project):
     items = selectors.attention()
     assert [(i.project, r["problem"]) for i in items for r in i.reasons] == [(project, "expired")]
