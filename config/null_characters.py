@@ -82,7 +82,6 @@ class RejectNullCharactersMiddleware:
 
     def __call__(self, request):
         is_api = request.path_info.startswith("/api/")
-        field = None
         if NUL in request.path_info:
             field = "path"
         else:
