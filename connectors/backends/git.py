@@ -7,7 +7,9 @@ file:// addresses are refused, a token secret is sent as an HTTP header, never i
 prompt history) and fetched on later runs. git resolves the clone URL's host itself, after the URL was checked, so
 every clone and fetch is pinned to addresses checked just before it (see ``_remote_config``).
 Everything goes through the git CLI with ``safe.directory=*`` (the worker may not own the repository), no
-terminal prompts, and ``self.timeout`` on every command.
+terminal prompts, and ``self.timeout`` on every command. git runs apart from the worker's own setup (see ``_env``):
+an empty temporary HOME, no global or system configuration, no credential helper, so a URL rewrite in
+``~/.gitconfig`` or a login saved in ``~/.netrc`` never steers a clone or reaches a host a team named.
 
 CODEOWNERS: a missing file reads ``unknown``, not ``fail``, because required review is often enforced by branch
 protection on the forge, which git alone cannot see. Set ``codeowners_required`` to make absence a failure
@@ -115,6 +117,7 @@ TRANSIENT_GIT_ERRORS = re.compile(
     re.I,
 )
 REDIRECTED = re.compile(r"returned error: 30\d")
+PINNING_GIT = (2, 37)  # the first git that passes http.curloptResolve to libcurl
 
 
 @functools.cache
@@ -274,17 +277,20 @@ class GitRepositoryConnector(Connector):
         """Run git with ``self.timeout`` and the ``config`` options. git runs in its own process group, so a timeout
         also kills the remote helpers it spawned (git-remote-https), which would otherwise keep the pipes open and
         the worker busy."""
-        command = ["git", "-c", "safe.directory=*", "-c", "core.quotePath=false"]
+        command = ["git", "-c", "safe.directory=*", "-c", "core.quotePath=false", "-c", "credential.helper="]
         for option in config:
             command += ["-c", option]
         command += ["--git-dir", repo] if repo else []
-        with subprocess.Popen(
-            [*command, *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env={**os.environ, **self._env()},
-            start_new_session=True,
-        ) as process:
+        with (
+            tempfile.TemporaryDirectory(prefix="plumbline-git-home-") as home,
+            subprocess.Popen(
+                [*command, *args],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env={**os.environ, **self._env(home)},
+                start_new_session=True,
+            ) as process,
+        ):
             try:
                 stdout, stderr = process.communicate(timeout=self.timeout)
             except subprocess.TimeoutExpired:
@@ -305,11 +311,21 @@ class GitRepositoryConnector(Connector):
             raise ConnectorError(f"git {args[0]} failed: {error}", transient=bool(TRANSIENT_GIT_ERRORS.search(error)))
         return stdout.decode(errors="replace")
 
-    def _env(self) -> dict:
+    def _env(self, home: str) -> dict:
+        """What git runs with on top of the worker's environment: ``home``, an empty directory, as HOME and
+        XDG_CONFIG_HOME, so neither git (``~/.gitconfig``, ``~/.config/git/config``) nor its libcurl
+        (``~/.netrc``) finds the worker's configuration or saved logins; no system or global configuration
+        (GIT_CONFIG_GLOBAL for git 2.32 and later, HOME for older ones); no prompt or askpass program. Only the
+        ``token`` secret authenticates. Configuration an operator sets in the worker's environment
+        (GIT_CONFIG_COUNT, GIT_SSL_CAINFO...) still applies, below the connector's own ``-c`` options."""
         env = {
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_SSH_COMMAND": f"ssh -o BatchMode=yes -o ConnectTimeout={max(int(self.timeout), 1)}",
+            "HOME": home,
+            "XDG_CONFIG_HOME": home,
             "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_ASKPASS": "",
+            "GIT_SSH_COMMAND": f"ssh -o BatchMode=yes -o ConnectTimeout={max(int(self.timeout), 1)}",
         }
         token = self.secrets.get("token")
         if token:
@@ -354,7 +370,8 @@ class GitRepositoryConnector(Connector):
         (``UrlNotAllowed`` names a refused address) and libcurl is given the checked addresses
         (``http.curloptResolve``), so git connects only to them while the Host header and TLS check keep the
         name. Redirects are not followed and proxies not used: either would reach a host never checked. A name
-        in Unicode is refused, since libcurl looks up its xn-- form, which the pin would not match.
+        in Unicode is refused, since libcurl looks up its xn-- form, which the pin would not match. A git older than
+        2.37 ignores ``http.curloptResolve`` without a word, so a pin it would need is refused instead.
         """
         parts = urlsplit(location)
         host = parts.hostname or ""
@@ -367,6 +384,14 @@ class GitRepositoryConnector(Connector):
         config = ["http.followRedirects=false", "http.proxy="]
         if _is_address(host):
             return config
+        version = git_version()
+        if not pins_addresses(version):
+            raise ConnectorError(
+                f"The git on this worker ({version}) cannot be held to the checked address of {host}; it needs git "
+                f"{'.'.join(map(str, PINNING_GIT))} or later. Upgrade git on the Plumbline workers, or ask an "
+                "administrator to add the host to PLUMBLINE_CONNECTOR_ALLOWED_HOSTS if it is trusted.",
+                transient=False,
+            )
         pinned = ",".join(f"[{address}]" if ":" in address else address for address in addresses)
         return [*config, f"http.curloptResolve={host}:{port}:{pinned}"]
 
@@ -610,6 +635,19 @@ def _codeowners_rules(text: str) -> list[tuple[str, list[str]]]:
         if owners:
             rules.append((pattern, owners))
     return rules
+
+
+@functools.cache
+def git_version() -> str:
+    """What ``git --version`` prints on this worker, asked once per process."""
+    return subprocess.run(["git", "--version"], capture_output=True, text=True, check=True, timeout=30).stdout.strip()
+
+
+def pins_addresses(version: str) -> bool:
+    """Whether the git that printed ``version`` ("git version 2.39.5", "git version 2.36.1.windows.1",
+    "git version 2.37.0 (Apple Git-136)") applies ``http.curloptResolve``; unreadable output counts as no."""
+    match = re.match(r"git version (\d+)\.(\d+)", version)
+    return bool(match) and (int(match[1]), int(match[2])) >= PINNING_GIT
 
 
 def _is_address(host: str) -> bool:

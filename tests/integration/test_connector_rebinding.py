@@ -30,6 +30,7 @@ from dulwich.server import DictBackend
 from dulwich.web import WSGIRequestHandlerLogger, WSGIServerLogger, make_wsgi_chain
 
 from connectors import services
+from connectors.backends import git as git_backend
 from connectors.backends.git import GitRepositoryConnector
 from connectors.base import PASS, ConnectorError
 from connectors.http_client import connector_client
@@ -374,4 +375,22 @@ def test_a_git_host_written_in_unicode_is_refused_with_its_ascii_form_to_use(
     with pytest.raises(UrlNotAllowed, match="ASCII form"):
         run_git(f"http://{name}:{port}/origin")
 
+    assert git_server.received == []
+
+
+@pytest.mark.usefixtures("git_cache")
+def test_a_git_too_old_to_pin_reads_a_permanent_error_saying_what_to_do(settings, monkeypatch, git_server, resolver):
+    """git before 2.37 ignores http.curloptResolve without a word, so the clone would go wherever its own resolver
+    points. The worker's real git is newer; only its ``git --version`` answer is replaced."""
+    settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS = ["127.0.0.1"]
+    monkeypatch.setattr(git_backend, "git_version", lambda: "git version 2.36.1")
+    resolver[GIT_NAME] = lambda: "127.0.0.1"
+
+    with pytest.raises(ConnectorError) as caught:
+        run_git(f"http://{GIT_NAME}:{git_server.server_address[1]}/origin")
+
+    assert not caught.value.transient
+    assert "git version 2.36.1" in str(caught.value)
+    assert "Upgrade git on the Plumbline workers" in str(caught.value)
+    assert "PLUMBLINE_CONNECTOR_ALLOWED_HOSTS" in str(caught.value)
     assert git_server.received == []
