@@ -5,4 +5,4 @@ from .models import ApiToken
 
 def token_list(*, user):
     """The user's own tokens, newest first (admins manage others' tokens in the admin site)."""
-    return ApiToken.objects.filter(user=user).select_related("project").order_by("-created_at")
+    return ApiToken.objects.filter(user=user).select_related("project").order_by("-created_at", "-id")

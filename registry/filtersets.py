@@ -58,6 +58,7 @@ class ProjectFilterSet(django_filters.FilterSet):
             queryset = queryset.filter(archived_at__isnull=False)
         else:
             queryset = queryset.filter(archived_at__isnull=True)
-        if not self.form.cleaned_data.get("ordering"):
-            queryset = queryset.order_by("name", "pk")
-        return queryset
+        # Always a total order: by the chosen columns (or the name), then the primary key. Without the tie-breaker,
+        # projects sharing a team or stage could show on two pages, or none, as the reader pages through.
+        chosen = [field for field in queryset.query.order_by if field]
+        return queryset.order_by(*(chosen or ["name"]), "pk")

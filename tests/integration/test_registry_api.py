@@ -91,6 +91,28 @@ def test_list_filters_by_team_tag_and_search(api, project, other_team):
     assert [p["slug"] for p in api.get("/api/v1/projects/?q=transl").json()["results"]] == ["translation-agent"]
 
 
+def test_paging_through_a_sort_with_ties_shows_each_project_once(api, team):
+    for name in ("Delta", "Alpha", "Charlie", "Bravo", "Echo"):
+        ProjectFactory(team=team, name=name, stage="pilot")
+
+    seen = [
+        item["name"]
+        for page in range(1, 6)
+        for item in api.get(f"/api/v1/projects/?ordering=stage&page_size=1&page={page}").json()["results"]
+    ]
+
+    assert sorted(seen) == ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
+
+
+def test_an_empty_ordering_falls_back_to_the_name(api, team):
+    for name in ("Bravo", "Alpha"):
+        ProjectFactory(team=team, name=name)
+
+    names = [item["name"] for item in api.get("/api/v1/projects/?ordering=,").json()["results"]]
+
+    assert names == ["Alpha", "Bravo"]
+
+
 def test_list_orders_and_paginates(api, project):
     for n in range(3):
         ProjectFactory(team=project.team, name=f"Z{n}", slug=f"z{n}")
