@@ -90,8 +90,18 @@ def token_allows_project(request, project_id):
     return token is None or token.project_id is None or token.project_id == project_id
 
 
+def can_push_evidence(user, project):
+    """Pushing CI evidence is editing the project: a CI token works only while its owner may still edit it."""
+    return can_edit_project(user, project)
+
+
 class TokenScopePermission(permissions.BasePermission):
-    """Limits what a token may do: read tokens only read; CI tokens only reach endpoints that allow CI."""
+    """Limits what a token may do: read tokens only read; CI tokens only reach endpoints that allow CI.
+
+    A project-scoped token is refused by endpoints that are about no single project (``allow_project_tokens =
+    False``: token management, teams, portfolio reports), so it can neither mint a broader token nor act beyond
+    its project there; elsewhere the object check keeps it to its project.
+    """
 
     message = "This API token's scope does not allow this request."
 
@@ -99,6 +109,9 @@ class TokenScopePermission(permissions.BasePermission):
         token = token_of(request)
         if token is None:
             return True
+        if token.project_id is not None and not getattr(view, "allow_project_tokens", True):
+            self.message = "A project-scoped API token cannot use this endpoint; use a token without a project."
+            return False
         if token.scope == ApiToken.Scope.CI:
             return bool(getattr(view, "allow_ci_tokens", False))
         if token.scope == ApiToken.Scope.READ:

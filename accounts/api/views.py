@@ -34,6 +34,7 @@ class ApiTokenViewSet(
 ):
     serializer_class = ApiTokenSerializer
     permission_classes = BASE_PERMISSIONS
+    allow_project_tokens = False  # a token limited to one project must not mint, list or revoke broader ones
     filter_backends = []
     queryset = ApiToken.objects.none()  # for the schema: ids are integers; get_queryset() scopes to the user
 

@@ -124,15 +124,16 @@ class ProjectEvidenceView(ProjectScopedView):
     )
     def post(self, request, slug):
         project = self.get_project(slug)
-        token = token_of(request)
-        if (token is None or token.project_id is None) and not rules.can_edit_project(request.user, project):
-            raise PermissionDenied("Only the project's team, an admin or the project's CI token can push evidence.")
+        if not rules.can_push_evidence(request.user, project):
+            raise PermissionDenied(
+                "Only the project's team and admins, or a CI token of someone who still is, can push evidence."
+            )
         try:
             pushed = services.evidence_push(
                 project=project,
                 payload=request.data,
                 fmt=request.query_params.get("format"),
-                token=token,
+                token=token_of(request),
                 user=request.user,
             )
         except evidence.EvidenceError as exc:

@@ -115,6 +115,7 @@ class TeamViewSet(
 ):
     serializer_class = TeamSerializer
     permission_classes = [*BASE_PERMISSIONS, CanManageTeamsOrReadOnly]
+    allow_project_tokens = False
     filter_backends = []
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"

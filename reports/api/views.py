@@ -37,6 +37,7 @@ class ScorecardApiView(GenericAPIView):
 
 class PortfolioJobListApiView(GenericAPIView):
     permission_classes = DEFAULT_API_PERMISSIONS
+    allow_project_tokens = False  # the portfolio spans every project
     serializer_class = PortfolioJobCreateSerializer
 
     @extend_schema(
@@ -55,6 +56,7 @@ class PortfolioJobListApiView(GenericAPIView):
 
 class PortfolioJobDetailApiView(GenericAPIView):
     permission_classes = DEFAULT_API_PERMISSIONS
+    allow_project_tokens = False
     serializer_class = ReportJobSerializer
     queryset = ReportJob.objects.all()
 
