@@ -70,8 +70,9 @@ def assessment_start(*, project, kind, actor, previous=None):
 
     An existing draft of the same kind is returned instead of a second one, so a team works on one form.
     Pre-filled, in order: answers carried forward from ``previous`` (default: the project's last assessment
-    of this kind), money inputs from the inventory's costs, and passing evidence (``source=evidence``, for
-    the team to confirm). ``Assessment.prefill`` says what came from where and which questions are new.
+    of this kind) with their comments, justifications and evidence links and files, money inputs from the
+    inventory's costs, and passing evidence (``source=evidence``, for the team to confirm).
+    ``Assessment.prefill`` says what came from where, which questions are new and which answers no longer fit.
     """
     if kind not in KINDS:
         raise ValidationError({"kind": [f"Choose one of {', '.join(KINDS)}."]})
@@ -129,6 +130,19 @@ def assessment_start(*, project, kind, actor, previous=None):
             )
             for qid in values
         )
+        AnswerEvidence.objects.bulk_create(
+            AnswerEvidence(
+                answer=saved[item.answer.question_id],
+                url=item.url,
+                file=item.file.name,
+                filename=item.filename,
+                content_type=item.content_type,
+                size=item.size,
+                sha256=item.sha256,
+                added_by=item.added_by,
+            )
+            for item in _evidence_to_carry(previous, saved)
+        )
         assessment.prefill = prefill
         assessment.save(update_fields=["prefill"])
         record_change(
@@ -149,52 +163,88 @@ def _prefill(assessment, previous):
         old_answers = _answers_with_notes(previous)
         from questionnaires.selectors import carry_forward, version_diff
 
-        old_values = {qid: note.get("value") for qid, note in old_answers.items()}
+        old_values = {qid: note.get("value") for qid, note in old_answers.items() if is_answered(note.get("value"))}
         carried = carry_forward(old_values, previous.questionnaire, assessment.questionnaire)
         diff = version_diff(previous.questionnaire, assessment.questionnaire)
         prefill["from_assessment"] = previous.pk
         prefill["new"] = sorted(diff["new"])
         prefill["removed"] = sorted(diff["removed"])
-        prefill["dropped"] = sorted(carried.dropped)
-        for qid, value in carried.answers.items():
-            if qid in index.questions and is_answered(value):
+        dropped = {qid for qid in carried.dropped if qid in index.questions}
+        for qid, note in sorted(old_answers.items()):
+            question = index.questions.get(qid)
+            if question is None:
+                continue
+            value = None
+            if qid in carried.answers:
                 try:
-                    values[qid] = validate_value(index.questions[qid], value)
+                    value = validate_value(question, _fit_rows(question, carried.answers[qid]))
                 except ValidationError:
-                    continue
-                note = old_answers.get(qid, {})
-                sources[qid] = {
-                    "source": Answer.Source.PERSON,
-                    "comment": note.get("comment", ""),
-                    "justification": note.get("justification", ""),
-                }
-                prefill["carried"].append(qid)
+                    dropped.add(qid)
+            comment, justification = note.get("comment", ""), note.get("justification", "")
+            if value is None and not comment and not note.get("evidence"):
+                continue
+            values[qid] = value
+            sources[qid] = {
+                "source": Answer.Source.PERSON,
+                "comment": comment,
+                "justification": justification if value is not None else "",
+            }
+            prefill["carried"].append(qid)
+        prefill["dropped"] = sorted(dropped)
     project = assessment.project
     for field_name, qid in index.money_inputs().items():
         amount = getattr(project, field_name, None)
         if amount is not None and qid in index.questions:
             values[qid] = validate_value(index.questions[qid], amount)
-            sources[qid] = {"source": Answer.Source.PERSON, "comment": "From the inventory's costs."}
+            comment = sources.get(qid, {}).get("comment") or "From the inventory's costs."
+            sources[qid] = {"source": Answer.Source.PERSON, "comment": comment}
             prefill["inventory"].append(qid)
     evidence = selectors.evidence_for(project, assessment.questionnaire.definition)
     for qid, item in evidence.items():
         question = index.questions.get(qid)
-        if question is None or qid in values or item.get("state") != "pass" or item.get("stale"):
+        if question is None or is_answered(values.get(qid)) or item.get("state") != "pass" or item.get("stale"):
             continue
         value = evidence_prefill_value(question)
         if value is not None:
             values[qid] = value
-            sources[qid] = {"source": Answer.Source.EVIDENCE, "comment": f"Check {item.get('check_id')} passed."}
+            comment = sources.get(qid, {}).get("comment") or f"Check {item.get('check_id')} passed."
+            sources[qid] = {"source": Answer.Source.EVIDENCE, "comment": comment}
             prefill["evidence"].append(qid)
     return values, sources, prefill
+
+
+def _fit_rows(question, value):
+    """Group rows without the fields a new version no longer asks, so the rest of each row is carried forward."""
+    if question.get("type") != "group" or not isinstance(value, list):
+        return value
+    fields = {f["id"] for f in question.get("fields", [])}
+    rows = [{k: v for k, v in row.items() if k in fields} for row in value if isinstance(row, dict)]
+    return [row for row in rows if row]
+
+
+def _evidence_to_carry(previous, saved):
+    """The previous assessment's evidence on the questions the new draft carries (files are shared, not copied:
+    ``evidence_remove`` deletes a file only when no other evidence refers to it)."""
+    if previous is None or not saved:
+        return []
+    return (
+        AnswerEvidence.objects.filter(answer__assessment=previous, answer__question_id__in=list(saved))
+        .select_related("answer", "added_by")
+        .order_by("added_at", "pk")
+    )
 
 
 def _answers_with_notes(assessment):
     if assessment.record:
         return assessment.record.get("answers", {})
     return {
-        a.question_id: {"value": a.value, "comment": a.comment, "justification": a.justification}
-        for a in assessment.answers.all()
+        a.question_id: {
+            "value": a.value,
+            "comment": a.comment,
+            "justification": a.justification,
+            "evidence": [e.pk for e in a.evidence.all()],
+        }
+        for a in assessment.answers.prefetch_related("evidence")
     }
 
 
@@ -202,6 +252,9 @@ def _answers_with_notes(assessment):
 
 
 def answer_payload(answer):
+    """What the form and API show of an answer; ``None`` (never saved) reads as an empty answer at version 0."""
+    if answer is None:
+        return {"value": None, "comment": "", "justification": "", "version": 0, "source": "", "by": None, "at": None}
     return {
         "value": answer.value,
         "comment": answer.comment,
@@ -361,7 +414,8 @@ def evidence_remove(*, evidence, actor):
             actor=actor,
             note=f"Removed evidence {evidence} from {evidence.answer.question_id} (assessment #{assessment.pk})",
         )
-        if evidence.file:
+        shared = evidence.file and AnswerEvidence.objects.filter(file=evidence.file.name).exclude(pk=evidence.pk)
+        if evidence.file and not shared.exists():
             transaction.on_commit(lambda name=evidence.file.name, storage=evidence.file.storage: storage.delete(name))
         evidence.delete()
 
@@ -488,14 +542,14 @@ def assessment_submit(*, assessment, actor):
             "submitted_by": actor.username,
             "submitted_at": now.isoformat(),
         }
-        record = json.loads(canonical_json(record))
+        record = json.loads(canonical_json(record), parse_float=_stored_number)
         Assessment.objects.filter(pk=assessment.pk).update(
             state=Assessment.State.SUBMITTED,
             submitted_by=actor,
             submitted_at=now,
             record=record,
             content_hash=content_hash(record),
-            result=result,
+            result=record["result"],
         )
         assessment.refresh_from_db()
         record_change(
@@ -513,11 +567,55 @@ def _iso(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _stored_number(text):
+    """A JSON number as PostgreSQL's jsonb gives it back, so the record hashes the same once stored: jsonb keeps
+    decimals, so a whole float written with an exponent (``1.2e+16``) returns as an integer and ``-0.0`` as
+    ``0.0``."""
+    number = float(text)
+    if number == 0:
+        return 0.0
+    if number.is_integer() and "e" in text.lower():
+        return int(number)
+    return number
+
+
 def assessment_verify(assessment):
-    """True when the stored record still hashes to the content hash taken at submission."""
-    if not assessment.record or not assessment.content_hash:
+    """True when the stored record still hashes to the content hash taken at submission, and what is shown beside
+    the record (the questionnaire version, the cached scores, the answer rows with their comments and evidence)
+    still says what the record says. Pass an assessment with its answers and evidence prefetched
+    (``selectors.assessment_with_answers``) to check without a query per answer."""
+    record = assessment.record
+    if not record or not assessment.content_hash or content_hash(record) != assessment.content_hash:
         return False
-    return content_hash(assessment.record) == assessment.content_hash
+    version = assessment.questionnaire
+    questionnaire = {"slug": version.slug, "version": version.version, "kind": version.kind}
+    return (
+        record.get("questionnaire") == {**questionnaire, "content_hash": version.content_hash}
+        and record.get("assessment") == {"id": assessment.pk, "kind": assessment.kind}
+        and record.get("result") == assessment.result
+        and _answer_rows(assessment) == _answer_rows_in(record)
+    )
+
+
+def _answer_rows(assessment):
+    rows = {}
+    for answer in assessment.answers.all():
+        evidence = sorted((e.pk, e.url, e.file.name if e.file else "", e.sha256) for e in answer.evidence.all())
+        if is_answered(answer.value) or answer.comment or evidence:
+            rows[answer.question_id] = (answer.value, answer.comment, answer.justification, evidence)
+    return rows
+
+
+def _answer_rows_in(record):
+    return {
+        qid: (
+            item.get("value"),
+            item.get("comment", ""),
+            item.get("justification", ""),
+            sorted((e["id"], e["url"], e["file"], e["sha256"]) for e in item.get("evidence", [])),
+        )
+        for qid, item in record.get("answers", {}).items()
+    }
 
 
 # --- review ----------------------------------------------------------------------------------------------------

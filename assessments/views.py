@@ -84,6 +84,11 @@ class AssessmentDetailView(View):
                 "can_edit": can_edit,
                 "prefill": assessment.prefill or {},
                 "new_questions": set((assessment.prefill or {}).get("new", [])),
+                "dropped_questions": [
+                    index.questions[qid].get("text", qid)
+                    for qid in (assessment.prefill or {}).get("dropped", [])
+                    if qid in index.questions
+                ],
                 "section_applies": any(item["visible"] for item in questions),
                 "currency": settings.PLUMBLINE_CURRENCY,
                 "evidence_url_prefix": f"{assessment.get_absolute_url()}answers/",
