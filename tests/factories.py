@@ -69,6 +69,18 @@ class ComponentFactory(factory.django.DjangoModelFactory):
     attributes = factory.LazyFunction(lambda: {"provider": "OpenAI", "model": "gpt-4o-mini", "version": "2024-07-18"})
 
 
+# Answers that complete the small maturity questionnaire of tests/data/assessments/ (the
+# ``assessment_questionnaires`` fixture) for a project that uses RAG.
+COMPLETE_MATURITY_ANSWERS = {
+    "m.docs.readme": "yes",
+    "m.docs.owner": "Alice",
+    "m.ops.monitoring": 3,
+    "m.ops.uses_api": "no",
+    "m.rag.chunking": "yes",
+    "m.rag.freshness": "daily",
+}
+
+
 def make_user(role=User.Role.MEMBER, teams=(), **kwargs):
     return UserFactory(role=role, teams=list(teams), **kwargs)
 

@@ -388,16 +388,10 @@ def test_the_submit_record_review_history_and_attention_pages_have_no_serious_ac
     page, login, project, member, reviewer, assessment_questionnaires, axe_violations
 ):
     from assessments import services
+    from tests.factories import COMPLETE_MATURITY_ANSWERS
 
     draft = services.assessment_start(project=project, kind="maturity", actor=member)
-    for qid, value in {
-        "m.docs.readme": "yes",
-        "m.docs.owner": "Alice",
-        "m.ops.monitoring": 3,
-        "m.ops.uses_api": "no",
-        "m.rag.chunking": "yes",
-        "m.rag.freshness": "daily",
-    }.items():
+    for qid, value in COMPLETE_MATURITY_ANSWERS.items():
         services.answer_save(assessment=draft, question_id=qid, value=value, expected_version=0, actor=member)
     login(page, member)
     page.goto(f"/assessments/{draft.pk}/submit/")

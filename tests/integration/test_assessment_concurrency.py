@@ -1,15 +1,15 @@
 """Twenty people saving answers to one assessment at the same moment, on real PostgreSQL: nothing is lost."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from accounts.models import User
 from assessments import services
 from assessments.models import Answer, AnswerRevision
 from questionnaires.definition import content_hash, normalise
 from questionnaires.models import QuestionnaireVersion
+from tests.concurrency import errors_of, run_at_once
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -17,26 +17,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.integration, pytest.mark.django_
 THREADS = 20
 
 
-def run_at_once(work):
+def run_in_threads(work):
     """Run ``work(i)`` in THREADS threads released together; return the exceptions they raised."""
-    barrier = threading.Barrier(THREADS)
-    errors = []
-
-    def target(i):
-        try:
-            barrier.wait()
-            work(i)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
+    return errors_of(run_at_once([partial(work, i) for i in range(THREADS)]))
 
 
 @pytest.fixture
@@ -85,7 +68,7 @@ def test_twenty_concurrent_saves_to_different_answers_are_all_stored(wide_draft,
             assessment=wide_draft, question_id=f"w.s.q{i}", value=f"answer {i}", expected_version=0, actor=colleagues[i]
         )
 
-    assert run_at_once(work) == []
+    assert run_in_threads(work) == []
     stored = dict(Answer.objects.filter(assessment=wide_draft).values_list("question_id", "value"))
     assert stored == {f"w.s.q{i}": f"answer {i}" for i in range(THREADS)}
     assert AnswerRevision.objects.filter(answer__assessment=wide_draft).count() == THREADS
@@ -100,7 +83,7 @@ def test_twenty_concurrent_evidence_links_on_one_answer_are_all_kept(draft, coll
             url=f"https://wiki.example.com/{i}",
         )
 
-    assert run_at_once(work) == []
+    assert run_in_threads(work) == []
     assert Answer.objects.get(assessment=draft, question_id="m.docs.architecture").evidence.count() == THREADS
 
 
@@ -120,7 +103,7 @@ def test_twenty_concurrent_saves_of_one_answer_lose_no_update(draft, colleagues)
         except services.AnswerConflict as exc:
             conflicts.append(exc)
 
-    assert run_at_once(work) == []
+    assert run_in_threads(work) == []
     answer = Answer.objects.get(assessment=draft, question_id="m.docs.owner")
     assert answer.version == 1
     assert len(conflicts) == THREADS - 1
@@ -146,7 +129,7 @@ def test_twenty_people_retrying_after_conflicts_all_get_their_save_recorded(draf
             except services.AnswerConflict as exc:
                 version = exc.theirs["version"]
 
-    assert run_at_once(work) == []
+    assert run_in_threads(work) == []
     answer = Answer.objects.get(assessment=draft, question_id="m.docs.owner")
     revisions = AnswerRevision.objects.filter(answer=answer)
     assert answer.version == THREADS

@@ -1,55 +1,23 @@
 """Submit and review racing answers, evidence and each other on real PostgreSQL: the record always verifies, and
 nothing lands in an assessment once it is submitted."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.models import User
 from assessments import services
 from assessments.models import Answer, AnswerEvidence, Assessment, Review
-from tests.factories import make_user
+from tests.concurrency import run_at_once
+from tests.factories import COMPLETE_MATURITY_ANSWERS, make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-MATURITY_ANSWERS = {
-    "m.docs.readme": "yes",
-    "m.docs.owner": "Alice",
-    "m.ops.monitoring": 3,
-    "m.ops.uses_api": "no",
-    "m.rag.chunking": "yes",
-    "m.rag.freshness": "daily",
-}
 THREADS = 12
-
-
-def run_at_once(works):
-    """Run each callable of ``works`` in its own thread, released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(works))
-    outcomes = [None] * len(works)
-
-    def target(i):
-        try:
-            barrier.wait()
-            outcomes[i] = works[i]()
-        except Exception as exc:
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(len(works))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 @pytest.fixture
 def complete_draft(project, member, assessment_questionnaires):
     draft = services.assessment_start(project=project, kind="maturity", actor=member)
-    for qid, value in MATURITY_ANSWERS.items():
+    for qid, value in COMPLETE_MATURITY_ANSWERS.items():
         services.answer_save(assessment=draft, question_id=qid, value=value, expected_version=0, actor=member)
     return draft
 

@@ -4,15 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, hash_token
-
-ANSWERS = {
-    "m.docs.readme": "yes",
-    "m.docs.owner": "Alice",
-    "m.ops.monitoring": 3,
-    "m.ops.uses_api": "no",
-    "m.rag.chunking": "yes",
-    "m.rag.freshness": "daily",
-}
+from tests.factories import COMPLETE_MATURITY_ANSWERS
 
 
 def api_for(user, scope=ApiToken.Scope.WRITE, project=None):
@@ -73,7 +65,7 @@ def test_submit_lists_missing_answers_by_question(api, started):
 
 
 def test_a_team_scripts_the_whole_workflow_and_a_reviewer_approves(api, started, reviewer):
-    for qid, value in ANSWERS.items():
+    for qid, value in COMPLETE_MATURITY_ANSWERS.items():
         assert put_answer(api, started["id"], qid, value).status_code == 200
     submitted = api.post(f"/api/v1/assessments/{started['id']}/submit").json()
     assert submitted["state"] == "submitted" and submitted["hash_verified"] is True

@@ -13,18 +13,9 @@ from django.utils import timezone
 from accounts.models import User
 from assessments import selectors, services
 from assessments.models import Answer, AnswerRevision, Assessment
-from tests.factories import make_user, questionnaire_version_from_yaml
+from tests.factories import COMPLETE_MATURITY_ANSWERS, make_user, questionnaire_version_from_yaml
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "assessments"
-
-MATURITY_ANSWERS = {
-    "m.docs.readme": "yes",
-    "m.docs.owner": "Alice",
-    "m.ops.monitoring": 3,
-    "m.ops.uses_api": "no",
-    "m.rag.chunking": "yes",
-    "m.rag.freshness": "daily",
-}
 
 
 @pytest.fixture
@@ -47,7 +38,7 @@ def save(assessment, qid, value, actor, version=None, **kwargs):
     )
 
 
-def answer_all(assessment, actor, answers=MATURITY_ANSWERS):
+def answer_all(assessment, actor, answers=COMPLETE_MATURITY_ANSWERS):
     for qid, value in answers.items():
         save(assessment, qid, value, actor)
 
@@ -213,7 +204,7 @@ def test_it_does_not_require_answers_to_hidden_questions(submitted):
 
 
 def test_it_requires_a_justification_where_the_question_says(maturity, member):
-    answer_all(maturity, member, {**MATURITY_ANSWERS, "m.docs.readme": "no"})
+    answer_all(maturity, member, {**COMPLETE_MATURITY_ANSWERS, "m.docs.readme": "no"})
     with pytest.raises(services.AssessmentIncomplete) as caught:
         services.assessment_submit(assessment=maturity, actor=member)
     assert caught.value.problems[0]["question_id"] == "m.docs.readme"
@@ -221,7 +212,7 @@ def test_it_requires_a_justification_where_the_question_says(maturity, member):
 
 
 def test_it_requires_evidence_where_the_question_says(maturity, member):
-    answer_all(maturity, member, {**MATURITY_ANSWERS, "m.docs.architecture": "yes"})
+    answer_all(maturity, member, {**COMPLETE_MATURITY_ANSWERS, "m.docs.architecture": "yes"})
     with pytest.raises(services.AssessmentIncomplete) as caught:
         services.assessment_submit(assessment=maturity, actor=member)
     assert [p["question_id"] for p in caught.value.problems] == ["m.docs.architecture"]

@@ -9,15 +9,7 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.models import Answer, Assessment
-
-ANSWERS = {
-    "m.docs.readme": "yes",
-    "m.docs.owner": "Alice",
-    "m.ops.monitoring": 3,
-    "m.ops.uses_api": "no",
-    "m.rag.chunking": "yes",
-    "m.rag.freshness": "daily",
-}
+from tests.factories import COMPLETE_MATURITY_ANSWERS
 
 
 @pytest.fixture
@@ -40,7 +32,7 @@ def autosave(client, assessment, qid, value, version=0, **extra):
 
 
 def answer_all(client, assessment):
-    for qid, value in ANSWERS.items():
+    for qid, value in COMPLETE_MATURITY_ANSWERS.items():
         version = getattr(Answer.objects.filter(assessment=assessment, question_id=qid).first(), "version", 0)
         assert autosave(client, assessment, qid, value, version).status_code == 200
 
