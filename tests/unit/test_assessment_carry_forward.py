@@ -10,7 +10,8 @@ from assessments import services
 from assessments.models import Answer
 from questionnaires.definition import content_hash, normalise
 from questionnaires.models import QuestionnaireVersion
-from tests.unit.test_assessment_services import DATA, MATURITY_ANSWERS, answer_all, save
+from tests.factories import COMPLETE_MATURITY_ANSWERS
+from tests.unit.test_assessment_services import DATA, answer_all, save
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_a_comment_given_without_a_value_is_carried_forward(maturity, member, re
 
 
 def test_evidence_links_are_carried_forward_and_satisfy_required_evidence(maturity, member, reviewer):
-    answer_all(maturity, member, {**MATURITY_ANSWERS, "m.docs.architecture": "yes"})
+    answer_all(maturity, member, {**COMPLETE_MATURITY_ANSWERS, "m.docs.architecture": "yes"})
     services.evidence_add(
         assessment=maturity, question_id="m.docs.architecture", actor=member, url="https://wiki.example.com/arch"
     )
@@ -54,7 +55,7 @@ def test_removing_a_carried_evidence_file_from_the_new_draft_keeps_the_old_recor
     maturity, member, reviewer, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
-    answer_all(maturity, member, {**MATURITY_ANSWERS, "m.docs.architecture": "yes"})
+    answer_all(maturity, member, {**COMPLETE_MATURITY_ANSWERS, "m.docs.architecture": "yes"})
     upload = SimpleUploadedFile("design.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     original = services.evidence_add(
         assessment=maturity, question_id="m.docs.architecture", actor=member, upload=upload

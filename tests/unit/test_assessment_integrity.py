@@ -4,14 +4,14 @@ import pytest
 
 from assessments import services
 from assessments.models import Answer, AnswerEvidence, Assessment
-from tests.factories import questionnaire_version_from_yaml
-from tests.unit.test_assessment_services import DATA, MATURITY_ANSWERS, answer_all
+from tests.factories import COMPLETE_MATURITY_ANSWERS, questionnaire_version_from_yaml
+from tests.unit.test_assessment_services import DATA, answer_all
 
 
 @pytest.fixture
 def submitted(project, member, assessment_questionnaires):
     draft = services.assessment_start(project=project, kind="maturity", actor=member)
-    answer_all(draft, member, {**MATURITY_ANSWERS, "m.docs.architecture": "yes"})
+    answer_all(draft, member, {**COMPLETE_MATURITY_ANSWERS, "m.docs.architecture": "yes"})
     services.answer_save(
         assessment=draft,
         question_id="m.docs.owner",
