@@ -5,7 +5,8 @@ Errors always look like ``{"detail": "...", "errors": {"field": ["message", ...]
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -42,3 +43,19 @@ def exception_handler(exc, context):
 def error_response(detail, *, errors=None, status_code=status.HTTP_400_BAD_REQUEST, headers=None):
     """Build a response in the shared error shape, for views that answer an error themselves."""
     return Response({"detail": detail, "errors": errors or {}}, status=status_code, headers=headers)
+
+
+def server_error(request, *args, **kwargs):
+    """The 500 handler: API clients get the shared error shape in JSON (a CI script parses it), people the page.
+
+    Like Django's own handler it uses no database and no context processor, since either may be what failed.
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "detail": "Server error: the request could not be completed; try again, or tell an administrator.",
+                "errors": {},
+            },
+            status=500,
+        )
+    return defaults.server_error(request, *args, **kwargs)
