@@ -10,6 +10,11 @@ TLS server name and the certificate check still use the name in the URL.
 The client ignores proxy and netrc settings from the environment: a proxy would resolve the name itself, beyond
 this check, and netrc would hand the worker's credentials to whatever host a component names. Certificate
 settings from the environment (SSL_CERT_FILE, SSL_CERT_DIR) still apply.
+
+Where workers reach the outside only through an egress proxy, an administrator names it in
+``PLUMBLINE_CONNECTOR_PROXY``: every call then goes through it (``ProxyTransport``) and the proxy, which resolves
+the name and connects, is what enforces the egress policy. Hosts in ``PLUMBLINE_CONNECTOR_ALLOWED_HOSTS`` are
+internal systems and are still reached directly, under the policy above, like NO_PROXY.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from .urls_policy import checked_addresses, is_allowed_host
+from .urls_policy import checked_addresses, connector_proxy, is_allowed_host
 
 
 class PolicyNetworkBackend(httpcore.SyncBackend):
@@ -49,9 +54,28 @@ class PolicyTransport(httpx.HTTPTransport):
         self._pool._network_backend = PolicyNetworkBackend()
 
 
+class ProxyTransport(httpx.BaseTransport):
+    """Sends each call through the administrator's egress proxy, except calls to allowed hosts, which connect
+    directly through a ``PolicyTransport``. One transport rather than httpx's ``proxy``/``mounts`` arguments, so
+    client libraries that pass only a transport through (qdrant-client) get the same routing."""
+
+    def __init__(self, proxy: str):
+        self._proxied = httpx.HTTPTransport(proxy=proxy)
+        self._direct = PolicyTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        transport = self._direct if is_allowed_host(request.url.host) else self._proxied
+        return transport.handle_request(request)
+
+    def close(self) -> None:
+        self._proxied.close()
+        self._direct.close()
+
+
 def client_options() -> dict[str, Any]:
     """Keyword arguments for an ``httpx.Client`` built by a client library (qdrant-client passes them through)."""
-    return {"transport": PolicyTransport(), "trust_env": False}
+    proxy = connector_proxy()
+    return {"transport": ProxyTransport(proxy) if proxy else PolicyTransport(), "trust_env": False}
 
 
 def connector_client(**kwargs: Any) -> httpx.Client:

@@ -5,18 +5,21 @@ metadata service (169.254.169.254) or an internal admin port and echo what it fi
 host is resolved and every address it resolves to must be public, unless the host (or the literal address)
 is listed in ``settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS`` (tests and the demo list 127.0.0.1/localhost).
 The same rule is applied again when a connector connects (``connectors.http_client``): a URL checked here may
-resolve to another address by then.
+resolve to another address by then. Behind an egress proxy (``settings.PLUMBLINE_CONNECTOR_PROXY``) the proxy
+resolves the name and connects, so it must enforce the egress policy; a name the worker can resolve is still
+refused here if it points at an internal address, and one it cannot resolve is left to the proxy.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 
 from .base import ConnectorError
+from .secrets import remember_secrets
 
 URL_SETTING_SUFFIXES = ("url", "uri")
 
@@ -50,8 +53,41 @@ def validate_url(url: str, *, resolve: bool = True) -> str:
     if parts.username or parts.password:
         raise UrlNotAllowed("Do not put credentials in the URL; store them in the connector's secret settings.")
     if resolve and not is_allowed_host(host):
-        checked_addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        if connector_proxy():
+            refuse_internal(host, port)
+        else:
+            checked_addresses(host, port)
     return url
+
+
+def connector_proxy() -> str | None:
+    """The egress proxy an administrator set for connectors (``PLUMBLINE_CONNECTOR_PROXY``), or None.
+
+    Its credentials, if any, are remembered as secrets so that no log line or check reason shows them.
+    """
+    proxy = (settings.PLUMBLINE_CONNECTOR_PROXY or "").strip()
+    if not proxy:
+        return None
+    parts = urlsplit(proxy)
+    remember_secrets([proxy, parts.password or "", unquote(parts.password or "")])
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConnectorError(
+            "PLUMBLINE_CONNECTOR_PROXY is not an http:// or https:// proxy URL; ask an administrator to correct it.",
+            transient=False,
+        )
+    return proxy
+
+
+def refuse_internal(host: str, port: int) -> None:
+    """Behind the proxy: refuse a name the worker resolves to an internal address; one it cannot resolve passes,
+    since the proxy resolves names itself."""
+    try:
+        checked_addresses(host, port)
+    except UrlNotAllowed:
+        raise
+    except ConnectorError:
+        pass
 
 
 def is_allowed_host(host: str) -> bool:

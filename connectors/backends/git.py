@@ -5,7 +5,8 @@ copy. A local path is read in place; an https:// clone URL (checked against the 
 file:// addresses are refused, a token secret is sent as an HTTP header, never in the URL) is mirrored into
 ``var/connector-cache/git/`` (full history, because ``git log --follow`` on a shallow clone would under-report
 prompt history) and fetched on later runs. git resolves the clone URL's host itself, after the URL was checked, so
-every clone and fetch is pinned to addresses checked just before it (see ``_remote_config``).
+every clone and fetch is pinned to addresses checked just before it (see ``_remote_config``), unless an
+administrator set an egress proxy (``PLUMBLINE_CONNECTOR_PROXY``): git then goes through it and the proxy resolves.
 Everything goes through the git CLI with ``safe.directory=*`` (the worker may not own the repository), no
 terminal prompts, and ``self.timeout`` on every command. git runs apart from the worker's own setup (see ``_env``):
 an empty temporary HOME, no global or system configuration, no credential helper, so a URL rewrite in
@@ -38,7 +39,7 @@ from django.conf import settings as django_settings
 
 from connectors.backends import as_list, checked_location, location_errors, safe_location
 from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
-from connectors.urls_policy import UrlNotAllowed, checked_addresses, is_allowed_host
+from connectors.urls_policy import UrlNotAllowed, checked_addresses, connector_proxy, is_allowed_host, refuse_internal
 from registry.choices import ComponentKind
 
 TTL = timedelta(hours=24)
@@ -273,10 +274,10 @@ class GitRepositoryConnector(Connector):
     def branch(self) -> str:
         return str(self.settings.get("branch") or self.component.attributes.get("branch") or "HEAD")
 
-    def _git(self, *args: str, repo: str | None = None, config: Iterable[str] = ()) -> str:
-        """Run git with ``self.timeout`` and the ``config`` options. git runs in its own process group, so a timeout
-        also kills the remote helpers it spawned (git-remote-https), which would otherwise keep the pipes open and
-        the worker busy."""
+    def _git(self, *args: str, repo: str | None = None, config: Iterable[str] = (), proxy: str | None = None) -> str:
+        """Run git with ``self.timeout``, the ``config`` options and ``proxy`` as its HTTP proxy. git runs in its own
+        process group, so a timeout also kills the remote helpers it spawned (git-remote-https), which would
+        otherwise keep the pipes open and the worker busy."""
         command = ["git", "-c", "safe.directory=*", "-c", "core.quotePath=false", "-c", "credential.helper="]
         for option in config:
             command += ["-c", option]
@@ -287,7 +288,7 @@ class GitRepositoryConnector(Connector):
                 [*command, *args],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                env={**os.environ, **self._env(home)},
+                env={**os.environ, **self._env(home, proxy)},
                 start_new_session=True,
             ) as process,
         ):
@@ -311,13 +312,15 @@ class GitRepositoryConnector(Connector):
             raise ConnectorError(f"git {args[0]} failed: {error}", transient=bool(TRANSIENT_GIT_ERRORS.search(error)))
         return stdout.decode(errors="replace")
 
-    def _env(self, home: str) -> dict:
+    def _env(self, home: str, proxy: str | None = None) -> dict:
         """What git runs with on top of the worker's environment: ``home``, an empty directory, as HOME and
         XDG_CONFIG_HOME, so neither git (``~/.gitconfig``, ``~/.config/git/config``) nor its libcurl
         (``~/.netrc``) finds the worker's configuration or saved logins; no system or global configuration
         (GIT_CONFIG_GLOBAL for git 2.32 and later, HOME for older ones); no prompt or askpass program. Only the
         ``token`` secret authenticates. Configuration an operator sets in the worker's environment
-        (GIT_CONFIG_COUNT, GIT_SSL_CAINFO...) still applies, below the connector's own ``-c`` options."""
+        (GIT_CONFIG_COUNT, GIT_SSL_CAINFO...) still applies, below the connector's own ``-c`` options. The token
+        header and the proxy (whose URL may hold credentials) are appended to the operator's GIT_CONFIG entries, not
+        put on the command line, where any user of the machine could read them."""
         env = {
             "HOME": home,
             "XDG_CONFIG_HOME": home,
@@ -327,12 +330,20 @@ class GitRepositoryConnector(Connector):
             "GIT_ASKPASS": "",
             "GIT_SSH_COMMAND": f"ssh -o BatchMode=yes -o ConnectTimeout={max(int(self.timeout), 1)}",
         }
+        config = []
         token = self.secrets.get("token")
         if token:
             user = self.settings.get("username") or "x-access-token"
             credentials = base64.b64encode(f"{user}:{token}".encode()).decode()
-            env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="http.extraHeader")
-            env["GIT_CONFIG_VALUE_0"] = f"Authorization: Basic {credentials}"
+            config.append(("http.extraHeader", f"Authorization: Basic {credentials}"))
+        if proxy:
+            config.append(("http.proxy", proxy))
+        operator = os.environ.get("GIT_CONFIG_COUNT", "")
+        first = int(operator) if operator.isdigit() else 0
+        for i, (key, value) in enumerate(config, start=first):
+            env[f"GIT_CONFIG_KEY_{i}"], env[f"GIT_CONFIG_VALUE_{i}"] = key, value
+        if config:
+            env["GIT_CONFIG_COUNT"] = str(first + len(config))
         return env
 
     def _repository(self) -> str:
@@ -347,14 +358,14 @@ class GitRepositoryConnector(Connector):
                 raise ConnectorError(f"{location} is not a git repository.", transient=False) from exc
         cache = Path(django_settings.VAR_DIR) / "connector-cache" / "git"
         mirror = cache / hashlib.sha256(location.encode()).hexdigest()[:32]
-        config = self._remote_config(location)
+        config, proxy = self._remote_config(location)
         if mirror.is_dir():
-            self._git("remote", "update", "--prune", repo=str(mirror), config=config)
+            self._git("remote", "update", "--prune", repo=str(mirror), config=config, proxy=proxy)
             return str(mirror)
         cache.mkdir(parents=True, exist_ok=True)
         scratch = tempfile.mkdtemp(dir=cache, prefix="clone-")
         try:
-            self._git("clone", "--mirror", "--quiet", location, scratch, config=config)
+            self._git("clone", "--mirror", "--quiet", location, scratch, config=config, proxy=proxy)
             os.replace(scratch, mirror)
         except OSError:
             pass  # another worker finished the same clone first; use theirs
@@ -362,8 +373,9 @@ class GitRepositoryConnector(Connector):
             shutil.rmtree(scratch, ignore_errors=True)
         return str(mirror)
 
-    def _remote_config(self, location: str) -> list[str]:
-        """git options that keep a clone or fetch of ``location`` on addresses the URL policy accepts.
+    def _remote_config(self, location: str) -> tuple[list[str], str | None]:
+        """git options that keep a clone or fetch of ``location`` on addresses the URL policy accepts, and the
+        proxy git must go through (None: connect directly).
 
         git resolves the host again when it connects, and a DNS server may answer 127.0.0.1 or 169.254.169.254
         by then (DNS rebinding). Unless an administrator allowed the host, it is resolved and checked here
@@ -372,18 +384,26 @@ class GitRepositoryConnector(Connector):
         name. Redirects are not followed and proxies not used: either would reach a host never checked. A name
         in Unicode is refused, since libcurl looks up its xn-- form, which the pin would not match. A git older than
         2.37 ignores ``http.curloptResolve`` without a word, so a pin it would need is refused instead.
+
+        Behind the administrator's egress proxy (``PLUMBLINE_CONNECTOR_PROXY``) git goes through it and nothing is
+        pinned: the proxy resolves the name, and enforces the egress policy. A name the worker resolves to an
+        internal address is still refused. Allowed hosts are reached directly, as without a proxy.
         """
         parts = urlsplit(location)
         host = parts.hostname or ""
         if is_allowed_host(host):
-            return []
+            return [], None
         if not host.isascii():
             raise UrlNotAllowed(f"Write the host {host} of the clone URL in its ASCII form (xn--...).")
         port = parts.port or (443 if parts.scheme == "https" else 80)
+        proxy = connector_proxy()
+        if proxy:
+            refuse_internal(host, port)
+            return ["http.followRedirects=false"], proxy
         addresses = checked_addresses(host, port)
         config = ["http.followRedirects=false", "http.proxy="]
         if _is_address(host):
-            return config
+            return config, None
         version = git_version()
         if not pins_addresses(version):
             raise ConnectorError(
@@ -393,7 +413,7 @@ class GitRepositoryConnector(Connector):
                 transient=False,
             )
         pinned = ",".join(f"[{address}]" if ":" in address else address for address in addresses)
-        return [*config, f"http.curloptResolve={host}:{port}:{pinned}"]
+        return [*config, f"http.curloptResolve={host}:{port}:{pinned}"], None
 
     def _revision(self, repo: str) -> str | None:
         branch = self.branch
