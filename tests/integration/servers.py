@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import bcrypt
@@ -30,6 +31,20 @@ PROMETHEUS_BIN = "/usr/bin/prometheus"
 CHROMA_BIN = Path(sys.executable).parent / "chroma"
 PROMETHEUS_USER = "plumbline"
 PROMETHEUS_PASSWORD = "prom-secret-7d1f"  # planted: must never appear in a connector message
+
+
+class QuietJsonHandler(BaseHTTPRequestHandler):
+    """Base of the small hand-rolled test servers: no access log on stderr, and one way to answer with JSON."""
+
+    def send_json(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ small HTTP server that answers 500, garbage or 401 the way a broken server or an
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
@@ -16,6 +16,7 @@ from connectors import services
 from connectors.models import CheckResult
 from connectors.secrets import encrypt_secrets
 from tests.factories import ComponentFactory
+from tests.integration.servers import QuietJsonHandler
 
 pytest_plugins = ["tests.integration.servers"]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -24,19 +25,12 @@ TIMEOUT = 1.0
 CONNECTORS_WITH_SHORT_TIMEOUT = {"BACKEND": "connectors.backends.mlflow.MLflowConnector", "TIMEOUT": TIMEOUT}
 
 
-class Misbehaving(BaseHTTPRequestHandler):
+class Misbehaving(QuietJsonHandler):
     def do_GET(self):
         status, body = self.server.answer
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_json(status, body)
 
     do_POST = do_GET
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import base64
 import http.client
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 from wsgiref.simple_server import make_server
 
@@ -26,7 +26,7 @@ from connectors.secrets import redact
 from connectors.urls_policy import connector_proxy
 from registry.choices import ComponentKind
 from tests.factories import ComponentFactory
-from tests.integration.servers import make_repo
+from tests.integration.servers import QuietJsonHandler, make_repo
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -49,7 +49,7 @@ RULES = {
 }
 
 
-class ForwardProxy(BaseHTTPRequestHandler):
+class ForwardProxy(QuietJsonHandler):
     """Forwards ``GET http://name:port/path`` to 127.0.0.1:port when ``name`` is in ``server.names``."""
 
     protocol_version = "HTTP/1.1"
@@ -79,25 +79,15 @@ class ForwardProxy(BaseHTTPRequestHandler):
 
     do_POST = do_GET
 
-    def log_message(self, *args):
-        pass
 
-
-class PrometheusApi(BaseHTTPRequestHandler):
+class PrometheusApi(QuietJsonHandler):
     """Answers the two Prometheus API calls of the connector: one healthy alert rule, no series."""
 
     def do_GET(self):
         self.server.received.append((self.path, self.headers.get("Host")))
         answer = RULES if self.path.startswith("/api/v1/rules") else {"status": "success", "data": []}
         body = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(200, body)
 
 
 def serve(handler) -> ThreadingHTTPServer:

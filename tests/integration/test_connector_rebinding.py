@@ -17,7 +17,7 @@ import datetime
 import socket
 import ssl
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from wsgiref.simple_server import make_server
 
 import pytest
@@ -38,7 +38,7 @@ from connectors.models import CheckResult
 from connectors.urls_policy import UrlNotAllowed
 from registry.choices import ComponentKind
 from tests.factories import ComponentFactory
-from tests.integration.servers import make_repo
+from tests.integration.servers import QuietJsonHandler, make_repo
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -50,20 +50,13 @@ TLS_NAME = "metrics.plumbline.test"
 GIT_NAME = "repo.plumbline.test"
 
 
-class Recording(BaseHTTPRequestHandler):
+class Recording(QuietJsonHandler):
     def do_GET(self):
         self.server.received.append((self.command, self.path, self.headers.get("Host")))
         body = b'{"status": "success", "data": {}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_json(200, body)
 
     do_POST = do_GET
-
-    def log_message(self, *args):
-        pass
 
 
 class Redirecting(Recording):

@@ -8,7 +8,7 @@ import io
 import logging
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -17,6 +17,7 @@ from connectors import services
 from connectors.models import CheckResult, CheckResultHistory
 from connectors.secrets import RedactSecretsFilter, encrypt_secrets
 from tests.factories import ComponentFactory
+from tests.integration.servers import QuietJsonHandler
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -24,19 +25,12 @@ STORED = "plb-planted-stored-9f3a1c"
 FROM_ENV = "plb-planted-env-77b2e0"
 
 
-class EchoingRejecter(BaseHTTPRequestHandler):
+class EchoingRejecter(QuietJsonHandler):
     """Answers 401 and, carelessly, echoes the Authorization header it got (as some proxies do)."""
 
     def do_GET(self):
         body = ('{"error": "bad token: ' + self.headers.get("Authorization", "") + '"}').encode()
-        self.send_response(401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(401, body)
 
 
 @pytest.fixture
