@@ -9,7 +9,8 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from connectors.selectors import evidence_by_question
+from connectors.selectors import evidence_by_question, question_evidence_from_readings
+from questionnaires.models import QuestionnaireVersion
 from questionnaires.visibility import visible_question_ids
 from registry.choices import Stage
 from registry.models import Project
@@ -32,8 +33,52 @@ def evidence_for(project, definition):
 
 
 def evidence_states(evidence):
-    """The check state per question for scoring: stale evidence counts as ``unknown``."""
-    return {qid: ("unknown" if item.get("stale") else item.get("state")) for qid, item in evidence.items()}
+    """The effective check state per question for scoring (``connectors.reading``: stale reads ``stale``)."""
+    return {qid: item.get("state") for qid, item in evidence.items()}
+
+
+_DEFINITIONS: dict[int, dict] = {}
+
+
+def definitions_by_version(version_ids) -> dict[int, dict]:
+    """Questionnaire definitions by version id; versions are immutable, so each is read once per process."""
+    missing = [pk for pk in set(version_ids) if pk not in _DEFINITIONS]
+    if missing:
+        for pk, definition in QuestionnaireVersion.objects.filter(pk__in=missing).values_list("pk", "definition"):
+            _DEFINITIONS[pk] = definition
+    return {pk: _DEFINITIONS[pk] for pk in version_ids if pk in _DEFINITIONS}
+
+
+def maturity_now(*, definition, record, readings_by_check) -> tuple[dict, dict]:
+    """An approved maturity assessment scored again against today's evidence: ``(result, evidence by question)``.
+
+    The frozen answers and project context are the record's; the evidence is what every page reads now
+    (``connectors.reading``), so the verified level, the contradicted claims and "why" follow the checks.
+    """
+    from .scoring import score
+
+    evidence = question_evidence_from_readings(definition, readings_by_check)
+    answers = {qid: item.get("value") for qid, item in (record.get("answers") or {}).items()}
+    answers = {qid: value for qid, value in answers.items() if is_answered(value)}
+    context = {"project": (record.get("project") or {}).get("context") or {}}
+    result = score(definition, answers, context, evidence_states(evidence)).to_dict()
+    return result, evidence
+
+
+def current_maturity_results(rows, readings) -> dict[int, tuple[dict, dict]]:
+    """``{assessment_id: (result, evidence)}`` for approved maturity rows (``id``, ``project_id``,
+    ``questionnaire_id``, ``record``) against ``readings`` (``{project_id: {check_id: [Reading]}}``); at most one
+    query, for definitions this process has not read yet."""
+    rows = [r for r in rows if r.get("record")]
+    definitions = definitions_by_version([r["questionnaire_id"] for r in rows])
+    out = {}
+    for r in rows:
+        definition = definitions.get(r["questionnaire_id"])
+        if definition is not None:
+            out[r["id"]] = maturity_now(
+                definition=definition, record=r["record"], readings_by_check=readings.get(r["project_id"], {})
+            )
+    return out
 
 
 def answer_values(answers):

@@ -39,10 +39,14 @@ class RefreshRun(models.Model):
 class CheckResult(models.Model):
     """The latest result of one check on one component (updated in place; history in CheckResultHistory).
 
-    ``expires_at`` is checked_at + the check's time-to-live: after it the result reads as unknown (stale).
+    ``expires_at`` is checked_at + the check's time-to-live: after it the result reads stale
+    (``connectors.reading``). ``component`` is empty for results that belong to the project itself: the CI
+    push writes ``ci.eval_results_recent`` in the same transaction as the push.
     """
 
-    component = models.ForeignKey("registry.Component", on_delete=models.CASCADE, related_name="check_results")
+    component = models.ForeignKey(
+        "registry.Component", on_delete=models.CASCADE, null=True, blank=True, related_name="check_results"
+    )
     project = models.ForeignKey("registry.Project", on_delete=models.CASCADE, related_name="check_results")
     check_id = models.CharField(max_length=100, db_index=True)
     state = models.CharField(max_length=16, choices=CheckState.choices)
@@ -56,7 +60,14 @@ class CheckResult(models.Model):
 
     class Meta:
         ordering = ["check_id"]
-        constraints = [models.UniqueConstraint(fields=["component", "check_id"], name="one_current_result_per_check")]
+        constraints = [
+            models.UniqueConstraint(fields=["component", "check_id"], name="one_current_result_per_check"),
+            models.UniqueConstraint(
+                fields=["project", "check_id"],
+                condition=models.Q(component__isnull=True),
+                name="one_current_project_result_per_check",
+            ),
+        ]
         indexes = [models.Index(fields=["project", "check_id"])]
 
     def __str__(self):
@@ -66,7 +77,9 @@ class CheckResult(models.Model):
 class CheckResultHistory(models.Model):
     """Every result ever observed, so trends and reports can say what was known at a given time."""
 
-    component = models.ForeignKey("registry.Component", on_delete=models.CASCADE, related_name="+")
+    component = models.ForeignKey(
+        "registry.Component", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     project = models.ForeignKey("registry.Project", on_delete=models.CASCADE, related_name="+")
     check_id = models.CharField(max_length=100)
     state = models.CharField(max_length=16, choices=CheckState.choices)

@@ -1,11 +1,13 @@
 """Reads of the connectors app: current evidence with its effective state, per project and per question.
 
-Effective state: a result past ``expires_at`` reads ``unknown`` (stale) until refreshed; a result that is not
-passing and has an active waiver reads ``waived``. Every function runs a constant number of queries.
+Every result is read with the one rule of ``connectors.reading`` (stale, waived, ...), here for the evidence
+panel and scoring, and through ``check_readings`` for the gate and the reports. Every function runs a constant
+number of queries.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,12 +18,16 @@ from django.utils import timezone
 
 from questionnaires.definition import evidence_checks, iter_questions
 
-from .base import ERROR, FAIL, NOT_APPLICABLE, PASS, UNKNOWN, WAIVED, WARN, CheckSpec
+from . import reading
+from .base import CheckSpec
 from .loading import all_check_specs
-from .models import CheckResult, CheckState, RefreshRun, Waiver
+from .models import CheckResult, RefreshRun, Waiver
 
-# When several components answer the same question and none is conclusive, the most telling state is shown.
-INCONCLUSIVE_ORDER = (WAIVED, WARN, ERROR, UNKNOWN, NOT_APPLICABLE)
+PUSH_SOURCE = "CI push"
+READING_FIELDS = (
+    "project_id", "check_id", "state", "reason", "checked_at", "expires_at", "component_id", "component__name",
+)  # fmt: skip
+WAIVER_FIELDS = ("project_id", "check_id", "component_id", "expires_at")
 
 
 @dataclass(frozen=True)
@@ -29,14 +35,25 @@ class Evidence:
     """One current result as people should read it."""
 
     result: CheckResult
-    state: str  # effective state
-    stale: bool
+    reading: reading.Reading
     waiver: Waiver | None
     spec: CheckSpec | None
 
     @property
+    def state(self) -> str:
+        return self.reading.state
+
+    @property
+    def stale(self) -> bool:
+        return self.reading.stale
+
+    @property
     def state_label(self) -> str:
-        return CheckState(self.state).label
+        return self.reading.label
+
+    @property
+    def source(self) -> str:
+        return self.reading.source
 
     @property
     def title(self) -> str:
@@ -45,6 +62,10 @@ class Evidence:
     @property
     def fix(self) -> str:
         return self.spec.fix if self.spec else ""
+
+
+def _source(component_name) -> str:
+    return component_name or PUSH_SOURCE
 
 
 def _active_waivers(project, now) -> list[Waiver]:
@@ -56,27 +77,35 @@ def _active_waivers(project, now) -> list[Waiver]:
 
 
 def _waiver_for(waivers, result) -> Waiver | None:
-    for waiver in waivers:
-        if waiver.check_id == result.check_id and waiver.component_id in (None, result.component_id):
-            return waiver
-    return None
+    matching = [w for w in waivers if w.check_id == result.check_id and w.component_id in (None, result.component_id)]
+    return max(matching, key=lambda w: w.expires_at) if matching else None
 
 
 def _evidence(result, waivers, specs, now) -> Evidence:
-    stale = result.expires_at <= now
-    state = UNKNOWN if stale else result.state
     waiver = _waiver_for(waivers, result)
-    if waiver and state not in (PASS, NOT_APPLICABLE):
-        state = WAIVED
-    else:
-        waiver = None
+    item = reading.read(
+        check_id=result.check_id,
+        state=result.state,
+        reason=result.reason,
+        checked_at=result.checked_at,
+        expires_at=result.expires_at,
+        now=now,
+        source=_source(result.component.name if result.component_id else ""),
+        component_id=result.component_id,
+        waived_until=waiver.expires_at if waiver else None,
+    )
     entry = specs.get(result.check_id)
-    return Evidence(result=result, state=state, stale=stale, waiver=waiver, spec=entry[0] if entry else None)
+    return Evidence(
+        result=result,
+        reading=item,
+        waiver=waiver if item.state == reading.WAIVED else None,
+        spec=entry[0] if entry else None,
+    )
 
 
-def project_checks(project, *, check_ids=None) -> list[Evidence]:
+def project_checks(project, *, check_ids=None, now=None) -> list[Evidence]:
     """Every current result of the project (two queries), ordered by check id then component."""
-    now = timezone.now()
+    now = now or timezone.now()
     results = (
         CheckResult.objects.filter(project=project).select_related("component").order_by("check_id", "component__name")
     )
@@ -88,6 +117,70 @@ def project_checks(project, *, check_ids=None) -> list[Evidence]:
     return [_evidence(r, waivers, specs, now) for r in results]
 
 
+def readings_from_rows(check_rows, waiver_rows, *, now) -> dict[int, dict[str, list[reading.Reading]]]:
+    """``{project_id: {check_id: [Reading]}}`` from ``READING_FIELDS`` / ``WAIVER_FIELDS`` rows (no query)."""
+    waivers = defaultdict(list)
+    for w in waiver_rows:
+        if w["expires_at"] > now:
+            waivers[w["project_id"]].append(w)
+    out: dict[int, dict[str, list[reading.Reading]]] = defaultdict(lambda: defaultdict(list))
+    for r in check_rows:
+        out[r["project_id"]][r["check_id"]].append(
+            reading.read(
+                check_id=r["check_id"],
+                state=r["state"],
+                reason=r["reason"],
+                checked_at=r["checked_at"],
+                expires_at=r["expires_at"],
+                now=now,
+                source=_source(r["component__name"]),
+                component_id=r["component_id"],
+                waived_until=reading.waiver_until(waivers[r["project_id"]], r["check_id"], r["component_id"]),
+            )
+        )
+    # A waiver of a check nothing reports (no component provides it) is the approver accepting its absence.
+    for project_id, items in waivers.items():
+        for w in items:
+            if w["component_id"] is None and not out[project_id].get(w["check_id"]):
+                until = reading.waiver_until(items, w["check_id"], None)
+                out[project_id][w["check_id"]] = [
+                    reading.Reading(
+                        check_id=w["check_id"],
+                        state=reading.WAIVED,
+                        stored_state="",
+                        reason="No result: the check is waived for the whole project.",
+                        checked_at=None,
+                        expires_at=until,
+                        source="waiver",
+                        waived_until=until,
+                    )
+                ]
+    return out
+
+
+def check_readings(*, project_ids=None, projects_qs=None, now=None) -> dict[int, dict[str, list[reading.Reading]]]:
+    """Every project's current readings (two queries whatever the portfolio size).
+
+    Pass ``project_ids`` (an iterable) or ``projects_qs`` (a Project queryset used as a subquery).
+    """
+    now = now or timezone.now()
+    results = CheckResult.objects.all()
+    waivers = Waiver.objects.filter(revoked_at__isnull=True, expires_at__gt=now)
+    if project_ids is not None:
+        ids = list(project_ids)
+        results, waivers = results.filter(project_id__in=ids), waivers.filter(project_id__in=ids)
+    elif projects_qs is not None:
+        results, waivers = results.filter(project__in=projects_qs), waivers.filter(project__in=projects_qs)
+    return readings_from_rows(list(results.values(*READING_FIELDS)), list(waivers.values(*WAIVER_FIELDS)), now=now)
+
+
+def project_result(*, project, check_id, now=None) -> reading.Reading | None:
+    """The reading of the project's own result of ``check_id`` (no component: the CI push), if any."""
+    now = now or timezone.now()
+    readings = check_readings(project_ids=[project.pk], now=now).get(project.pk, {})
+    return next((r for r in readings.get(check_id, ()) if r.component_id is None), None)
+
+
 def project_waivers(project) -> list[Waiver]:
     """Every waiver of the project, active first, with who approved and revoked it (one query)."""
     return list(
@@ -95,29 +188,6 @@ def project_waivers(project) -> list[Waiver]:
         .select_related("approved_by", "revoked_by", "component")
         .order_by("revoked_at", "-expires_at")
     )
-
-
-def _combine(items: list[Evidence]) -> tuple[Evidence, str]:
-    """The evidence that speaks for the question, and the reason to show, when several components answer."""
-    conclusive = [e for e in items if e.state in (PASS, FAIL)]
-    if conclusive:
-        failing = [e for e in conclusive if e.state == FAIL]
-        chosen = failing[0] if failing else conclusive[0]
-    else:
-        chosen = min(items, key=lambda e: INCONCLUSIVE_ORDER.index(e.state) if e.state in INCONCLUSIVE_ORDER else 99)
-    reason = chosen.result.reason
-    if len(items) > 1:
-        if conclusive:
-            failing = sum(1 for e in conclusive if e.state == FAIL)
-            summary = (
-                f"{failing} of {len(items)} components fail this check; the worst conclusive result counts. "
-                if failing
-                else f"All {len(conclusive)} conclusive results of {len(items)} components pass. "
-            )
-        else:
-            summary = f"None of the {len(items)} components gave a conclusive result. "
-        reason = f"{summary}{chosen.result.component.name}: {reason}"
-    return chosen, reason
 
 
 def bindings(definition) -> dict[str, tuple[str, ...]]:
@@ -130,12 +200,26 @@ def bindings(definition) -> dict[str, tuple[str, ...]]:
     return found
 
 
-# For an ``any_of`` binding the most favourable check speaks for the question: one pass verifies it, and it
-# reads fail only when every bound check that answered failed (an unknown one might still pass).
-ANY_OF_ORDER = (PASS, WAIVED, WARN, UNKNOWN, ERROR, NOT_APPLICABLE, FAIL)
+def _as_dict(item: reading.QuestionEvidence) -> dict:
+    return {
+        "state": item.state,
+        "check_id": item.check_id,
+        "reason": item.reason,
+        "checked_at": item.checked_at,
+        "stale": item.stale,
+        "component": item.source,
+    }
 
 
-def evidence_by_question(project, definition) -> dict[str, dict]:
+def question_evidence_from_readings(definition, readings_by_check) -> dict[str, dict]:
+    """``evidence_by_question`` over readings already gathered (the gate and the reports; no query)."""
+    return {
+        qid: _as_dict(item)
+        for qid, item in reading.question_evidence(bindings(definition), readings_by_check or {}).items()
+    }
+
+
+def evidence_by_question(project, definition, *, now=None) -> dict[str, dict]:
     """``{question_id: {"state", "check_id", "reason", "checked_at", "stale", "component"}}`` (two queries).
 
     Only questions whose bound check has at least one result appear. With several components the worst
@@ -145,31 +229,15 @@ def evidence_by_question(project, definition) -> dict[str, dict]:
     bound = bindings(definition)
     if not bound:
         return {}
-    by_check: dict[str, list[Evidence]] = {}
     wanted = {check_id for checks in bound.values() for check_id in checks}
-    for item in project_checks(project, check_ids=wanted):
-        by_check.setdefault(item.result.check_id, []).append(item)
-    evidence = {}
-    for question_id, check_ids in bound.items():
-        candidates = [(check_id, *_combine(by_check[check_id])) for check_id in check_ids if by_check.get(check_id)]
-        if not candidates:
-            continue
-        check_id, chosen, reason = min(candidates, key=lambda c: ANY_OF_ORDER.index(c[1].state))
-        if len(check_ids) > 1:
-            reason = f"{check_id} (any of {', '.join(check_ids)}): {reason}"
-        evidence[question_id] = {
-            "state": chosen.state,
-            "check_id": check_id,
-            "reason": reason,
-            "checked_at": chosen.result.checked_at,
-            "stale": chosen.stale,
-            "component": chosen.result.component.name,
-        }
-    return evidence
+    by_check: dict[str, list[reading.Reading]] = defaultdict(list)
+    for item in project_checks(project, check_ids=wanted, now=now):
+        by_check[item.result.check_id].append(item.reading)
+    return {qid: _as_dict(item) for qid, item in reading.question_evidence(bound, by_check).items()}
 
 
 def evidence_states_for_scoring(project, definition) -> dict[str, str]:
-    """``{question_id: state}`` for ``assessments.scoring.score(..., evidence=...)``; stale reads unknown."""
+    """``{question_id: state}`` for ``assessments.scoring.score(..., evidence=...)`` (effective states)."""
     return {qid: item["state"] for qid, item in evidence_by_question(project, definition).items()}
 
 

@@ -281,6 +281,42 @@ def _store(component, run, connector, outcomes, started) -> list[CheckResult]:
     return results
 
 
+def project_result_store(*, project, outcome: CheckOutcome, ttl: timedelta, checked_at, version: str = "1"):
+    """Store a result that belongs to the project itself (no component), with its history.
+
+    The CI push calls this inside its own transaction, so the check result every page reads changes together
+    with the push: nothing re-judges pushes later.
+    """
+    outcome = _clean(outcome)
+    with transaction.atomic():
+        result, _ = CheckResult.objects.update_or_create(
+            project=project,
+            component=None,
+            check_id=outcome.check_id,
+            defaults={
+                "state": outcome.state,
+                "reason": outcome.reason,
+                "facts": outcome.facts,
+                "checked_at": checked_at,
+                "duration_ms": 0,
+                "connector_version": version,
+                "expires_at": checked_at + ttl,
+                "refresh_run": None,
+            },
+        )
+        CheckResultHistory.objects.create(
+            component=None,
+            project=project,
+            check_id=result.check_id,
+            state=result.state,
+            reason=result.reason,
+            facts=result.facts,
+            checked_at=checked_at,
+            connector_version=version,
+        )
+    return result
+
+
 def refresh_expiring(*, within: timedelta, limit: int = 500) -> int:
     """Enqueue a check of every connected component whose evidence expires within ``within`` (or has none)."""
     from .tasks import enqueue_component_check

@@ -174,6 +174,7 @@ class CheckFact:
     expires_at: datetime | None
     source: str = ""  # component name, or "CI push"
     waived_until: datetime | None = None
+    stored_state: str = ""  # what the connector observed; ``state`` is the effective one (connectors.reading)
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,8 @@ class GateFacts:
     checks: dict[str, tuple[CheckFact, ...]]
     now: datetime
     scorecard_url: str = ""
+    # ``{question_id: {"state", "check_id", "reason", ...}}`` behind the approved maturity assessment's claims.
+    question_evidence: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,18 @@ class Requirement:
     title: str
     status: str
     message: str
+
+
+@dataclass(frozen=True)
+class WhyItem:
+    """One plain-words reason the project is held back, most unblocking first (``why`` in the gate API)."""
+
+    # assessment | contradicted_claim | unverified_claim | unmet_must_have | score_short | check | unknown_check
+    kind: str
+    question_id: str
+    question: str
+    check_id: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -213,6 +228,8 @@ class GateVerdict:
     level_name: str = ""
     claimed_level: int | None = None
     requirements: tuple[Requirement, ...] = field(default_factory=tuple)
+    why: tuple[WhyItem, ...] = field(default_factory=tuple)
+    verified_level_name: str = ""
 
     @property
     def refusal_lines(self) -> tuple[str, ...]:
@@ -223,6 +240,7 @@ class GateVerdict:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["requirements"] = [asdict(r) for r in self.requirements]
+        data["why"] = [asdict(w) for w in self.why]
         data["reasons"] = list(self.reasons)
         data["unknown_checks"] = list(self.unknown_checks)
         return data
@@ -309,7 +327,9 @@ def _level_requirements(spec, facts, tier, verified_level) -> tuple[list[Require
             )
         ]
         maturity = facts.assessments.get("maturity")
-        for item in (maturity.result.get("blocking") or []) if maturity else []:
+        result = maturity.result if maturity else {}
+        blocking = result.get("verified_blocking", result.get("blocking")) or []
+        for item in blocking:
             level = item.get("level")
             if level is not None and level <= required:
                 out.append(
@@ -334,19 +354,9 @@ def _level_requirements(spec, facts, tier, verified_level) -> tuple[list[Require
     ], required
 
 
-def _effective(fact: CheckFact, now: datetime, max_age: timedelta | None) -> str:
-    """``waived``, ``stale`` or the stored state: a waiver beats everything, old evidence reads stale."""
-    if fact.waived_until and fact.waived_until > now:
-        return "waived"
-    if fact.state in ("pass", "fail", "warn") and (
-        (fact.expires_at and fact.expires_at <= now)
-        or (max_age and fact.checked_at and now - fact.checked_at > max_age)
-    ):
-        return "stale"
-    return fact.state
-
-
 def _check_requirement(check_id, results, facts, max_age) -> Requirement:
+    """How one must-pass check stands. ``results`` carry effective states (``connectors.reading``); the stage's
+    maximum evidence age is a requirement of the gate on top of that reading."""
     title = f"Check {check_id} passes"
     if not results:
         return Requirement(
@@ -359,7 +369,7 @@ def _check_requirement(check_id, results, facts, max_age) -> Requirement:
         )
     worst = None
     for fact in results:
-        state = _effective(fact, facts.now, max_age)
+        state = fact.state
         where = f" on {fact.source}" if fact.source else ""
         if state in ("fail", "warn"):
             return Requirement(
@@ -371,9 +381,17 @@ def _check_requirement(check_id, results, facts, max_age) -> Requirement:
                 "check",
                 title,
                 "failed",
-                f"Check {check_id} is stale{where}: last checked {_fmt_date(fact.checked_at)}"
-                + (f", older than {max_age.days} days" if max_age else "")
-                + "; refresh the evidence.",
+                f"Check {check_id} is stale{where}: last checked {_fmt_date(fact.checked_at)}, past its validity; "
+                "refresh the evidence.",
+            )
+        elif state == "pass" and max_age and fact.checked_at and facts.now - fact.checked_at > max_age:
+            worst = worst or Requirement(
+                f"check.{check_id}",
+                "check",
+                title,
+                "failed",
+                f"Check {check_id} passed{where}, but on {_fmt_date(fact.checked_at)}: this gate accepts evidence "
+                f"at most {max_age.days} days old; refresh the evidence.",
             )
         elif state not in SATISFIED_STATES:
             worst = worst or Requirement(
@@ -386,6 +404,58 @@ def _check_requirement(check_id, results, facts, max_age) -> Requirement:
     if worst:
         return worst
     return Requirement(f"check.{check_id}", "check", title, "met", f"Check {check_id} passes.")
+
+
+def _why(requirements, facts) -> tuple[WhyItem, ...]:
+    """Everything that holds the project back, in plain words, most unblocking first.
+
+    Missing assessments first, then what keeps the verified maturity level below the next level (contradicted
+    and unverifiable claims with the check's own reason, unmet must-haves), then failing and unreadable checks.
+    Unreadable checks of one component with one cause collapse into one line.
+    """
+    items = [
+        WhyItem("assessment", "", "", "", r.message)
+        for r in requirements
+        if r.kind == "assessment" and r.status != "met"
+    ]
+    level = next((r for r in requirements if r.kind == "level"), None)
+    maturity = facts.assessments.get("maturity")
+    if level is not None and level.status != "met" and maturity is not None:
+        for item in maturity.result.get("why") or []:
+            evidence = facts.question_evidence.get(item.get("question_id") or "")
+            reason = item.get("reason", "")
+            if evidence and evidence.get("reason"):
+                reason = f"{reason} {evidence.get('component') or ''}: {evidence['reason']}".strip()
+            items.append(
+                WhyItem(
+                    item.get("kind", ""),
+                    item.get("question_id", ""),
+                    item.get("question", ""),
+                    (evidence or {}).get("check_id") or item.get("check_id", ""),
+                    reason,
+                )
+            )
+    elif level is not None and level.status != "met":
+        items.append(WhyItem("assessment", "", "", "", level.message))
+    unknown_by_cause: dict[tuple[str, str], list[str]] = {}
+    for r in requirements:
+        if r.kind != "check" or r.status == "met":
+            continue
+        check_id = r.id.split(".", 1)[1]
+        if r.status == "failed":
+            items.append(WhyItem("check", "", "", check_id, r.message))
+            continue
+        facts_of = facts.checks.get(check_id) or ()
+        cause = next(((f.source, f.reason) for f in facts_of if f.state not in SATISFIED_STATES), ("", r.message))
+        unknown_by_cause.setdefault(cause, []).append(check_id)
+    for (source, reason), check_ids in unknown_by_cause.items():
+        if len(check_ids) == 1:
+            message = next(r.message for r in requirements if r.id == f"check.{check_ids[0]}")
+        else:
+            where = f" on {source}" if source else ""
+            message = f"{len(check_ids)} checks could not be read{where}: {reason}"
+        items.append(WhyItem("unknown_check", "", "", ", ".join(check_ids), message))
+    return tuple(items)
 
 
 def evaluate(rules: dict, facts: GateFacts, *, stage: str, policy_version: int | None = None) -> GateVerdict:
@@ -430,6 +500,7 @@ def evaluate(rules: dict, facts: GateFacts, *, stage: str, policy_version: int |
     if not spec.get("unknown_checks_block"):
         unknown += tuple(r.message for r in other_unknown)
     allowed = all(r.status == "met" for r in requirements)
+    verified_name = (maturity.result or {}).get("verified_level_name", "") if maturity else ""
     return GateVerdict(
         allowed=allowed,
         stage=stage,
@@ -444,4 +515,6 @@ def evaluate(rules: dict, facts: GateFacts, *, stage: str, policy_version: int |
         level_name=level_name,
         claimed_level=claimed_level,
         requirements=tuple(requirements),
+        why=() if allowed else _why(requirements, facts),
+        verified_level_name=verified_name,
     )

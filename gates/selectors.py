@@ -10,17 +10,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
-from connectors.models import CheckResult, PushedEvaluation, Waiver
+from assessments.selectors import current_maturity_results
+from connectors.models import PushedEvaluation
+from connectors.selectors import check_readings
 from registry.choices import STAGE_ORDER, Stage
 
-from .facts import (
-    ASSESSMENT_FIELDS,
-    CHECK_FIELDS,
-    PROJECT_FIELDS,
-    PUSHED_FIELDS,
-    WAIVER_FIELDS,
-    build_gate_facts,
-)
+from .facts import ASSESSMENT_FIELDS, PROJECT_FIELDS, build_gate_facts, newest_approved
 from .models import GatePolicy
 from .policy import DEFAULT_RULES, GATED_STAGES, evaluate
 
@@ -45,32 +40,44 @@ def scorecard_url(project) -> str:
     return scorecard_url_for(project.slug)
 
 
+def facts_for(projects, *, assessment_rows, readings, now):
+    """``{project_id: GateFacts}`` for project rows (``PROJECT_FIELDS``), their assessment rows
+    (``ASSESSMENT_FIELDS``, any state) and their readings (``connectors.selectors.check_readings``).
+
+    The one place that turns rows into facts, for one project and for the portfolio: the newest approved maturity
+    assessment of each project is scored again against the same readings (one query for their records).
+    """
+    approved = newest_approved(assessment_rows)
+    maturity_ids = [kinds["maturity"]["id"] for kinds in approved.values() if "maturity" in kinds]
+    records = dict(Assessment.objects.filter(pk__in=maturity_ids).values_list("pk", "record")) if maturity_ids else {}
+    maturity_rows = [
+        {**kinds["maturity"], "record": records.get(kinds["maturity"]["id"])}
+        for kinds in approved.values()
+        if "maturity" in kinds
+    ]
+    return build_gate_facts(
+        projects,
+        approved=approved,
+        readings=readings,
+        maturity_now=current_maturity_results(maturity_rows, readings),
+        now=now,
+        scorecard_url=scorecard_url_for,
+    )
+
+
 def gate_facts(*, project, now=None):
-    """``(rules, policy_version, facts)`` for one project, in six queries whatever the portfolio size."""
+    """``(rules, policy_version, facts)`` for one project, in a fixed number of queries whatever the portfolio."""
     now = now or timezone.now()
     policy = active_policy()
     rules, version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
     # Every approved assessment of the project (a handful a year, light columns); the builder keeps the newest of
     # each kind. Cheaper than a window function, whose SQL Django compiles anew on every call.
-    assessment_rows = Assessment.objects.filter(project=project, state=Assessment.State.APPROVED).values(
-        *ASSESSMENT_FIELDS
-    )
-    check_rows = CheckResult.objects.filter(project=project).values(*CHECK_FIELDS)
-    waiver_rows = Waiver.objects.filter(project=project, revoked_at__isnull=True, expires_at__gt=now).values(
-        *WAIVER_FIELDS
-    )
-    pushed_rows = (
-        PushedEvaluation.objects.filter(project=project).order_by("-evaluated_at", "-id").values(*PUSHED_FIELDS)[:1]
+    assessment_rows = list(
+        Assessment.objects.filter(project=project, state=Assessment.State.APPROVED).values(*ASSESSMENT_FIELDS)
     )
     row = {field: getattr(project, field) for field in PROJECT_FIELDS}
-    facts = build_gate_facts(
-        [row],
-        assessment_rows=list(assessment_rows),
-        check_rows=list(check_rows),
-        waiver_rows=list(waiver_rows),
-        pushed_rows=list(pushed_rows),
-        now=now,
-        scorecard_url=scorecard_url_for,
+    facts = facts_for(
+        [row], assessment_rows=assessment_rows, readings=check_readings(project_ids=[project.pk], now=now), now=now
     )[project.pk]
     return rules, version, facts
 
@@ -88,17 +95,28 @@ def next_stages(stage) -> list[str]:
     return [s for s in order[position + 1 :] if s in GATED_STAGES]
 
 
+def summary_stages(stage) -> list[str]:
+    """The stages the project page and the scorecard judge: the next gated one, and production when ahead."""
+    stages = next_stages(stage)
+    return stages[:1] + ([Stage.PRODUCTION.value] if Stage.PRODUCTION.value in stages[1:] else [])
+
+
+def current_stage_verdict(rules, facts, *, version=None):
+    """The verdict for the gated stage the project is already in (is it still where it may be?), else None."""
+    if facts.project_stage in GATED_STAGES:
+        return evaluate(rules, facts, stage=facts.project_stage, policy_version=version)
+    return None
+
+
 def project_gate_summary(*, project):
     """Verdicts for the next gated stage and for production, from one gathering of facts (panel and page)."""
     rules, version, facts = gate_facts(project=project)
-    stages = next_stages(project.stage)
-    wanted = stages[:1] + ([Stage.PRODUCTION.value] if Stage.PRODUCTION.value in stages[1:] else [])
-    return [evaluate(rules, facts, stage=s, policy_version=version) for s in wanted]
+    return [evaluate(rules, facts, stage=s, policy_version=version) for s in summary_stages(project.stage)]
 
 
 def pushed_evaluations(*, project, limit=20):
     return (
         PushedEvaluation.objects.filter(project=project)
         .select_related("token", "pushed_by")
-        .order_by("-evaluated_at", "-id")[:limit]
+        .order_by("-received_at", "-id")[:limit]
     )

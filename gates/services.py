@@ -7,7 +7,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from connectors.backends.pushed import SPEC as PUSHED_SPEC
+from connectors.backends.pushed import outcome_for as pushed_outcome
 from connectors.models import PushedEvaluation
+from connectors.services import project_result_store
 from registry.audit import record_change
 from registry.choices import STAGE_ORDER, Stage
 from registry.models import ChangeRecord, Project
@@ -79,6 +82,13 @@ def evidence_push(*, project, payload, fmt=None, token=None, user=None):
     fmt, fields = evidence.parse(payload, fmt=fmt, now=timezone.now())
     pushed = PushedEvaluation.objects.create(
         project=project, token=token, pushed_by=user, format=fmt, payload=payload, **fields
+    )
+    # The newest push by arrival is the project's ``ci.eval_results_recent`` result, written with the push.
+    project_result_store(
+        project=project,
+        outcome=pushed_outcome(fields),
+        ttl=PUSHED_SPEC.ttl,
+        checked_at=fields["evaluated_at"],
     )
     record_change(
         instance=pushed,

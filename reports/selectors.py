@@ -16,10 +16,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, Review
-from connectors import selectors as connector_selectors
-from connectors.models import CheckResult, CheckState, PushedEvaluation, Waiver
+from connectors.loading import all_check_specs
+from connectors.reading import EFFECTIVE_STATES, FAIL
+from connectors.selectors import check_readings
 from gates import selectors as gate_selectors
-from gates.facts import CHECK_FIELDS, PUSHED_FIELDS, WAIVER_FIELDS, build_gate_facts
 from gates.facts import PROJECT_FIELDS as GATE_PROJECT_FIELDS
 from gates.policy import DEFAULT_RULES, evaluate
 from questionnaires.models import QuestionnaireVersion
@@ -217,15 +217,19 @@ def _level_names(definition, result):
     return sorted(named, key=lambda lv: lv["level"]) or [{"level": i, "name": f"Level {i}"} for i in range(5)]
 
 
-def _maturity(row, now, definition=None):
-    result = row["result"]
+def _maturity(row, now, definition=None, live=None):
+    """The maturity figures people read. ``live`` is the approved assessment's result scored against today's
+    evidence (the gate's), which replaces the one stored at approval."""
+    result = live or row["result"]
     levels = _level_names(definition, result)
     names = {lv["level"]: lv["name"] for lv in levels}
     claimed = result.get("claimed_level", result.get("level"))
     verified = result.get("verified_level")
     actions = sorted(
-        result.get("next_actions") or [], key=lambda a: (-(a.get("gain_points") or 0), a.get("question_id", ""))
+        result.get("verified_next_actions", result.get("next_actions")) or [],
+        key=lambda a: (-(a.get("gain_points") or 0), a.get("question_id", "")),
     )
+    verified_sections = {s.get("id"): s for s in result.get("verified_sections") or []}
     return {
         **_assessment_meta(row, now),
         "claimed_level": claimed,
@@ -239,39 +243,46 @@ def _maturity(row, now, definition=None):
         if isinstance(result.get("verified_score"), dict)
         else result.get("verified_score"),
         "sections": [
-            {"id": s.get("id"), "title": s.get("title"), "pct": s.get("pct") if s.get("max") else None}
+            {
+                "id": s.get("id"),
+                "title": s.get("title"),
+                "pct": s.get("pct") if s.get("max") else None,
+                "verified_pct": (verified_sections.get(s.get("id")) or s).get("pct") if s.get("max") else None,
+            }
             for s in result.get("sections") or []
             if s.get("visible", True)
         ],
         "discrepancies": list(result.get("discrepancies") or []),
-        "blocking": list(result.get("blocking") or []),
+        "unverified": list(result.get("unverified") or []),
+        "blocking": list(result.get("verified_blocking", result.get("blocking")) or []),
+        "claimed_blocking": list(result.get("blocking") or []),
+        "why": list(result.get("why") or []),
         "next_actions": actions[:NEXT_ACTIONS_SHOWN],
     }
 
 
-def _evidence(project):
-    """Current check results as the evidence panel reads them (stale reads unknown, waived failures read waived).
+def _evidence(readings_by_check, now):
+    """Current check results as every page reads them (``connectors.reading``), one row per component.
 
     Only the check's own fields and the component's name are copied: never its settings or secrets.
     """
+    specs = all_check_specs()
     rows = []
-    for item in connector_selectors.project_checks(project):
-        r = item.result
-        reason = f"Waived: {item.waiver.reason}" if item.waiver else r.reason
-        if item.stale:
-            reason = f"Result too old to trust (was {r.state}): {r.reason}"
-        rows.append(
-            {
-                "check_id": r.check_id,
-                "title": item.title,
-                "component": r.component.name,
-                "state": item.state,
-                "state_label": item.state_label,
-                "age_days": max((timezone.now() - r.checked_at).days, 0),
-                "checked_on": _date(r.checked_at),
-                "reason": reason,
-            }
-        )
+    for check_id in sorted(readings_by_check):
+        for r in sorted(readings_by_check[check_id], key=lambda r: r.source):
+            spec = specs.get(check_id)
+            rows.append(
+                {
+                    "check_id": check_id,
+                    "title": spec[0].title if spec else check_id,
+                    "component": r.source,
+                    "state": r.state,
+                    "state_label": r.label,
+                    "age_days": max((now - r.checked_at).days, 0) if r.checked_at else None,
+                    "checked_on": _date(r.checked_at),
+                    "reason": r.shown_reason,
+                }
+            )
     return rows
 
 
@@ -283,7 +294,19 @@ def _verdict(verdict):
         "reasons": list(verdict.reasons),
         "unknown": list(verdict.unknown_checks),
         "required_level": verdict.required_level,
+        "verified_level": verdict.verified_level,
+        "claimed_level": verdict.claimed_level,
         "policy_version": verdict.policy_version,
+        "why": [
+            {
+                "kind": w.kind,
+                "question_id": w.question_id,
+                "question": w.question,
+                "check_id": w.check_id,
+                "reason": w.reason,
+            }
+            for w in verdict.why
+        ],
     }
 
 
@@ -322,7 +345,7 @@ def _crosswalk(assessments_by_kind, definitions):
     return out
 
 
-def _status(latest, evidence_counts, next_gate, *, retired=False):
+def _status(latest, evidence_counts, next_gate, *, retired=False, current_gate=None):
     """The one-word overall status on the cover, with the reasons a reader can act on.
 
     A retired project is kept for the record only: nothing about it needs acting on, so it is neither at risk
@@ -344,8 +367,15 @@ def _status(latest, evidence_counts, next_gate, *, retired=False):
         red.append("Risk tier is critical.")
     if risk and risk["eu_ai_act"]["category"] == "prohibited":
         red.append("EU AI Act: prohibited practice.")
+    if current_gate and current_gate.get("required_level") is not None:
+        verified, required = current_gate.get("verified_level"), current_gate["required_level"]
+        if verified is None or verified < required:
+            red.append(
+                f"In {current_gate['stage_label']} with verified maturity level "
+                f"{'none' if verified is None else verified}, below the level {required} it requires."
+            )
     if maturity and maturity["blocking"]:
-        red.append(f"{len(maturity['blocking'])} blocking must-have item(s).")
+        red.append(f"{len(maturity['blocking'])} blocking must-have item(s) (verified).")
     for kind in KINDS:
         if kind not in latest:
             amber.append(f"No {kind} assessment.")
@@ -360,8 +390,10 @@ def _status(latest, evidence_counts, next_gate, *, retired=False):
     for gate in next_gate:
         if not gate["allowed"]:
             amber.append(f"Cannot enter {gate['stage_label']} yet: {len(gate['reasons'])} requirement(s) unmet.")
-    if evidence_counts.get(CheckState.FAIL):
-        amber.append(f"{evidence_counts[CheckState.FAIL]} failing check(s).")
+    if maturity and maturity["unverified"]:
+        amber.append(f"{len(maturity['unverified'])} claim(s) the evidence could not verify.")
+    if evidence_counts.get(FAIL):
+        amber.append(f"{evidence_counts[FAIL]} failing check(s).")
     code = "at_risk" if red else "attention" if amber else "on_track"
     return {"code": code, "label": STATUS_LABELS[code], "reasons": red + amber or ["All assessments current."]}
 
@@ -390,8 +422,17 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
             .select_related("reviewer", "assessment")
             .order_by("at", "id")
         )
-        evidence = _evidence(project)
-        gates = [_verdict(v) for v in gate_selectors.project_gate_summary(project=project)]
+        readings = check_readings(project_ids=[project.pk], now=now)
+        policy = gate_selectors.active_policy()
+        row = {field: getattr(project, field) for field in GATE_PROJECT_FIELDS}
+        facts = gate_selectors.facts_for([row], assessment_rows=rows, readings=readings, now=now)[project.pk]
+    rules, policy_version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
+    evidence = _evidence(readings.get(project.pk, {}), now)
+    gates = [
+        _verdict(evaluate(rules, facts, stage=st, policy_version=policy_version))
+        for st in gate_selectors.summary_stages(project.stage)
+    ]
+    current = gate_selectors.current_stage_verdict(rules, facts, version=policy_version)
 
     latest = {}
     if "impact" in chosen:
@@ -399,7 +440,9 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
     if "risk" in chosen:
         latest["risk"] = _risk(chosen["risk"], now)
     if "maturity" in chosen:
-        latest["maturity"] = _maturity(chosen["maturity"], now, definitions.get("maturity"))
+        live = facts.assessments.get("maturity")
+        live = live.result if live and live.id == chosen["maturity"]["id"] else None
+        latest["maturity"] = _maturity(chosen["maturity"], now, definitions.get("maturity"), live)
     counts = Counter(e["state"] for e in evidence)
     trend = [
         {
@@ -448,14 +491,20 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
             "archetype": project.get_archetype_display(),
             "exposure": project.get_exposure_display(),
         },
-        status=_status(latest, counts, gates[:1], retired=project.stage == Stage.RETIRED),
+        status=_status(
+            latest,
+            counts,
+            gates[:1],
+            retired=project.stage == Stage.RETIRED,
+            current_gate=_verdict(current) if current else None,
+        ),
         gates=tuple(gates),
         impact=latest.get("impact"),
         risk=latest.get("risk"),
         maturity=latest.get("maturity"),
         trend=tuple(trend),
         evidence=tuple(evidence),
-        evidence_counts={state: counts.get(state, 0) for state in CheckState.values},
+        evidence_counts={state: counts.get(state, 0) for state in EFFECTIVE_STATES},
         approvals=tuple(approvals),
         crosswalk=tuple(_crosswalk(chosen, definitions)),
         provenance=tuple(provenance),
@@ -494,28 +543,16 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
                 *_assessment_fields(), "questionnaire_id"
             )
         )
-        check_rows = list(_scoped(CheckResult.objects.all(), team, stage).values(*CHECK_FIELDS))
-        waiver_rows = list(
-            _scoped(Waiver.objects.filter(revoked_at__isnull=True, expires_at__gt=now), team, stage).values(
-                *WAIVER_FIELDS
-            )
-        )
-        pushed_rows = list(
-            _scoped(PushedEvaluation.objects.all(), team, stage)
-            .order_by("project_id", "-evaluated_at", "-id")
-            .values(*PUSHED_FIELDS)
-        )
+        scoped = _scoped(Project.objects.all(), team, stage, prefix="")
+        readings = check_readings(projects_qs=scoped.values("pk"), now=now)
         policy = gate_selectors.active_policy()
+        gate_facts = gate_selectors.facts_for(
+            projects,
+            assessment_rows=[r for r in assessment_rows if r["state"] == Assessment.State.APPROVED],
+            readings=readings,
+            now=now,
+        )
     rules, policy_version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
-    gate_facts = build_gate_facts(
-        projects,
-        assessment_rows=assessment_rows,
-        check_rows=check_rows,
-        waiver_rows=waiver_rows,
-        pushed_rows=pushed_rows,
-        now=now,
-        scorecard_url=gate_selectors.scorecard_url_for,
-    )
 
     by_project = defaultdict(list)
     for row in assessment_rows:
@@ -528,28 +565,30 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
         chosen = _latest_by_kind(rows)
         impact = _impact(chosen["impact"], now) if "impact" in chosen else None
         risk = _risk(chosen["risk"], now) if "risk" in chosen else None
-        maturity = _maturity(chosen["maturity"], now) if "maturity" in chosen else None
+        facts = gate_facts[p["id"]]
+        maturity = None
+        if "maturity" in chosen:
+            live = facts.assessments.get("maturity")
+            live = live.result if live and live.id == chosen["maturity"]["id"] else None
+            maturity = _maturity(chosen["maturity"], now, None, live)
         project_tier = risk["tier"] if risk else None
         if tier and project_tier != tier:
             continue
-        facts = gate_facts[p["id"]]
-        failing = sum(
-            1
-            for results in facts.checks.values()
-            for c in results
-            if c.state == CheckState.FAIL and c.expires_at > now and not c.waived_until
-        )
+        failing = sum(1 for results in facts.checks.values() for c in results if c.state == FAIL)
         next_stage = gate_selectors.next_stages(p["stage"])[:1]
         gate = [_verdict(evaluate(rules, facts, stage=st, policy_version=policy_version)) for st in next_stage]
+        current = gate_selectors.current_stage_verdict(rules, facts, version=policy_version)
         latest = {k: v for k, v in (("impact", impact), ("risk", risk), ("maturity", maturity)) if v}
         retired = p["stage"] == Stage.RETIRED
-        status = _status(latest, {CheckState.FAIL: failing}, gate, retired=retired)
+        status = _status(
+            latest, {FAIL: failing}, gate, retired=retired, current_gate=_verdict(current) if current else None
+        )
         cells = {}
         if maturity:
             for s in maturity["sections"]:
                 if s["title"] not in section_titles:
                     section_titles.append(s["title"])
-                cells[s["title"]] = s["pct"]
+                cells[s["title"]] = s["verified_pct"]
         entry = {
             "name": p["name"],
             "slug": p["slug"],

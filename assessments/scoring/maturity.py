@@ -1,14 +1,39 @@
 """Maturity: section scores as % of applicable points, cumulative levels 0-4 gated by must-haves, and the
-verified level, computed again after replacing evidence-bound answers by their conclusive check state.
+verified level, computed again after replacing every evidence-bound claim by what the evidence supports.
+
+``evidence`` maps question ids to the effective state of their bound checks (``connectors.reading``); a bound
+question absent from it has no result. Verified is what Plumbline saw: an answer claiming something is in
+place earns verified credit only when a check passes (or a waiver / "does not apply" lets it stand).
 """
 
 from dataclasses import dataclass
 
 from questionnaires.definition import evidence_checks
 
-from .common import Score, ScoreResult, _Dict, assess, common_fields, must_blocking, next_actions, unmet_musts
+from .common import (
+    Blocking,
+    NextAction,
+    Score,
+    ScoreResult,
+    SectionScore,
+    _Dict,
+    answer_in_words,
+    assess,
+    choice_set,
+    common_fields,
+    fraction_function,
+    must_blocking,
+    next_actions,
+    unmet_musts,
+)
 
-CONCLUSIVE = ("pass", "fail")
+# What the evidence makes of an answer that claims something is in place. One rule, used by scoring, the form,
+# the API and the reports: a pass verifies it; a waiver or "does not apply" lets it stand; a fail or a warning
+# (partial evidence) contradicts it; anything else (unknown, error, stale, no result) leaves it unverified.
+VERIFIED, CONTRADICTED, UNVERIFIED = "verified", "contradicted", "unverified"
+VERIFYING = ("pass", "waived", "not_applicable")
+CONTRADICTING = ("fail", "warn")
+WARN_CREDIT = 0.5  # partial evidence earns at most half the points, never the full claim
 
 
 @dataclass(frozen=True)
@@ -30,6 +55,21 @@ class Discrepancy(_Dict):
     state: str
 
 
+@dataclass(frozen=True)
+class WhyItem(_Dict):
+    """One reason the verified level is not higher (``blocks``: the next level cannot be reached without it)."""
+
+    kind: str  # contradicted_claim | unverified_claim | unmet_must_have | score_short
+    question_id: str
+    question: str
+    check_id: str
+    state: str | None
+    level: int | None
+    gain_points: float
+    reason: str
+    blocks: bool
+
+
 @dataclass(frozen=True, kw_only=True)
 class MaturityResult(ScoreResult):
     """``level`` is the claimed level (answers as given); ``verified_level`` uses conclusive evidence instead."""
@@ -40,7 +80,14 @@ class MaturityResult(ScoreResult):
     verified_level: int
     verified_score: Score
     levels: tuple[LevelStatus, ...]
+    verified_level_name: str = ""
+    verified_sections: tuple[SectionScore, ...] = ()
+    verified_blocking: tuple[Blocking, ...] = ()
+    verified_next_actions: tuple[NextAction, ...] = ()
+    verified_levels: tuple[LevelStatus, ...] = ()
     discrepancies: tuple[Discrepancy, ...] = ()
+    unverified: tuple[str, ...] = ()
+    why: tuple[WhyItem, ...] = ()
 
 
 def _levels(assessed, definition):
@@ -88,13 +135,154 @@ def _best_answer(question, passed):
     return (ranked[-1] if passed else ranked[0])["value"] if ranked else None
 
 
+def _candidates(question, claimed):
+    """Answers no better than ``claimed`` to choose a partial credit from (``_capped``)."""
+    qtype = question["type"]
+    if qtype == "yes_no":
+        return ["no", "yes"]
+    if qtype == "scale":
+        return [0, 1, 2, 3, 4]
+    if qtype == "multi_choice":
+        points = {o["value"]: o["points"] or 0 for o in question.get("options", [])}
+        chosen = sorted(choice_set(claimed), key=lambda v: (-points.get(v, 0), str(v)))
+        return [chosen[:i] for i in range(len(chosen) + 1)]
+    return [o["value"] for o in question.get("options", []) if not o["na"]]
+
+
+def _capped(question, claimed, cap):
+    """The best answer no better than ``claimed`` that earns at most ``cap`` of the question's points."""
+    fraction_of = fraction_function(question)
+    if (fraction_of(claimed) or 0.0) <= cap:
+        return claimed
+    fitting = [(fraction_of(c) or 0.0, c) for c in _candidates(question, claimed)]
+    fitting = [pair for pair in fitting if pair[0] <= cap + 1e-9]
+    return max(fitting, key=lambda pair: pair[0])[1] if fitting else _best_answer(question, False)
+
+
+def claim_status(state: str | None) -> str:
+    """What the evidence makes of an answer that claims something is in place (the one rule, see module doc)."""
+    if state in VERIFYING:
+        return VERIFIED
+    if state in CONTRADICTING:
+        return CONTRADICTED
+    return UNVERIFIED
+
+
+def _claims(assessed):
+    """Evidence-bound questions whose answer claims something is in place: ``{question_id: contribution}``."""
+    return {
+        c.question_id: c
+        for c in assessed.contributions
+        if assessed.questions[c.question_id].get("evidence") and c.fraction is not None and c.fraction > 0
+    }
+
+
 def _verified_answers(assessed, answers, evidence):
+    """The answers with every evidence-bound claim replaced by what the evidence supports.
+
+    A pass earns full points; a waiver or not-applicable lets the claim stand; a warning (partial evidence)
+    earns at most ``WARN_CREDIT`` of the points; a fail, and a claim nothing could verify, earn none.
+    """
     replaced = dict(answers)
-    for qid, state in (evidence or {}).items():
-        question = assessed.questions.get(qid)
-        if question and question.get("evidence") and state in CONCLUSIVE:
-            replaced[qid] = _best_answer(question, state == "pass")
+    evidence = evidence or {}
+    claims = _claims(assessed)
+    for qid, question in assessed.questions.items():
+        if not question.get("evidence") or qid not in assessed.visible:
+            continue
+        state = evidence.get(qid)
+        if state == "pass":
+            replaced[qid] = _best_answer(question, True)
+        elif qid not in claims or state in ("waived", "not_applicable"):
+            continue
+        elif state == "warn":
+            replaced[qid] = _capped(question, answers.get(qid), WARN_CREDIT)
+        else:
+            replaced[qid] = _best_answer(question, False)
     return replaced
+
+
+def _why(claimed, verified, verified_level, statuses, evidence, names):
+    """Why the verified level is not higher: what blocks the next level, most unblocking first."""
+    target = verified_level + 1
+    level = next((s for s in statuses if s.level == target), None)
+    if level is None:
+        return ()
+    evidence = evidence or {}
+    claims = _claims(claimed)
+    items = []
+    for question, c in unmet_musts(verified):
+        if (question.get("level") or 0) > target:
+            continue
+        qid = c.question_id
+        state = evidence.get(qid)
+        checks = " or ".join(evidence_checks(question))
+        if qid in claims:
+            status = claim_status(state)
+            kind = "contradicted_claim" if status == CONTRADICTED else "unverified_claim"
+            reason = (
+                f"Answered as in place, but {checks} reads {state}."
+                if status == CONTRADICTED
+                else f"Answered as in place, but {checks} "
+                + ("has no result yet" if state is None else f"reads {state}")
+                + ": connect or refresh the evidence."
+            )
+        else:
+            kind = "unmet_must_have"
+            checks = ""
+            reason = f"Must-have for level {question.get('level')}: {answer_in_words(question, c.answer)}."
+        items.append(
+            WhyItem(kind, qid, question.get("text", ""), checks, state, question.get("level"), 0.0, reason, True)
+        )
+    if not level.score_ok:
+        short = float(level.min_score_pct) - verified.score.pct
+        gains = []
+        claimed_points = {c.question_id: c.points for c in claimed.contributions}
+        for c in verified.contributions:
+            qid = c.question_id
+            if qid not in claims or any(i.question_id == qid for i in items):
+                continue
+            lost = claimed_points.get(qid, 0.0) - c.points
+            if lost <= 0:
+                continue
+            question = claimed.questions[qid]
+            state = evidence.get(qid)
+            status = claim_status(state)
+            checks = " or ".join(evidence_checks(question))
+            gains.append(
+                WhyItem(
+                    "contradicted_claim" if status == CONTRADICTED else "unverified_claim",
+                    qid,
+                    question.get("text", ""),
+                    checks,
+                    state,
+                    target,
+                    round(lost, 4),
+                    f"Counts for the level {target} score ({short:.1f} points short): answered as in place, but "
+                    + checks
+                    + (" has no result yet." if state is None else f" reads {state}."),
+                    False,
+                )
+            )
+        gains.sort(key=lambda i: (-i.gain_points, claimed.order[i.question_id]))
+        items += gains
+        if not gains:
+            items.append(
+                WhyItem(
+                    "score_short",
+                    "",
+                    f"Level {target} ({names.get(target, target)}) needs {level.min_score_pct}% of the points; "
+                    f"the verified score is {verified.score.pct}%.",
+                    "",
+                    None,
+                    target,
+                    0.0,
+                    "Improve the answers with the largest gain (see next actions).",
+                    True,
+                )
+            )
+    order = {"contradicted_claim": 0, "unverified_claim": 1, "unmet_must_have": 2, "score_short": 3}
+    items.sort(key=lambda i: (0, order[i.kind]) if i.blocks else (1, 0))
+    return tuple(items)
 
 
 def score(definition, answers, context, evidence=None) -> MaturityResult:
@@ -102,21 +290,23 @@ def score(definition, answers, context, evidence=None) -> MaturityResult:
     level, statuses = _levels(claimed, definition)
     names = {lv["level"]: lv["name"] for lv in definition["scoring"].get("levels", [])}
 
-    verified = claimed
-    verified_level = level
-    if evidence:
-        verified = assess(definition, _verified_answers(claimed, answers or {}, evidence), context)
-        verified_level, _ = _levels(verified, definition)
+    verified = assess(definition, _verified_answers(claimed, answers or {}, evidence), context)
+    verified_level, verified_statuses = _levels(verified, definition)
 
-    discrepancies = []
-    for c in claimed.contributions:
-        question = claimed.questions[c.question_id]
-        if question.get("evidence") and c.fraction == 1.0 and (evidence or {}).get(c.question_id) == "fail":
-            checks = " or ".join(evidence_checks(question))
-            discrepancies.append(Discrepancy(c.question_id, c.answer, checks, "fail"))
+    discrepancies, unverified = [], []
+    for qid, c in _claims(claimed).items():
+        question = claimed.questions[qid]
+        state = (evidence or {}).get(qid)
+        status = claim_status(state)
+        if status == CONTRADICTED:
+            discrepancies.append(Discrepancy(qid, c.answer, " or ".join(evidence_checks(question)), state))
+        elif status == UNVERIFIED:
+            unverified.append(qid)
 
     blocking = must_blocking(claimed, level_names=names)
     unblocks = {b.question_id: b.level for b in blocking}
+    verified_blocking = must_blocking(verified, level_names=names)
+    verified_unblocks = {b.question_id: b.level for b in verified_blocking}
     return MaturityResult(
         **common_fields(claimed, "maturity"),
         blocking=blocking,
@@ -125,7 +315,14 @@ def score(definition, answers, context, evidence=None) -> MaturityResult:
         level_name=names.get(level, str(level)),
         claimed_level=level,
         verified_level=verified_level,
+        verified_level_name=names.get(verified_level, str(verified_level)),
         verified_score=verified.score,
+        verified_sections=verified.sections,
+        verified_blocking=verified_blocking,
+        verified_next_actions=next_actions(verified, unblocks=verified_unblocks, first_level=verified_level + 1),
         levels=statuses,
+        verified_levels=verified_statuses,
         discrepancies=tuple(discrepancies),
+        unverified=tuple(unverified),
+        why=_why(claimed, verified, verified_level, verified_statuses, evidence, names),
     )

@@ -23,13 +23,39 @@ def _level_line(verdict: dict) -> str:
 
     return (
         f"Risk tier: {verdict.get('tier') or 'unknown'} · verified maturity level {show(verdict.get('verified_level'))}"
-        f" (required {show(verdict.get('required_level'))}) · policy v{show(verdict.get('policy_version'))}"
+        f" (claimed {show(verdict.get('claimed_level'))}, required {show(verdict.get('required_level'))})"
+        f" · policy v{show(verdict.get('policy_version'))}"
     )
+
+
+WHY_MARKS = {
+    "contradicted_claim": "✗ contradicted",
+    "unverified_claim": "? unverified",
+    "unmet_must_have": "✗ must-have",
+    "score_short": "✗ score",
+    "assessment": "✗ assessment",
+    "check": "✗ check",
+    "unknown_check": "? check",
+}
+
+
+def why_lines(verdict: dict) -> list:
+    """The server's "why" list, one line each: what holds the project back, most unblocking first."""
+    out = []
+    for item in verdict.get("why") or []:
+        subject = item.get("question") or item.get("check_id") or ""
+        subject = f"{subject}: " if subject and subject not in item.get("reason", "") else ""
+        out.append(f"{WHY_MARKS.get(item.get('kind'), '•')} {subject}{item.get('reason', '')}")
+    return out
 
 
 def as_text(verdict: dict) -> str:
     decision = "ALLOWED" if verdict["allowed"] else "REFUSED"
     lines = [f"{verdict['project']} → {verdict['stage']}: {decision}", _level_line(verdict)]
+    why = why_lines(verdict)
+    if why:
+        lines.append("Why (most unblocking first):")
+        lines += [f"  {line}" for line in why]
     if verdict.get("reasons"):
         lines.append("What is missing:")
         lines += [f"  ✗ {line}" for line in verdict["reasons"]]
@@ -67,8 +93,18 @@ def as_junit(verdict: dict) -> str:
         time="0",
     )
     props = ET.SubElement(suite, "properties")
-    for name in ("allowed", "policy_version", "tier", "verified_level", "required_level", "scorecard_url"):
+    for name in (
+        "allowed",
+        "policy_version",
+        "tier",
+        "verified_level",
+        "claimed_level",
+        "required_level",
+        "scorecard_url",
+    ):
         ET.SubElement(props, "property", name=name, value=str(verdict.get(name)))
+    for number, line in enumerate(why_lines(verdict), start=1):
+        ET.SubElement(props, "property", name=f"why.{number}", value=line)
     classname = f"plumbline.gate.{verdict['stage']}"
     for req in requirements:
         case = ET.SubElement(suite, "testcase", classname=classname, name=req["title"], time="0")
@@ -89,6 +125,12 @@ def as_sarif(verdict: dict, *, location: str = "README.md") -> str:
     ]
     items += [
         ("check.unknown", "Check could not be verified", line, "note") for line in informational_unknowns(verdict)
+    ]
+    why, lines = verdict.get("why") or [], why_lines(verdict)
+    items += [
+        (f"why.{why[i].get('kind')}", "Why the verified level is not higher", lines[i], "warning")
+        for i in range(len(lines))
+        if why[i].get("kind") in ("contradicted_claim", "unverified_claim", "unmet_must_have", "score_short")
     ]
     rules, index = [], {}
     for rule_id, title, _message, _level in items:
@@ -125,6 +167,7 @@ def as_sarif(verdict: dict, *, location: str = "README.md") -> str:
                     "policyVersion": verdict.get("policy_version"),
                     "tier": verdict.get("tier"),
                     "verifiedLevel": verdict.get("verified_level"),
+                    "claimedLevel": verdict.get("claimed_level"),
                     "requiredLevel": verdict.get("required_level"),
                 },
             }

@@ -25,10 +25,13 @@ class RefreshRunSerializer(serializers.Serializer):
 class CheckResultSerializer(serializers.Serializer):
     id = serializers.CharField(source="result.check_id", help_text="Check id, e.g. mlflow.run_has_git_commit.")
     title = serializers.CharField()
-    component = serializers.CharField(source="result.component.name")
-    component_id = serializers.IntegerField(source="result.component_id")
-    connector = serializers.CharField(source="result.component.connector")
-    state = serializers.CharField(help_text="Effective state: expired evidence reads unknown, waived failures waived.")
+    component = serializers.CharField(source="source", help_text='Component name, or "CI push".')
+    component_id = serializers.IntegerField(source="result.component_id", allow_null=True)
+    connector = serializers.CharField(source="result.component.connector", default="pushed")
+    state = serializers.CharField(
+        help_text="Effective state (connectors.reading): pass, fail, warn, not_applicable, unknown, error, waived, "
+        "or stale (past its validity)."
+    )
     recorded_state = serializers.CharField(source="result.state", help_text="The state the connector observed.")
     stale = serializers.BooleanField()
     reason = serializers.CharField(source="result.reason")

@@ -19,7 +19,7 @@ def project_evidence_panel(context, project):
         "project": project,
         "request": context.get("request"),
         "checks": checks,
-        "counts": {state: sum(1 for c in checks if c.state == state) for state in ("pass", "fail", "warn")},
+        "counts": {state: sum(1 for c in checks if c.state == state) for state in ("pass", "fail", "warn", "stale")},
         "waivers": selectors.project_waivers(project),
         "run": run if run and run.status in (run.Status.QUEUED, run.Status.RUNNING) else None,
         "can_refresh": can_refresh(user, project),

@@ -14,21 +14,42 @@ class RequirementSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class WhySerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="assessment, contradicted_claim, unverified_claim, unmet_must_have, score_short, check or "
+        "unknown_check."
+    )
+    question_id = serializers.CharField(allow_blank=True, help_text="The questionnaire question, if the item is one.")
+    question = serializers.CharField(allow_blank=True, help_text="The question's text.")
+    check_id = serializers.CharField(allow_blank=True, help_text="The check behind it (several joined by commas).")
+    reason = serializers.CharField(help_text="What holds the project back, in plain words, with the check's reason.")
+
+
 class GateVerdictSerializer(serializers.Serializer):
     project = serializers.CharField()
     stage = serializers.CharField()
     allowed = serializers.BooleanField()
     policy_version = serializers.IntegerField(allow_null=True)
     tier = serializers.CharField(allow_null=True, help_text="Risk tier from the latest approved risk assessment.")
-    verified_level = serializers.IntegerField(allow_null=True)
-    claimed_level = serializers.IntegerField(allow_null=True)
-    level_name = serializers.CharField(allow_blank=True)
+    verified_level = serializers.IntegerField(
+        allow_null=True,
+        help_text="The headline: the maturity level the evidence supports today (approved answers re-scored "
+        "against the current check results).",
+    )
+    verified_level_name = serializers.CharField(allow_blank=True)
+    claimed_level = serializers.IntegerField(allow_null=True, help_text="The level the answers claim.")
+    level_name = serializers.CharField(allow_blank=True, help_text="Name of the claimed level.")
     required_level = serializers.IntegerField(allow_null=True, help_text="Level the policy requires for the tier.")
     reasons = serializers.ListField(child=serializers.CharField(), help_text="Each failing requirement, one line.")
     unknown_checks = serializers.ListField(
         child=serializers.CharField(), help_text="Checks that could not be verified, listed apart from failures."
     )
     requirements = RequirementSerializer(many=True)
+    why = WhySerializer(
+        many=True,
+        help_text="Why the gate refuses and the verified level is not higher, most unblocking first (empty when "
+        "allowed).",
+    )
     scorecard_url = serializers.URLField()
 
 

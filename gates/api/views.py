@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 from accounts import permissions as rules
 from accounts.permissions import TokenScopePermission, token_of
 from config.api import error_response
-from connectors.backends.pushed import outcome_for
+from connectors.backends.pushed import CHECK_ID as PUSHED_CHECK_ID
+from connectors.selectors import project_result
 from registry.choices import Stage
 from registry.models import Project
 
@@ -140,14 +141,11 @@ class ProjectEvidenceView(ProjectScopedView):
             return error_response(
                 "The evaluation results were not stored: fix the fields in errors.", errors=exc.errors
             )
-        outcome = outcome_for(
-            {f: getattr(pushed, f) for f in ("metrics", "dataset_name", "dataset_version", "git_commit", "run_url")}
-            | {"evaluated_at": pushed.evaluated_at}
-        )
+        stored = project_result(project=project, check_id=PUSHED_CHECK_ID)
         return Response(
             {
                 "evaluation": PushedEvaluationSerializer(pushed).data,
-                "check": {"id": outcome.check_id, "state": outcome.state, "reason": outcome.reason},
+                "check": {"id": stored.check_id, "state": stored.state, "reason": stored.shown_reason},
             },
             status=status.HTTP_201_CREATED,
         )

@@ -314,12 +314,12 @@ def test_the_beat_task_refreshes_only_expiring_or_missing_evidence(project, djan
 # --- effective states and selectors ---------------------------------------------------------------------
 
 
-def test_expired_evidence_reads_unknown_and_stale(project):
+def test_expired_evidence_reads_stale(project):
     comp = component(project)
     services.component_check(component=comp)
     CheckResult.objects.filter(component=comp).update(expires_at=timezone.now() - timedelta(seconds=1))
     items = {e.result.check_id: e for e in selectors.project_checks(project)}
-    assert (items["fake.alpha"].state, items["fake.alpha"].stale) == ("unknown", True)
+    assert (items["fake.alpha"].state, items["fake.alpha"].stale) == ("stale", True)
 
 
 def test_an_active_waiver_turns_a_failure_into_waived(project, reviewer):
@@ -401,7 +401,7 @@ def test_the_worst_conclusive_state_of_several_components_wins_and_says_so(proje
     evidence = selectors.evidence_by_question(project, DEFINITION)["s.alpha"]
     assert evidence["state"] == "fail"
     assert evidence["component"] == "b"
-    assert evidence["reason"].startswith("1 of 2 components fail this check")
+    assert evidence["reason"].startswith("1 of 2 components do not pass this check")
 
 
 ANY_OF = {
@@ -437,11 +437,11 @@ def test_an_any_of_binding_fails_only_when_no_bound_check_could_still_pass(proje
     assert selectors.evidence_by_question(project, ANY_OF)["s.either"]["state"] == "fail"
 
 
-def test_scoring_states_read_stale_evidence_as_unknown(project):
+def test_scoring_states_read_expired_evidence_as_stale(project):
     comp = component(project)
     services.component_check(component=comp)
     CheckResult.objects.filter(component=comp, check_id="fake.beta").update(expires_at=timezone.now())
-    assert selectors.evidence_states_for_scoring(project, DEFINITION) == {"s.alpha": "pass", "s.beta": "unknown"}
+    assert selectors.evidence_states_for_scoring(project, DEFINITION) == {"s.alpha": "pass", "s.beta": "stale"}
 
 
 def test_project_checks_uses_a_constant_number_of_queries(project, reviewer, django_assert_num_queries):

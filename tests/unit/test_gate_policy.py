@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from connectors.reading import effective_state
 from gates.policy import DEFAULT_RULES, AssessmentFact, CheckFact, GateFacts, evaluate, validate_rules
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -22,15 +23,19 @@ def assessment(kind, result, *, age_days=1, expires_in_days=60, pk=1):
 
 
 def check(check_id, state="pass", *, age_hours=1, ttl_hours=24, waived=False, source="repo"):
+    """A fact as the selectors build it: the stored ``state`` read with the one rule of connectors.reading."""
     checked = NOW - timedelta(hours=age_hours)
+    expires = checked + timedelta(hours=ttl_hours)
+    waived_until = NOW + timedelta(days=3) if waived else None
     return CheckFact(
         check_id,
-        state,
+        effective_state(state=state, expires_at=expires, now=NOW, waived_until=waived_until),
         f"{check_id} observed {state}",
         checked,
-        checked + timedelta(hours=ttl_hours),
+        expires,
         source,
-        NOW + timedelta(days=3) if waived else None,
+        waived_until,
+        stored_state=state,
     )
 
 

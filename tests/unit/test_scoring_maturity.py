@@ -1,3 +1,4 @@
+import copy
 import json
 from pathlib import Path
 
@@ -112,10 +113,52 @@ def test_passed_check_counts_as_full_points_for_the_verified_level():
     assert result.discrepancies == ()
 
 
-@pytest.mark.parametrize("state", ["warn", "unknown", "error", "not_applicable"])
-def test_inconclusive_checks_keep_the_claimed_answer(state):
+@pytest.mark.parametrize("state", ["waived", "not_applicable"])
+def test_a_waiver_or_not_applicable_lets_the_claim_stand(state):
     result = score(DEFINITION, BEST, RAG, evidence={"mat.docs.architecture": state})
     assert result.verified_level == 4 and result.verified_score == result.score
+    assert result.discrepancies == () and result.unverified == ()
+
+
+def test_a_warning_contradicts_the_claim_and_never_earns_the_full_claim():
+    result = score(DEFINITION, BEST, RAG, evidence={"mat.docs.architecture": "warn"})
+    assert [(d.question_id, d.state) for d in result.discrepancies] == [("mat.docs.architecture", "warn")]
+    assert result.verified_level < result.claimed_level
+    assert result.verified_score.points < result.score.points
+
+
+def test_partial_evidence_earns_partial_credit_on_a_scale():
+    definition = copy.deepcopy(DEFINITION)
+    coverage = next(q for s in definition["sections"] for q in s["questions"] if q["id"] == "mat.eval.coverage")
+    coverage["evidence"] = {"check": "evaluations.coverage"}
+    evidence = {"mat.eval.coverage": "warn", "mat.docs.architecture": "pass"}
+    claimed, result = score(definition, BEST, RAG), score(definition, BEST, RAG, evidence=evidence)
+    earned = {c.question_id: c for c in result.contributions}["mat.eval.coverage"]
+    assert earned.fraction == 1.0
+    assert claimed.score.points - result.verified_score.points == 0.5 * earned.max
+    assert [d.question_id for d in result.discrepancies] == ["mat.eval.coverage"]
+
+
+@pytest.mark.parametrize("state", ["unknown", "error", "stale", None])
+def test_a_claim_nothing_could_verify_earns_no_verified_credit_and_says_why(state):
+    evidence = {"mat.docs.architecture": state} if state else {}
+    result = score(DEFINITION, BEST, RAG, evidence=evidence)
+    assert result.claimed_level == 4 and result.verified_level == 1
+    assert result.unverified == ("mat.docs.architecture",)
+    assert result.discrepancies == ()
+    why = result.why[0]
+    assert (why.kind, why.question_id, why.check_id, why.blocks) == (
+        "unverified_claim",
+        "mat.docs.architecture",
+        "git.architecture_doc_present",
+        True,
+    )
+
+
+def test_a_contradicted_must_have_is_the_first_reason_the_verified_level_is_not_higher():
+    result = score(DEFINITION, BEST, RAG, evidence={"mat.docs.architecture": "fail"})
+    assert result.why[0].kind == "contradicted_claim"
+    assert result.why[0].level == 2 and "reads fail" in result.why[0].reason
 
 
 def test_result_is_json_with_the_documented_keys():

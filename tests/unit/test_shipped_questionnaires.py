@@ -279,10 +279,23 @@ def test_a_failing_git_commit_check_is_a_discrepancy(maturity):
     context = _context()
     answers = _maturity_answers(maturity, context, yes=lambda section, q: True)
 
-    result = score(maturity, answers, context, {"maturity.traceability.git_commit": "fail"}).to_dict()
+    passing = {q["id"]: "pass" for _, q in iter_questions(maturity) if evidence_checks(q)}
+    verified = score(maturity, answers, context, passing).to_dict()
+    result = score(maturity, answers, context, passing | {"maturity.traceability.git_commit": "fail"}).to_dict()
 
     assert [d["question_id"] for d in result["discrepancies"]] == ["maturity.traceability.git_commit"]
+    assert verified["verified_level"] == 4
     assert result["verified_level"] == 1
+
+
+def test_claims_nothing_verified_give_no_verified_level(maturity):
+    context = _context()
+    answers = _maturity_answers(maturity, context, yes=lambda section, q: True)
+
+    result = score(maturity, answers, context, {}).to_dict()
+
+    assert result["claimed_level"] == 4 and result["verified_level"] == 0
+    assert result["why"] and all(w["kind"] == "unverified_claim" for w in result["why"] if w["blocks"])
 
 
 def test_the_eight_llmops_risk_aspects_are_all_risks(risk):
