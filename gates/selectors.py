@@ -6,6 +6,8 @@ the approved assessments, the check results, the waivers and the latest CI push.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -120,3 +122,54 @@ def pushed_evaluations(*, project, limit=20):
         .select_related("token", "pushed_by")
         .order_by("-received_at", "-id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How one project stands, as the inventory list shows it (the same facts as the gate and the reports)."""
+
+    tier: str | None
+    verified_level: int | None
+    claimed_level: int | None
+    next_stage: str | None
+    next_allowed: bool | None
+    required_level: int | None
+    next_review: object  # date of the earliest expiry among the approved assessments in force
+
+
+def project_standings(projects, *, now=None) -> dict[int, Standing]:
+    """``{project_id: Standing}`` for a page of projects, in a fixed number of queries whatever its size."""
+    now = now or timezone.now()
+    projects = list(projects)
+    if not projects:
+        return {}
+    ids = [p.pk for p in projects]
+    policy = active_policy()
+    rules, version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
+    rows = list(
+        Assessment.objects.filter(project_id__in=ids, state=Assessment.State.APPROVED).values(*ASSESSMENT_FIELDS)
+    )
+    facts = facts_for(
+        [{field: getattr(p, field) for field in PROJECT_FIELDS} for p in projects],
+        assessment_rows=rows,
+        readings=check_readings(project_ids=ids, now=now),
+        now=now,
+    )
+    out = {}
+    for p in projects:
+        f = facts[p.pk]
+        upcoming = next_stages(p.stage)[:1]
+        verdict = evaluate(rules, f, stage=upcoming[0], policy_version=version) if upcoming else None
+        maturity = f.assessments.get("maturity")
+        risk = f.assessments.get("risk")
+        expiries = [a.expires_at for a in f.assessments.values() if a.expires_at]
+        out[p.pk] = Standing(
+            tier=(risk.result or {}).get("tier") if risk else None,
+            verified_level=(maturity.result or {}).get("verified_level") if maturity else None,
+            claimed_level=(maturity.result or {}).get("claimed_level") if maturity else None,
+            next_stage=upcoming[0] if upcoming else None,
+            next_allowed=verdict.allowed if verdict else None,
+            required_level=verdict.required_level if verdict else None,
+            next_review=min(expiries) if expiries else None,
+        )
+    return out

@@ -32,3 +32,25 @@ class ReportJobSerializer(serializers.ModelSerializer):
         path = reverse("reports-api:report-download", args=[job.report_id])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+
+class PortfolioProjectSerializer(serializers.Serializer):
+    """One project as leadership reads it: the verified level first, the claimed one beside it."""
+
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    team = serializers.CharField()
+    stage = serializers.CharField(source="stage_value")
+    tier = serializers.CharField(allow_null=True, help_text="Risk tier of the latest approved risk assessment.")
+    verified_level = serializers.IntegerField(allow_null=True, help_text="What the evidence supports today.")
+    claimed_level = serializers.IntegerField(allow_null=True, help_text="What the answers claim.")
+    next_gate = serializers.CharField(
+        source="next_gate_stage", allow_null=True, help_text="The next gated stage (poc, pilot, production)."
+    )
+    next_gate_allowed = serializers.BooleanField(
+        source="gate_allowed", allow_null=True, help_text="The gate's verdict for it, as the gate API gives it."
+    )
+    required_level = serializers.IntegerField(allow_null=True, help_text="Level that gate requires for the tier.")
+    status = serializers.CharField(help_text="on_track, attention, at_risk, not_assessed or retired.")
+    failing_checks = serializers.IntegerField()
+    why = serializers.ListField(child=serializers.DictField(), help_text="The first reason the next gate refuses.")

@@ -12,4 +12,7 @@ reports_api = (
     "reports-api",
 )
 
-urlpatterns = [path("reports/", include(reports_api))]
+urlpatterns = [
+    path("reports/", include(reports_api)),
+    path("portfolio/", views.PortfolioApiView.as_view(), name="portfolio"),
+]

@@ -10,9 +10,10 @@ from accounts.permissions import DEFAULT_API_PERMISSIONS
 from registry.models import Project
 from reports import services
 from reports.models import Report, ReportJob
+from reports.selectors import portfolio_snapshot
 from reports.views import pdf_response, report_filename
 
-from .serializers import PortfolioJobCreateSerializer, ReportJobSerializer
+from .serializers import PortfolioJobCreateSerializer, PortfolioProjectSerializer, ReportJobSerializer
 
 PDF = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF file.")}
 
@@ -74,3 +75,30 @@ class ReportDownloadApiView(GenericAPIView):
     def get(self, request, pk):
         report = self.get_object()
         return pdf_response(report, filename=report_filename(report))
+
+
+class PortfolioApiView(GenericAPIView):
+    """Every active project with its verified and claimed level, tier and the verdict for its next gated stage."""
+
+    permission_classes = DEFAULT_API_PERMISSIONS
+    allow_project_tokens = False  # the portfolio spans every project
+    serializer_class = PortfolioProjectSerializer
+    pagination_class = None
+
+    @extend_schema(
+        summary="The portfolio: every project's verified level and next-gate verdict",
+        description=(
+            "The same figures as the portfolio report and its CSV, from the same facts as the gate API: verified "
+            "level (the headline), claimed level, risk tier, and the gate verdict for the next gated stage. "
+            "Filters: team (slug), stage, tier."
+        ),
+        parameters=[PortfolioJobCreateSerializer],
+        responses={200: PortfolioProjectSerializer(many=True)},
+        tags=["reports"],
+    )
+    def get(self, request):
+        filters = PortfolioJobCreateSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = {k: v or None for k, v in filters.validated_data.items()}
+        snapshot = portfolio_snapshot(**params)
+        return Response(PortfolioProjectSerializer(snapshot.projects, many=True).data)

@@ -32,8 +32,15 @@ def test_only_the_deliberately_aged_projects_are_overdue(demo):
     assert overdue == due == set(AGED)
 
 
-def test_the_portfolio_has_projects_on_track_and_a_retired_one_counted_apart(demo):
+def test_the_portfolio_counts_a_retired_project_apart(demo):
     counts = portfolio_snapshot().counts
 
-    assert counts["on_track"] >= 1
     assert counts["retired"] == 1
+
+
+def test_a_production_project_below_its_required_verified_level_is_at_risk(demo):
+    """Without evidence nothing is verified: every production project in the demo is below its required level."""
+    production = [p for p in portfolio_snapshot().projects if p["stage_value"] == "production"]
+
+    assert production
+    assert {p["status"] for p in production} == {"at_risk"}
