@@ -270,6 +270,8 @@ def _evidence(readings_by_check, now):
     rows = []
     for check_id in sorted(readings_by_check):
         for r in sorted(readings_by_check[check_id], key=lambda r: r.source):
+            if not r.stored_state:
+                continue  # a waiver of a check nothing reports: listed with the waivers, not as a result
             spec = specs.get(check_id)
             rows.append(
                 {
