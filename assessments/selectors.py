@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from connectors.selectors import evidence_by_question, question_evidence_from_readings
+from questionnaires.definition import evidence_checks as question_checks
 from questionnaires.models import QuestionnaireVersion
 from questionnaires.visibility import visible_question_ids
 from registry.choices import Stage
@@ -18,6 +19,7 @@ from registry.selectors import project_context
 
 from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, Review
 from .questions import display_value, index_for, is_answered, is_required
+from .scoring.maturity import CONTRADICTED, UNVERIFIED, claim_of
 
 EXPIRING_WITHIN = timedelta(days=14)
 KINDS = ("impact", "risk", "maturity")
@@ -152,19 +154,35 @@ def section_progress(index, by_question, visible):
 
 
 def discrepancies(index, answers, evidence):
-    """Questions where a claimed full-marks answer is contradicted by a failing check."""
+    """Questions whose answer claims something is in place while a bound check reads fail or warn (the one rule:
+    ``assessments.scoring.maturity.claim_of``)."""
     found = set()
     for qid, item in evidence.items():
         answer = answers.get(qid)
-        if answer is None or item.get("state") != "fail" or item.get("stale"):
+        question = index.questions.get(qid)
+        if answer is None or question is None:
             continue
-        question = index.questions.get(qid, {})
-        if answer.value in ("yes", 4) or (
-            question.get("type") == "single_choice"
-            and answer.value == max(question.get("options", [{}]), key=lambda o: o.get("points", 0)).get("value")
-        ):
+        if claim_of(question, answer.value, item.get("state")) == CONTRADICTED:
             found.add(qid)
     return found
+
+
+def claim_for(project, definition, question, value) -> dict | None:
+    """What today's evidence makes of one answer (the autosave response shows it at once): the claim's status
+    and a sentence to show, or None when the question is not bound to evidence or the answer claims nothing."""
+    item = evidence_by_question(project, definition).get(question["id"]) if question.get("evidence") else None
+    state = item.get("state") if item else None
+    status = claim_of(question, value, state)
+    if status is None:
+        return None
+    check = item.get("check_id") if item else " or ".join(question_checks(question))
+    messages = {
+        CONTRADICTED: f"Discrepancy: the answer claims this is in place, but check {check} reads {state}.",
+        UNVERIFIED: f"Not verified: check {check} "
+        + ("has no result yet." if state is None else f"reads {state}; the claim earns no verified credit."),
+        "verified": f"Verified: check {check} reads {state}.",
+    }
+    return {"status": status, "state": state, "check_id": check, "message": messages[status]}
 
 
 def project_assessments(project):

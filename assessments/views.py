@@ -201,11 +201,15 @@ def answer_save_view(request, pk, question_id):
         return JsonResponse({"detail": _first_error(exc), "errors": errors}, status=400)
     state = selectors.form_state(assessment, with_evidence=False)
     index = index_for(assessment.questionnaire)
+    question = index.questions.get(question_id) or {}
     return JsonResponse(
         {
             "answer": services.answer_payload(answer),
             "visibility": state.visibility_map(index),
             "progress": state.progress,
+            "claim": selectors.claim_for(
+                assessment.project, assessment.questionnaire.definition, question, answer.value
+            ),
         }
     )
 

@@ -168,6 +168,22 @@ def claim_status(state: str | None) -> str:
     return UNVERIFIED
 
 
+def claims_in_place(question, value) -> bool:
+    """Whether an answer claims something is (at least partly) in place: it earns some of the question's points."""
+    if value is None or value == "":
+        return False
+    fraction = fraction_function(question)(value)
+    return fraction is not None and fraction > 0
+
+
+def claim_of(question, value, state: str | None) -> str | None:
+    """The one rule for the form, the API and scoring: ``verified``, ``contradicted`` or ``unverified`` for an
+    evidence-bound answer that claims something is in place; ``None`` when there is no such claim."""
+    if not question.get("evidence") or not claims_in_place(question, value):
+        return None
+    return claim_status(state)
+
+
 def _claims(assessed):
     """Evidence-bound questions whose answer claims something is in place: ``{question_id: contribution}``."""
     return {

@@ -192,6 +192,25 @@
     if (meta) meta.textContent = answer.by ? "Answered by " + answer.by + " just now." : "";
   }
 
+  // What the evidence makes of the saved answer, as the server's one rule says: a contradicted claim shows at
+  // once, without a reload, and disappears when the answer no longer claims what the checks contradict.
+  function applyClaim(el, claim) {
+    var note = el.querySelector("[data-claim-note]");
+    var contradicted = !!(claim && claim.status === "contradicted");
+    el.classList.toggle("has-discrepancy", contradicted);
+    if (!note && !contradicted) return;
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "discrepancy";
+      note.setAttribute("role", "note");
+      note.setAttribute("data-claim-note", "");
+      var anchor = el.querySelector(".check-evidence") || el.querySelector(".answer-input");
+      (anchor && anchor.parentNode ? anchor.parentNode : el).insertBefore(note, anchor ? anchor.nextSibling : null);
+    }
+    note.hidden = !contradicted;
+    note.textContent = contradicted ? claim.message : "";
+  }
+
   // --- saving ---
   function queueSave(qid) {
     var el = questionEl(qid);
@@ -244,6 +263,7 @@
         attempts[qid] = 0;
         showError(el, "");
         if (el) applyAnswer(el, data.answer);
+        if (el && "claim" in data) applyClaim(el, data.claim);
         applyState(data);
         var latest = pending[qid];
         if (latest && JSON.stringify(latest) === sent) {

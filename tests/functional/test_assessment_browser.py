@@ -406,3 +406,26 @@ def test_the_submit_record_review_history_and_attention_pages_have_no_serious_ac
     ):
         page.goto(url)
         assert axe_violations(page) == [], url
+
+
+def test_a_claim_the_evidence_contradicts_shows_the_discrepancy_without_a_reload(
+    page, login, member, team, assessment_questionnaires
+):
+    from assessments import services
+    from tests.factories import make_check_result
+
+    project = ProjectFactory(team=team, name="Batch summariser", slug="batch-summariser")
+    make_check_result(project, "git.readme_present", "warn")  # partial evidence contradicts a full "yes"
+    draft = services.assessment_start(project=project, kind="maturity", actor=member)
+    login(page, member)
+    page.goto(f"/assessments/{draft.pk}/?section=m.docs")
+    question = page.locator('[id="q-m.docs.readme"]')
+    note = question.locator("[data-claim-note]")
+    expect(note).to_be_hidden()
+
+    question.get_by_label("Yes", exact=True).check()
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("git.readme_present reads warn")
+
+    question.get_by_label("No", exact=True).check()
+    expect(note).to_be_hidden()

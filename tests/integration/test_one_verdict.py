@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from plumbline_cli.output import as_json
 from rest_framework.test import APIClient
 
 from assessments.models import Assessment
@@ -24,7 +25,6 @@ from assessments.scoring import score
 from connectors import selectors as connector_selectors
 from connectors.models import Waiver
 from gates import services as gate_services
-from plumbline_cli.output import as_json
 from reports.exports import portfolio_csv
 from reports.selectors import portfolio_snapshot, scorecard_snapshot
 from tests.factories import (
@@ -65,7 +65,7 @@ project_strategy = st.fixed_dictionaries(
         "impact": st.booleans(),
         "architecture": st.sampled_from([None, "yes", "no"]),
         "results": st.dictionaries(st.sampled_from(CHECKS), st.lists(result_strategy, min_size=1, max_size=2)),
-        "waived": st.lists(st.sampled_from(CHECKS + ["ci.eval_results_recent"]), max_size=2, unique=True),
+        "waived": st.lists(st.sampled_from([*CHECKS, "ci.eval_results_recent"]), max_size=2, unique=True),
         "push": st.sampled_from([None, "pass", "fail", "old"]),
     }
 )
