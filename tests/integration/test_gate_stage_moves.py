@@ -151,11 +151,21 @@ def test_only_admins_can_save_a_policy(client, member):
 
 
 @pytest.mark.django_db
-def test_the_project_page_shows_the_gate_panel_with_a_move_button_for_editors(client, project, member):
+def test_the_project_page_offers_no_move_the_gate_refuses_and_says_why(client, project, member):
     client.force_login(member)
     body = client.get(project.get_absolute_url()).content.decode()
     assert 'id="h-gate"' in body
+    assert "Why it is refused" in body
     assert "Missing: no approved impact assessment." in body
+    assert "Move to Proof of concept" not in body
+    assert "Moving to Proof of concept opens once the gate allows it." in body
+
+
+@pytest.mark.django_db
+def test_the_project_page_offers_a_move_the_gate_allows(client, project, member):
+    make_gate_ready(project)
+    client.force_login(member)
+    body = client.get(project.get_absolute_url()).content.decode()
     assert "Move to Proof of concept" in body
 
 
