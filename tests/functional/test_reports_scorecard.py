@@ -49,7 +49,8 @@ def scorecard(seeded, project, tmp_path):
 
 def test_it_shows_claimed_and_verified_levels_and_section_scores(scorecard):
     text = flat(pdf_text(scorecard))
-    assert "Claimed level 3 (Managed); verified by evidence 1 (Documented)" in text
+    assert "Verified by evidence level 1 (Documented)" in text
+    assert "the answers claim level 3 (Managed)" in text
     for section, score in [
         ("Documentation", "85%"),
         ("Evaluation", "62%"),
@@ -181,3 +182,50 @@ def test_it_is_a_tagged_pdf_ua_document_with_its_title(scorecard, project):
     assert fields["Title"].strip() == f"Scorecard: {project.name}"
     metadata = subprocess.run(["pdfinfo", "-meta", str(scorecard)], check=True, capture_output=True, text=True).stdout
     assert re.search(r"pdfuaid:part[^0-9]*1", metadata), metadata
+
+
+def test_a_project_claiming_level_4_with_nothing_verified_leads_with_verified_0_and_why(project, tmp_path):
+    """The scorecard of a project whose every claim is unverified: page 1 says verified 0 and why; nothing on any
+    page says that nothing blocks it."""
+    from django.conf import settings as django_settings
+    from django.utils import timezone
+
+    from assessments.models import Assessment
+    from assessments.scoring import score
+    from questionnaires.services import questionnaire_load_file
+    from tests.unit.test_shipped_questionnaires import _context, _maturity_answers
+
+    from questionnaires.selectors import latest_version
+
+    questionnaire_load_file(path=django_settings.BASE_DIR / "questionnaires/definitions/maturity.yaml")
+    version = latest_version("maturity")
+    context = _context()
+    answers = _maturity_answers(version.definition, context, yes=lambda section, q: True)
+    claimed = score(version.definition, answers, context, {}).to_dict()
+    assert (claimed["claimed_level"], claimed["verified_level"]) == (4, 0)
+    now = timezone.now()
+    Assessment.objects.create(
+        project=project,
+        questionnaire=version,
+        kind="maturity",
+        state="approved",
+        submitted_at=now,
+        decided_at=now,
+        expires_at=now + timezone.timedelta(days=90),
+        result=claimed,
+        record={"answers": {q: {"value": v} for q, v in answers.items()}, "project": context},
+    )
+    report, _ = services.report_scorecard(project=project)
+    path = tmp_path / "scorecard.pdf"
+    path.write_bytes(report.file.read())
+
+    first_page = flat(
+        subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout
+    )
+    assert "Level 0 of 4" in first_page
+    assert "Why verified is 0, not 1:" in first_page
+    everything = flat(pdf_text(path))
+    assert "Nothing blocks" not in everything
+    assert "No further actions" not in everything
