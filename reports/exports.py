@@ -7,12 +7,14 @@ import io
 def _projects(s):
     header = [
         "project", "slug", "team", "stage", "status", "risk_tier", "eu_ai_act", "recommendation", "value_to_cost",
-        "claimed_level", "verified_level", "gap", "score_pct", "blocking_items", "next_gate", "next_gate_open",
+        "verified_level", "claimed_level", "gap", "verified_score_pct", "score_pct", "blocking_items", "next_gate",
+        "next_gate_open",
         "failing_checks",
     ]  # fmt: skip
     rows = (
         [p["name"], p["slug"], p["team"], p["stage"], p["status_label"], p["tier"], p["eu_ai_act"], p["recommendation"],
-         p["value_to_cost"], p["claimed_level"], p["verified_level"], p["gap"], p["score_pct"], p["blocking"],
+         p["value_to_cost"], p["verified_level"], p["claimed_level"], p["gap"], p["verified_score_pct"],
+         p["score_pct"], p["blocking"],
          p["next_gate"], p["gate_allowed"], p["failing_checks"]]
         for p in s.projects
     )  # fmt: skip

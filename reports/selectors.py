@@ -605,6 +605,7 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
             "verified_level": maturity["verified_level"] if maturity else None,
             "gap": maturity["gap"] if maturity else None,
             "score_pct": maturity["score_pct"] if maturity else None,
+            "verified_score_pct": maturity["verified_score_pct"] if maturity else None,
             "blocking": len(maturity["blocking"]) if maturity else 0,
             "failing_checks": failing,
             "next_gate": gate[0]["stage_label"] if gate else None,
