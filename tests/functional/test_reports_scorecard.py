@@ -192,10 +192,9 @@ def test_a_project_claiming_level_4_with_nothing_verified_leads_with_verified_0_
 
     from assessments.models import Assessment
     from assessments.scoring import score
+    from questionnaires.selectors import latest_version
     from questionnaires.services import questionnaire_load_file
     from tests.unit.test_shipped_questionnaires import _context, _maturity_answers
-
-    from questionnaires.selectors import latest_version
 
     questionnaire_load_file(path=django_settings.BASE_DIR / "questionnaires/definitions/maturity.yaml")
     version = latest_version("maturity")
