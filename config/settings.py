@@ -252,6 +252,14 @@ PLUMBLINE_UPLOAD_CONTENT_TYPES = env.list(
         "image/jpeg",
     ],
 )
+# Bounded input (config/limits.py): what one request or file may hold, so no input costs unbounded time or memory.
+# Nesting depth of JSON and YAML; YAML values counted with aliases expanded; characters in one YAML/CSV value.
+PLUMBLINE_INPUT_MAX_DEPTH = env.int("PLUMBLINE_INPUT_MAX_DEPTH", default=32)
+PLUMBLINE_INPUT_MAX_NODES = env.int("PLUMBLINE_INPUT_MAX_NODES", default=100_000)
+PLUMBLINE_INPUT_MAX_FIELD_CHARS = env.int("PLUMBLINE_INPUT_MAX_FIELD_CHARS", default=100_000)
+# Numbers in answers, imports, pushed evidence and query strings: digits, and the power of ten either way.
+PLUMBLINE_NUMBER_MAX_DIGITS = env.int("PLUMBLINE_NUMBER_MAX_DIGITS", default=30)
+PLUMBLINE_NUMBER_MAX_EXPONENT = env.int("PLUMBLINE_NUMBER_MAX_EXPONENT", default=30)
 # Connector back-ends, Django-style: alias -> {"BACKEND": dotted path, "OPTIONS": {...}}.
 PLUMBLINE_CONNECTORS = {
     "mlflow": {"BACKEND": "connectors.backends.mlflow.MLflowConnector", "OPTIONS": {}},
