@@ -23,12 +23,77 @@ from django.core.exceptions import ValidationError
 
 
 class InputLimitError(ValueError):
-    """The input is over a limit or malformed; ``str()`` is a sentence for the user naming the limit."""
+    """The input is over a limit or malformed; ``message`` is a sentence for the user naming the limit and
+    ``field`` the dotted path of the offending value, when one is to blame."""
 
-    def __init__(self, message, *, line=None):
+    def __init__(self, message, *, field=None):
         super().__init__(message)
         self.message = message
-        self.line = line
+        self.field = field
+
+
+# --- Characters ---------------------------------------------------------------------------------------------------
+
+NUL_MESSAGE = "Null characters are not allowed."
+SURROGATE_MESSAGE = "Unpaired surrogate characters (U+D800 to U+DFFF) are not allowed; send valid Unicode text."
+_FORBIDDEN = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def character_problem(text):
+    """The message for the first character ``text`` may not hold (NUL, or half of a UTF-16 surrogate pair), else None.
+
+    PostgreSQL cannot store U+0000, and a lone surrogate cannot be encoded as UTF-8, so a page showing either
+    fails for everyone; JSON's ``\\ud800`` escape is how one arrives.
+    """
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    return NUL_MESSAGE if found.group() == "\x00" else SURROGATE_MESSAGE
+
+
+def _printable(key):
+    return _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}" if m.group() != "\x00" else "\\x00", key)
+
+
+def forbidden_character(data, path=""):
+    """``(dotted path, message)`` of the first key or value holding a forbidden character, else ``None``.
+
+    Walks nested dicts, lists and query dicts (every value of every key) iteratively; uploaded files are not
+    walked, since binary content is stored as a file, not as text.
+    """
+    stack = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if message := character_problem(value):
+                return where or "non_field_errors", message
+            continue
+        if hasattr(value, "lists"):  # QueryDict / MultiValueDict: every value of a key is named by the key
+            for key, values in value.lists():
+                key_path = f"{where}.{key}" if where else key
+                for text in (key, *values):
+                    if isinstance(text, str) and (message := character_problem(text)):
+                        return _printable(key_path), message
+            continue
+        if isinstance(value, dict):
+            items = list(value.items())
+        elif isinstance(value, (list, tuple)):
+            items = list(enumerate(value))
+        else:
+            continue
+        for key, child in reversed(items):
+            key_path = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and (message := character_problem(key)):
+                return _printable(key_path), message
+            stack.append((key_path, child))
+    return None
+
+
+def check_characters(data):
+    """Raise ``InputLimitError`` naming the field when ``data`` holds a forbidden character."""
+    if found := forbidden_character(data):
+        raise InputLimitError(found[1], field=found[0])
+    return data
 
 
 def max_depth():
@@ -84,16 +149,17 @@ def _no_constant(text):
 
 
 def json_loads(text):
-    """``json.loads`` with a depth limit and bounded integers; raises ``InputLimitError`` for bad JSON too."""
+    """``json.loads`` with a depth limit, bounded integers and no NUL or lone surrogate in any string; raises
+    ``InputLimitError`` for bad JSON too. Every JSON a client sends is read through this."""
     try:
         data = json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
     except RecursionError:
         raise InputLimitError(f"The JSON is {_depth_message()}.") from None
     except json.JSONDecodeError as exc:
-        raise InputLimitError(f"Not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
+        raise InputLimitError(f"Not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from None
     except (UnicodeDecodeError, TypeError):
         raise InputLimitError("Not valid JSON: send UTF-8 text.") from None
-    return check_json_depth(data)
+    return check_characters(check_json_depth(data))
 
 
 # --- YAML ---------------------------------------------------------------------------------------------------------
@@ -212,3 +278,9 @@ def parse_int(value, *, default=None):
     if number != number.to_integral_value():
         return default
     return int(number)
+
+
+def parse_id(value):
+    """A database id from a query string (a positive integer that fits a 64-bit column), else ``None``."""
+    number = parse_int(value) if isinstance(value, str) and value.isdigit() else None
+    return number if number is not None and 0 < number < 2**63 else None

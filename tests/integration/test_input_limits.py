@@ -5,10 +5,16 @@ body raised ``RecursionError`` (500), ``"1e1000000"`` as a numeric answer froze 
 malformed Backstage files and over-long CSV fields ended in 500s. Each test here failed before the change.
 """
 
+import json
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
+from accounts import services as account_services
+from assessments import services as assessment_services
+from assessments.models import Answer
+from config import limits
 from questionnaires.validation import validate_text
 from registry.importers import import_files
 from registry.models import Project
@@ -32,6 +38,29 @@ def nested(depth):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def api(member):
+    _, raw = account_services.token_create(user=member, name="limits", scope="write")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+@pytest.fixture
+def impact(project, member, assessment_questionnaires):
+    return assessment_services.assessment_start(project=project, kind="impact", actor=member)
+
+
+def autosave(client, assessment, qid, body):
+    return client.post(
+        reverse("assessments:answer-save", args=[assessment.pk, qid]), data=body, content_type="application/json"
+    )
+
+
+def deep_json(depth):
+    return '{"value": ' + "[" * depth + "]" * depth + ', "expected_version": 0}'
 
 
 # --- YAML ---------------------------------------------------------------------------------------------------------
@@ -152,3 +181,120 @@ def test_the_import_page_answers_400_to_an_alias_bomb(member_client, team):
 
     assert response.status_code == 400
     assert "PLUMBLINE_INPUT_MAX_NODES" in response.content.decode()
+
+
+# --- JSON depth ---------------------------------------------------------------------------------------------------
+
+
+def test_a_deeply_nested_api_body_is_a_400_naming_the_limit(api, impact):
+    response = api.put(
+        f"/api/v1/assessments/{impact.pk}/answers/i.cost.build", deep_json(100_000), content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert "PLUMBLINE_INPUT_MAX_DEPTH" in response.json()["detail"]
+
+
+def test_a_deeply_nested_api_body_on_another_endpoint_is_a_400(api, project):
+    body = '{"description": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = api.patch(f"/api/v1/projects/{project.slug}/", body, content_type="application/json")
+
+    assert response.status_code == 400 and "PLUMBLINE_INPUT_MAX_DEPTH" in response.json()["detail"]
+
+
+def test_a_deeply_nested_autosave_body_is_a_400_naming_the_limit(member_client, impact):
+    response = autosave(member_client, impact, "i.cost.build", deep_json(100_000))
+
+    assert response.status_code == 400
+    assert "PLUMBLINE_INPUT_MAX_DEPTH" in response.json()["detail"]
+    assert not Answer.objects.filter(assessment=impact).exists()
+
+
+def test_deep_json_in_the_component_form_is_a_field_error(member_client, project):
+    response = member_client.post(
+        reverse("registry:component-create", args=[project.slug]),
+        {"kind": "vector_store", "name": "Vectors", "connector_settings": "[" * 100_000 + "]" * 100_000},
+    )
+
+    assert response.status_code in (200, 400)
+    assert "PLUMBLINE_INPUT_MAX_DEPTH" in response.content.decode()
+
+
+# --- Numbers ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["1e1000000", "9" * 5000, 10**400, "1e-1000000"])
+def test_a_huge_number_answer_through_the_api_is_a_field_error_naming_the_limit(api, impact, value):
+    response = api.put(
+        f"/api/v1/assessments/{impact.pk}/answers/i.cost.build", {"value": value, "expected_version": 0}, format="json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert "PLUMBLINE_NUMBER_MAX_DIGITS" in json.dumps(response.json())
+    assert not Answer.objects.filter(assessment=impact).exists()
+
+
+def test_a_huge_number_in_autosave_is_a_field_error_naming_the_limit(member_client, impact):
+    response = autosave(member_client, impact, "i.cost.build", json.dumps({"value": "1e1000000"}))
+
+    assert response.status_code == 400
+    assert "PLUMBLINE_NUMBER_MAX_DIGITS" in response.json()["errors"]["value"][0]
+
+
+def test_a_huge_number_in_a_group_answer_row_is_refused(member_client, impact):
+    response = autosave(
+        member_client, impact, "i.uses.intended", json.dumps({"value": [{"use": "search", "share": "1e1000000"}]})
+    )
+
+    assert response.status_code == 400 and "PLUMBLINE_NUMBER_MAX_DIGITS" in response.json()["detail"]
+
+
+def test_ordinary_numbers_are_still_accepted(member_client, impact):
+    response = autosave(member_client, impact, "i.cost.build", json.dumps({"value": "1,250,000.50"}))
+
+    assert response.status_code == 200, response.content
+    assert Answer.objects.get(assessment=impact, question_id="i.cost.build").value == 1250000.5
+
+
+def test_a_huge_number_in_an_imported_money_field_is_a_located_error(team):
+    text = "slug,name,team,run_cost_per_month\nbig,Big,search,1e1000000\n"
+
+    result = import_files([("inventory.csv", text.encode())])
+
+    assert len(result.errors) == 1 and result.errors[0].startswith("inventory.csv:2: run_cost_per_month:")
+
+
+def test_a_huge_id_in_the_compare_query_string_is_not_a_500(member_client, project):
+    url = reverse("assessments:compare", args=[project.slug])
+    response = member_client.get(url, {"a": "9" * 30, "b": "1"})
+
+    assert response.status_code == 302
+
+
+# --- Surrogates ---------------------------------------------------------------------------------------------------
+
+
+def test_a_lone_surrogate_in_an_api_answer_is_refused_like_nul(api, impact):
+    response = api.put(
+        f"/api/v1/assessments/{impact.pk}/answers/i.cost.build",
+        '{"value": "12", "comment": "bad \\ud800 half", "expected_version": 0}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"comment": [limits.SURROGATE_MESSAGE]}
+    assert not Answer.objects.filter(assessment=impact).exists()
+
+
+def test_a_lone_surrogate_in_autosave_is_refused_and_the_page_still_renders(member_client, impact):
+    response = autosave(member_client, impact, "i.cost.build", '{"value": "12", "comment": "x \\udfff"}')
+
+    assert response.status_code == 400 and response.json()["errors"] == {"comment": [limits.SURROGATE_MESSAGE]}
+    assert member_client.get(impact.get_absolute_url()).status_code == 200
+
+
+def test_a_proper_surrogate_pair_is_an_ordinary_character(member_client, impact):
+    response = autosave(member_client, impact, "i.cost.build", '{"value": "12", "comment": "ok \\ud83d\\ude00"}')
+
+    assert response.status_code == 200
+    assert Answer.objects.get(assessment=impact).comment == "ok \U0001f600"
