@@ -298,3 +298,23 @@ def test_a_proper_surrogate_pair_is_an_ordinary_character(member_client, impact)
 
     assert response.status_code == 200
     assert Answer.objects.get(assessment=impact).comment == "ok \U0001f600"
+
+
+def test_answers_stored_with_lone_surrogates_before_the_rule_are_repaired_so_the_page_renders(
+    member_client, impact, member
+):
+    """Before the rule a lone surrogate reached the database in JSON values; the data migration replaces it."""
+    import importlib
+
+    from django.apps import apps
+
+    answer = Answer.objects.create(assessment=impact, question_id="i.cost.link", value="see \ud800 here", version=1)
+    answer.revisions.create(version=1, value={"rows": ["\udfff"]}, by=member)
+    repair = importlib.import_module("assessments.migrations.0003_replace_lone_surrogates")
+
+    repair.replace_lone_surrogates(apps, None)
+
+    answer.refresh_from_db()
+    assert answer.value == "see \ufffd here"
+    assert answer.revisions.get().value == {"rows": ["\ufffd"]}
+    assert member_client.get(impact.get_absolute_url() + "?section=i.cost").status_code == 200
