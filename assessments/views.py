@@ -239,12 +239,16 @@ def evidence_download_view(request, pk):
     evidence = get_object_or_404(AnswerEvidence.objects.select_related("answer__assessment__project"), pk=pk)
     if not evidence.file or not permissions.can_view_project(request.user, evidence.answer.assessment.project):
         raise Http404("No such evidence file.")
-    return FileResponse(
+    response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
         filename=evidence.filename or None,
         content_type=evidence.content_type or "application/octet-stream",
     )
+    # Never rendered by the browser, whatever the file holds: downloaded, not sniffed, and sandboxed if opened.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @require_POST
