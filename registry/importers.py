@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import permissions
-from config import limits
+from config import limits, spreadsheet
 
 from . import services
 from .api.serializers import ProjectImportSerializer
@@ -185,7 +185,7 @@ def _read_csv(name, text):
             if column is None:
                 row_errors.append("this row has more cells than the header has columns.")
                 continue
-            value = value or ""
+            value = spreadsheet.unescaped_cell(value or "")
             if len(value) > field_limit:
                 row_errors.append(
                     f"{column}: {len(value):,} characters; the limit is {field_limit:,} "
