@@ -153,6 +153,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIN
 # The client's address for login lockouts (behind the proxy: the one it appended to X-Forwarded-For).
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# The DEBUG error page (the demo) hides every *_URL, *KEY*, *TOKEN*, *PASSWORD*, *SECRET* and proxy setting and
+# environment variable, and any URL with a password in it (config/debug.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.PlumblineExceptionReporterFilter"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
