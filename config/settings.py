@@ -263,6 +263,10 @@ PLUMBLINE_INPUT_MAX_FIELD_CHARS = env.int("PLUMBLINE_INPUT_MAX_FIELD_CHARS", def
 # Numbers in answers, imports, pushed evidence and query strings: digits, and the power of ten either way.
 PLUMBLINE_NUMBER_MAX_DIGITS = env.int("PLUMBLINE_NUMBER_MAX_DIGITS", default=30)
 PLUMBLINE_NUMBER_MAX_EXPONENT = env.int("PLUMBLINE_NUMBER_MAX_EXPONENT", default=30)
+# One CI evidence push (gates/evidence.py): metrics, characters in a metric name, bytes in the body.
+PLUMBLINE_PUSH_MAX_METRICS = env.int("PLUMBLINE_PUSH_MAX_METRICS", default=200)
+PLUMBLINE_PUSH_MAX_METRIC_NAME = env.int("PLUMBLINE_PUSH_MAX_METRIC_NAME", default=200)
+PLUMBLINE_PUSH_MAX_BYTES = env.int("PLUMBLINE_PUSH_MAX_BYTES", default=1024 * 1024)
 # Connector back-ends, Django-style: alias -> {"BACKEND": dotted path, "OPTIONS": {...}}.
 PLUMBLINE_CONNECTORS = {
     "mlflow": {"BACKEND": "connectors.backends.mlflow.MLflowConnector", "OPTIONS": {}},
