@@ -143,6 +143,18 @@ def _parse_bool(value, column):
     raise ValueError(f"{column}: write true or false, not {value!r}.")
 
 
+def _money(value, column):
+    """Money text, refused here when beyond the number limits (the serializer then checks precision and range)."""
+    value = value.strip()
+    if value:
+        try:
+            limits.parse_number(value)
+        except ValidationError as exc:
+            if exc.code == "limit":
+                raise ValueError(f"{column}: {exc.messages[0]}") from None
+    return value or None
+
+
 def _split(value):
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -202,8 +214,9 @@ def _read_csv(name, text):
                     data[column] = limits.json_loads(stripped) if stripped.startswith("[") else _split(stripped)
                 elif column == "tags":
                     data[column] = _split(value)
-                elif column in ("business_owner", "technical_owner", "estimated_build_cost", "run_cost_per_month",
-                                "expected_value_per_year"):  # fmt: skip
+                elif column in ("estimated_build_cost", "run_cost_per_month", "expected_value_per_year"):
+                    data[column] = _money(value, column)
+                elif column in ("business_owner", "technical_owner"):
                     data[column] = value.strip() or None
                 else:
                     data[column] = value

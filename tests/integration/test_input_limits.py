@@ -262,6 +262,7 @@ def test_a_huge_number_in_an_imported_money_field_is_a_located_error(team):
     result = import_files([("inventory.csv", text.encode())])
 
     assert len(result.errors) == 1 and result.errors[0].startswith("inventory.csv:2: run_cost_per_month:")
+    assert "PLUMBLINE_NUMBER_MAX_DIGITS" in result.errors[0]
 
 
 def test_a_huge_id_in_the_compare_query_string_is_not_a_500(member_client, project):
