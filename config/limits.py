@@ -177,7 +177,10 @@ class YamlLimitError(yaml.YAMLError):
         return self.problem
 
 
-def check_yaml_budget(text, loader_class):
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def check_yaml_budget(text, loader_class=_FAST_LOADER):
     """Walk the YAML event stream (no node is built) and raise ``YamlLimitError`` at the first limit exceeded.
 
     Nodes are counted as the document would be once aliases are expanded, since that is what every consumer

@@ -104,7 +104,7 @@ def read_file(name: str, content: bytes) -> tuple[list[Entry], list[str], list[s
         return _read_csv(name, text)
     if name.lower().endswith((".yaml", ".yml")):
         try:
-            limits.check_yaml_budget(text, _LineLoader)
+            limits.check_yaml_budget(text)
             documents = [d for d in yaml.load_all(text, Loader=_LineLoader) if d is not None]
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
