@@ -6,10 +6,11 @@ web form, the API and the demo seed all refuse the same things with the same wor
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+
+from config import limits
 
 YES_NO_LABELS = {"yes": "Yes", "no": "No", "na": "Not applicable", "unknown": "Don't know"}
 SCORED_TYPES = ("yes_no", "single_choice", "multi_choice", "scale")
@@ -116,14 +117,12 @@ def _multi_choice(question, value):
 
 
 def _number(value, *, integer=False):
-    if isinstance(value, bool):
-        raise ValidationError("Enter a number.")
     try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        raise ValidationError("Enter a number, e.g. 1200 or 12.5.") from None
-    if not number.is_finite():
-        raise ValidationError("Enter a finite number.")
+        number = limits.parse_number(value)
+    except ValidationError as exc:
+        if exc.code == "invalid":
+            raise ValidationError("Enter a number, e.g. 1200 or 12.5.") from None
+        raise
     if integer:
         if number != number.to_integral_value():
             raise ValidationError("Enter a whole number.")

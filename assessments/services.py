@@ -6,7 +6,6 @@ every saved value in ``AnswerRevision``; state changes are recorded in the proje
 
 import hashlib
 import json
-import mimetypes
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,7 +21,7 @@ from questionnaires.visibility import visible_question_ids
 from registry.audit import record_change
 from registry.models import ChangeRecord, Project
 
-from . import selectors
+from . import selectors, uploads
 from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, ReassessmentReminder, Review
 from .questions import (
     evidence_prefill_value,
@@ -368,7 +367,7 @@ def evidence_add(*, assessment, question_id, actor, url="", upload=None):
         except ValidationError:
             raise ValidationError({"url": ["Enter a full web address starting with http:// or https://."]}) from None
     else:
-        _check_upload(upload)
+        filename, content_type = uploads.check_evidence_upload(upload)
     with transaction.atomic():
         _lock_draft(assessment)
         answer = _answer_for_evidence(assessment, question_id, actor)
@@ -378,27 +377,13 @@ def evidence_add(*, assessment, question_id, actor, url="", upload=None):
             for chunk in upload.chunks():
                 digest.update(chunk)
             upload.seek(0)
-            item.filename = upload.name[:255]
-            item.content_type = upload.content_type
+            item.filename = filename
+            item.content_type = content_type
             item.size = upload.size
             item.sha256 = digest.hexdigest()
-            item.file.save(upload.name, upload, save=False)
+            item.file.save(filename, upload, save=False)
         item.save()
     return item
-
-
-def _check_upload(upload):
-    limit = settings.PLUMBLINE_UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            {"file": [f"The file is {upload.size:,} bytes; the limit is {limit:,} bytes. Link to it instead."]}
-        )
-    allowed = settings.PLUMBLINE_UPLOAD_CONTENT_TYPES
-    declared = (upload.content_type or "").split(";")[0].strip()
-    guessed = mimetypes.guess_type(upload.name)[0]
-    if declared not in allowed or (guessed and guessed not in allowed):
-        kind = guessed or declared or "unknown"
-        raise ValidationError({"file": [f"Files of type {kind} are not accepted; use one of {', '.join(allowed)}."]})
 
 
 def evidence_remove(*, evidence, actor):

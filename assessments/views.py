@@ -3,8 +3,6 @@
 Views parse the request, call one service or selector and render; rules live in services and selectors.
 """
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +13,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from config import limits
 from registry.models import Project
 
 from . import selectors, services
@@ -174,9 +173,15 @@ def answer_save_view(request, pk, question_id):
     """JSON autosave endpoint: ``{value, comment, justification, expected_version}`` → new version + form state."""
     assessment = get_object_or_404(Assessment.objects.select_related("project", "questionnaire"), pk=pk)
     try:
-        payload = json.loads(request.body or b"{}")
-        expected_version = int(payload.get("expected_version", 0))
-    except (ValueError, TypeError):
+        payload = limits.json_loads(request.body or b"{}")
+    except limits.InputLimitError as exc:
+        errors = {exc.field: [exc.message]} if exc.field else {}
+        return JsonResponse({"detail": exc.message, "errors": errors}, status=400)
+    try:
+        expected_version = limits.parse_int(payload.get("expected_version", 0))
+        if expected_version is None:
+            raise ValueError
+    except (ValueError, TypeError, AttributeError):
         return JsonResponse(
             {"detail": "Send JSON with value, comment, justification and expected_version.", "errors": {}}, status=400
         )
@@ -238,12 +243,16 @@ def evidence_download_view(request, pk):
     evidence = get_object_or_404(AnswerEvidence.objects.select_related("answer__assessment__project"), pk=pk)
     if not evidence.file or not permissions.can_view_project(request.user, evidence.answer.assessment.project):
         raise Http404("No such evidence file.")
-    return FileResponse(
+    response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
         filename=evidence.filename or None,
         content_type=evidence.content_type or "application/octet-stream",
     )
+    # Never rendered by the browser, whatever the file holds: downloaded, not sniffed, and sandboxed if opened.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @require_POST
@@ -372,16 +381,11 @@ def project_assessments_view(request, slug):
 
 def assessment_compare_view(request, slug):
     project = get_object_or_404(Project, slug=slug)
-    ids = [request.GET.get("a"), request.GET.get("b")]
-    if not all(i and i.isdigit() for i in ids):
+    ids = [limits.parse_id(request.GET.get("a")), limits.parse_id(request.GET.get("b"))]
+    if None in ids:
         messages.error(request, "Choose two assessments to compare.")
         return redirect(reverse("assessments:project-list", args=[slug]))
-    found = {
-        a.pk: a
-        for a in Assessment.objects.filter(project=project, pk__in=[int(i) for i in ids]).select_related(
-            "questionnaire"
-        )
-    }
+    found = {a.pk: a for a in Assessment.objects.filter(project=project, pk__in=ids).select_related("questionnaire")}
     if len(found) != 2:
         messages.error(request, "Choose two different assessments of this project.")
         return redirect(reverse("assessments:project-list", args=[slug]))

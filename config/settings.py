@@ -153,6 +153,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIN
 # The client's address for login lockouts (behind the proxy: the one it appended to X-Forwarded-For).
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# The DEBUG error page (the demo) hides every *_URL, *KEY*, *TOKEN*, *PASSWORD*, *SECRET* and proxy setting and
+# environment variable, and any URL with a password in it (config/debug.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.PlumblineExceptionReporterFilter"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -252,6 +255,18 @@ PLUMBLINE_UPLOAD_CONTENT_TYPES = env.list(
         "image/jpeg",
     ],
 )
+# Bounded input (config/limits.py): what one request or file may hold, so no input costs unbounded time or memory.
+# Nesting depth of JSON and YAML; YAML values counted with aliases expanded; characters in one YAML/CSV value.
+PLUMBLINE_INPUT_MAX_DEPTH = env.int("PLUMBLINE_INPUT_MAX_DEPTH", default=32)
+PLUMBLINE_INPUT_MAX_NODES = env.int("PLUMBLINE_INPUT_MAX_NODES", default=100_000)
+PLUMBLINE_INPUT_MAX_FIELD_CHARS = env.int("PLUMBLINE_INPUT_MAX_FIELD_CHARS", default=100_000)
+# Numbers in answers, imports, pushed evidence and query strings: digits, and the power of ten either way.
+PLUMBLINE_NUMBER_MAX_DIGITS = env.int("PLUMBLINE_NUMBER_MAX_DIGITS", default=30)
+PLUMBLINE_NUMBER_MAX_EXPONENT = env.int("PLUMBLINE_NUMBER_MAX_EXPONENT", default=30)
+# One CI evidence push (gates/evidence.py): metrics, characters in a metric name, bytes in the body.
+PLUMBLINE_PUSH_MAX_METRICS = env.int("PLUMBLINE_PUSH_MAX_METRICS", default=200)
+PLUMBLINE_PUSH_MAX_METRIC_NAME = env.int("PLUMBLINE_PUSH_MAX_METRIC_NAME", default=200)
+PLUMBLINE_PUSH_MAX_BYTES = env.int("PLUMBLINE_PUSH_MAX_BYTES", default=1024 * 1024)
 # Connector back-ends, Django-style: alias -> {"BACKEND": dotted path, "OPTIONS": {...}}.
 PLUMBLINE_CONNECTORS = {
     "mlflow": {"BACKEND": "connectors.backends.mlflow.MLflowConnector", "OPTIONS": {}},

@@ -1,5 +1,8 @@
 """Turn evaluation results pushed by CI into ``PushedEvaluation`` fields: pure parsing and validation, no ORM.
 
+One push is capped (``caps_text``: metric count, name length, value magnitude, body size; settings
+``PLUMBLINE_PUSH_*``), so a CI token cannot store a gate page of megabytes or a PDF that takes seconds.
+
 Three formats are accepted (documented in docs/ci.md): Plumbline's own JSON, MLflow evaluation output (the
 JSON of ``mlflow runs describe --run-id ...`` or the ``metrics.json`` that ``EvaluationResult.save`` writes) and
 promptfoo's results file (``promptfoo eval --output results.json``). Every problem is reported with its JSON path
@@ -15,6 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jsonschema
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from config import limits
 
 FORMATS = ("plumbline", "mlflow", "promptfoo")
 CLOCK_SKEW = timedelta(minutes=10)
@@ -220,9 +227,11 @@ def parse_mlflow(payload: dict, *, now: datetime) -> dict:
         threshold = None
         if raw is not None:
             try:
-                threshold = float(raw)
-            except ValueError:
-                errors.setdefault(f"data.tags.plumbline.threshold.{name}", []).append("Must be a number.")
+                threshold = float(limits.parse_number(raw))
+            except ValidationError as exc:
+                errors.setdefault(f"data.tags.plumbline.threshold.{name}", []).append(
+                    "Must be a number." if exc.code == "invalid" else exc.messages[0]
+                )
         lower = str(tags.get(f"plumbline.lower_is_better.{name}", "")).lower() == "true"
         if _is_number(value):
             metric_list.append(_metric(name, value, threshold, not lower))
@@ -309,6 +318,48 @@ def parse_promptfoo(payload: dict, *, now: datetime) -> dict:
 PARSERS = {"plumbline": parse_plumbline, "mlflow": parse_mlflow, "promptfoo": parse_promptfoo}
 
 
+def caps_text() -> str:
+    """The caps on one push, for the API description and error messages."""
+    return (
+        f"At most {settings.PLUMBLINE_PUSH_MAX_METRICS} metrics (PLUMBLINE_PUSH_MAX_METRICS), names of at most "
+        f"{settings.PLUMBLINE_PUSH_MAX_METRIC_NAME} characters (PLUMBLINE_PUSH_MAX_METRIC_NAME), values and "
+        f"thresholds within ±1e{settings.PLUMBLINE_NUMBER_MAX_EXPONENT} (PLUMBLINE_NUMBER_MAX_EXPONENT), and a body "
+        f"of at most {settings.PLUMBLINE_PUSH_MAX_BYTES:,} bytes (PLUMBLINE_PUSH_MAX_BYTES)."
+    )
+
+
+def _metric_count(payload: dict, fmt: str) -> tuple[str, int]:
+    """``(JSON path, count)`` of the metrics a payload carries, read before the format's own checks."""
+    if fmt == "plumbline":
+        metrics = payload.get("metrics")
+        return "metrics", len(metrics) if isinstance(metrics, list) else 0
+    if fmt == "mlflow":
+        if "info" in payload:
+            metrics = _obj(payload.get("data")).get("metrics")
+            return "data.metrics", len(metrics) if isinstance(metrics, dict) else 0
+        return "(body)", len(payload)
+    return "results", 0
+
+
+def _check_caps(fields: dict) -> None:
+    """Names and numbers of the parsed metrics within the caps; every problem reported by metric."""
+    errors: dict[str, list[str]] = {}
+    name_limit = settings.PLUMBLINE_PUSH_MAX_METRIC_NAME
+    magnitude = 10.0**settings.PLUMBLINE_NUMBER_MAX_EXPONENT
+    for index, metric in enumerate(fields["metrics"]):
+        if len(metric["name"]) > name_limit:
+            errors.setdefault(f"metrics[{index}].name", []).append(
+                f"{len(metric['name'])} characters; at most {name_limit} (PLUMBLINE_PUSH_MAX_METRIC_NAME)."
+            )
+        for key in ("value", "threshold"):
+            if metric[key] is not None and abs(metric[key]) > magnitude:
+                errors.setdefault(f"metrics[{index}].{key}", []).append(
+                    f"Beyond ±1e{settings.PLUMBLINE_NUMBER_MAX_EXPONENT} (PLUMBLINE_NUMBER_MAX_EXPONENT)."
+                )
+    if errors:
+        raise EvidenceError(errors)
+
+
 def parse(payload: Any, *, fmt: str | None = None, now: datetime) -> tuple[str, dict]:
     """``(format, PushedEvaluation fields)``; raises ``EvidenceError`` naming every bad field."""
     if fmt is not None and fmt not in FORMATS:
@@ -322,4 +373,16 @@ def parse(payload: Any, *, fmt: str | None = None, now: datetime) -> tuple[str, 
         raise EvidenceError(
             {"format": ["Could not recognise the payload; pass ?format=plumbline|mlflow|promptfoo (see docs/ci.md)."]}
         )
-    return fmt, PARSERS[fmt](payload, now=now)
+    path, count = _metric_count(payload, fmt)
+    if count > settings.PLUMBLINE_PUSH_MAX_METRICS:
+        raise EvidenceError(
+            {
+                path: [
+                    f"{count} metrics; at most {settings.PLUMBLINE_PUSH_MAX_METRICS} per push "
+                    "(PLUMBLINE_PUSH_MAX_METRICS)."
+                ]
+            }
+        )
+    fields = PARSERS[fmt](payload, now=now)
+    _check_caps(fields)
+    return fmt, fields

@@ -1,7 +1,6 @@
-import json
-
 from django import forms
 
+from config import limits
 from registry.choices import Stage
 
 
@@ -16,9 +15,9 @@ class PolicyForm(forms.Form):
 
     def clean_rules(self):
         try:
-            return json.loads(self.cleaned_data["rules"])
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"Not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.") from exc
+            return limits.json_loads(self.cleaned_data["rules"])
+        except limits.InputLimitError as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 class MoveStageForm(forms.Form):

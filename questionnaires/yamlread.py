@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from config import limits
+
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -114,7 +116,20 @@ def _walk(node, path, values, keys, problems):
 
 
 def read(text: str) -> Document:
-    """Parse ``text``; syntax errors become a located problem with ``data`` None, never an exception."""
+    """Parse ``text``; syntax errors become a located problem with ``data`` None, never an exception.
+
+    The event stream is first checked against the input limits (aliases expanded, depth, value length), so a
+    hostile file costs bounded work before any node is built or walked.
+    """
+    try:
+        limits.check_yaml_budget(text, QuestionnaireLoader)
+    except limits.YamlLimitError as exc:
+        mark = exc.problem_mark
+        return Document(
+            None, {}, {}, [YamlProblem(mark.line + 1, mark.column + 1, f"{exc.problem}; simplify the file")]
+        )
+    except yaml.YAMLError:
+        pass  # a syntax error: reported below, with its position, by the parser proper
     loader = QuestionnaireLoader(text)
     try:
         node = loader.get_single_node()

@@ -6,6 +6,8 @@ import json
 
 import yaml
 
+from config import spreadsheet
+
 from .models import PROJECT_EDITABLE_FIELDS
 from .services import COMPONENT_FIELDS
 
@@ -56,7 +58,9 @@ def export_yaml(projects) -> str:
 
 
 def export_csv(projects) -> str:
-    """One row per project; list and nested values (regions, links, tags, components) are JSON in their cell."""
+    """One row per project; list and nested values (regions, links, tags, components) are JSON in their cell.
+
+    Formula-like text is escaped (``config.spreadsheet``); the import reads it back unchanged."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
@@ -66,9 +70,9 @@ def export_csv(projects) -> str:
             row[key] = json.dumps(row[key], ensure_ascii=False) if row[key] else ""
         row["tags"] = ", ".join(row["tags"])
         for key, value in row.items():
-            if value is None:
-                row[key] = ""
-            elif isinstance(value, bool):
+            if isinstance(value, bool):
                 row[key] = "true" if value else "false"
+            else:
+                row[key] = spreadsheet.safe_cell(value)
         writer.writerow(row)
     return out.getvalue()

@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from accounts import permissions
 from accounts.models import User
+from config import limits
 from connectors.loading import get_connector_class
 
 from .choices import COMPONENT_ATTRIBUTES, ComponentKind
@@ -150,9 +151,9 @@ class ComponentForm(forms.Form):
         if not raw:
             return {}
         try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValidationError(f"Not valid JSON ({exc.msg} at line {exc.lineno}).") from exc
+            value = limits.json_loads(raw)
+        except limits.InputLimitError as exc:
+            raise ValidationError(exc.message) from None
         if not isinstance(value, dict):
             raise ValidationError('Write a JSON object, e.g. {"experiment": "name"}.')
         return value

@@ -7,7 +7,6 @@ back if any row is bad (or for a dry run): nothing is ever half-imported.
 
 import csv
 import io
-import json
 from dataclasses import dataclass, field
 
 import yaml
@@ -15,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts import permissions
+from config import limits, spreadsheet
 
 from . import services
 from .api.serializers import ProjectImportSerializer
@@ -104,10 +104,13 @@ def read_file(name: str, content: bytes) -> tuple[list[Entry], list[str], list[s
         return _read_csv(name, text)
     if name.lower().endswith((".yaml", ".yml")):
         try:
+            limits.check_yaml_budget(text)
             documents = [d for d in yaml.load_all(text, Loader=_LineLoader) if d is not None]
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{name}:{mark.line + 1}" if mark else name
+            if isinstance(exc, limits.YamlLimitError):
+                return [], [f"{where}: {exc.problem}; split the file or simplify it."], []
             return [], [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})."], []
         if any(isinstance(d, dict) and str(d.get("apiVersion", "")).startswith("backstage.io/") for d in documents):
             return _read_backstage(name, documents)
@@ -140,41 +143,85 @@ def _parse_bool(value, column):
     raise ValueError(f"{column}: write true or false, not {value!r}.")
 
 
+def _money(value, column):
+    """Money text, refused here when beyond the number limits (the serializer then checks precision and range)."""
+    value = value.strip()
+    if value:
+        try:
+            limits.parse_number(value)
+        except ValidationError as exc:
+            if exc.code == "limit":
+                raise ValueError(f"{column}: {exc.messages[0]}") from None
+    return value or None
+
+
 def _split(value):
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _csv_rows(reader, name, errors):
+    """The rows of ``reader``; a row the csv module cannot read (e.g. a field over its own size limit) ends the
+    file with a located error instead of an exception."""
+    rows = iter(reader)
+    while True:
+        start = reader.line_num + 1
+        try:
+            yield next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = str(exc)
+            if "field larger than field limit" in message:
+                message = (
+                    f"a value is longer than {limits.max_field_chars():,} characters (PLUMBLINE_INPUT_MAX_FIELD_CHARS)"
+                )
+            errors.append(f"{name}:{start}: the CSV cannot be read: {message}.")
+            return
 
 
 def _read_csv(name, text):
     entries, errors = [], []
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "slug" not in reader.fieldnames:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        return [], [f"{name}:1: the CSV header cannot be read: {exc}."], []
+    if not fieldnames or "slug" not in fieldnames:
         return [], [f"{name}:1: the header row needs at least the columns slug, name and team."], []
+    field_limit = limits.max_field_chars()
     line = 2
-    for row in reader:
+    for row in _csv_rows(reader, name, errors):
         start, line = line, reader.line_num + 1
         data, row_errors = {}, []
         for column, value in row.items():
             if column is None:
                 row_errors.append("this row has more cells than the header has columns.")
                 continue
-            value = value or ""
+            value = spreadsheet.unescaped_cell(value or "")
+            if len(value) > field_limit:
+                row_errors.append(
+                    f"{column}: {len(value):,} characters; the limit is {field_limit:,} "
+                    "(PLUMBLINE_INPUT_MAX_FIELD_CHARS)."
+                )
+                continue
             try:
                 if column in ("uses_rag", "handles_pii", "handles_sensitive", "handles_confidential", "badge_public"):
                     data[column] = _parse_bool(value, column)
                 elif column in ("links", "components"):
-                    data[column] = json.loads(value) if value.strip() else []
+                    data[column] = limits.json_loads(value) if value.strip() else []
                 elif column == "regions":
                     stripped = value.strip()
-                    data[column] = json.loads(stripped) if stripped.startswith("[") else _split(stripped)
+                    data[column] = limits.json_loads(stripped) if stripped.startswith("[") else _split(stripped)
                 elif column == "tags":
                     data[column] = _split(value)
-                elif column in ("business_owner", "technical_owner", "estimated_build_cost", "run_cost_per_month",
-                                "expected_value_per_year"):  # fmt: skip
+                elif column in ("estimated_build_cost", "run_cost_per_month", "expected_value_per_year"):
+                    data[column] = _money(value, column)
+                elif column in ("business_owner", "technical_owner"):
                     data[column] = value.strip() or None
                 else:
                     data[column] = value
-            except json.JSONDecodeError as exc:
-                row_errors.append(f"{column}: not valid JSON ({exc.msg}).")
+            except limits.InputLimitError as exc:
+                row_errors.append(f"{column}: {exc.message}")
             except ValueError as exc:
                 row_errors.append(str(exc))
         if row_errors:
@@ -194,6 +241,34 @@ def _ref_name(ref):
     return _owner_slug(ref) if ref else ""
 
 
+_BACKSTAGE_SHAPES = (
+    (("metadata",), dict),
+    (("spec",), dict),
+    (("metadata", "annotations"), dict),
+    (("metadata", "links"), list),
+    (("metadata", "tags"), list),
+    (("spec", "dependencyOf"), list),
+)
+
+
+def _backstage_shape_problems(doc):
+    """Messages for the parts of a Backstage entity that are not the mapping or list Backstage defines."""
+    problems = []
+    for path, kind in _BACKSTAGE_SHAPES:
+        value = doc
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None and not isinstance(value, kind):
+            what = "a mapping of key: value" if kind is dict else "a list"
+            problems.append(
+                f"{'.'.join(path)}: must be {what}, not {type(value).__name__} {_strip_lines(value)!r:.60}."
+            )
+    links = (doc.get("metadata") or {}).get("links") if isinstance(doc.get("metadata"), dict) else None
+    if isinstance(links, list) and not all(isinstance(link, dict) for link in links):
+        problems.append("metadata.links: each link must be a mapping with url and title.")
+    return problems
+
+
 def _backstage_project(doc, name, line):
     metadata, spec = doc.get("metadata") or {}, doc.get("spec") or {}
     annotations = metadata.get("annotations") or {}
@@ -211,7 +286,7 @@ def _backstage_project(doc, name, line):
     for key, value in annotations.items():
         if key.startswith(ANNOTATION_PREFIX):
             field_name = key.removeprefix(ANNOTATION_PREFIX).replace("-", "_")
-            data[field_name] = value.split(",") if field_name == "regions" else value
+            data[field_name] = str(value).split(",") if field_name == "regions" else value
     repository = _repository_component(metadata.get("name"), annotations)
     if repository:
         data["components"].append(repository)
@@ -235,6 +310,9 @@ def _read_backstage(name, documents):
         if not isinstance(doc, dict):
             continue
         line, kind = doc.get(LINE, 1), doc.get("kind")
+        if problems := _backstage_shape_problems(doc):
+            errors.extend(f"{name}:{line}: {problem}" for problem in problems)
+            continue
         spec = doc.get("spec") or {}
         doc_name = (doc.get("metadata") or {}).get("name")
         if not doc_name:

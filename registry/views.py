@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views import View
 
 from accounts import permissions
+from config import limits
 
 from . import exporters, importers, selectors, services
 from .filtersets import ProjectFilterSet
@@ -19,10 +20,7 @@ PAGE_SIZES = (25, 50, 100)
 
 
 def _page_size(request):
-    try:
-        size = int(request.GET.get("page_size", PAGE_SIZES[0]))
-    except ValueError:
-        return PAGE_SIZES[0]
+    size = limits.parse_int(request.GET.get("page_size", PAGE_SIZES[0]), default=PAGE_SIZES[0])
     return size if size in PAGE_SIZES else PAGE_SIZES[0]
 
 

@@ -3,6 +3,8 @@
 import csv
 import io
 
+from config import spreadsheet
+
 
 def _projects(s):
     header = [
@@ -64,16 +66,6 @@ TABLES = {
 }
 
 
-def _safe(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection); numbers stay numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def portfolio_csv(snapshot, table: str) -> str:
     """One dashboard table as CSV text; ``table`` is a key of ``TABLES`` (the caller checks it)."""
     header, rows = TABLES[table](snapshot)
@@ -81,5 +73,5 @@ def portfolio_csv(snapshot, table: str) -> str:
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow(spreadsheet.safe_row(row))
     return out.getvalue()

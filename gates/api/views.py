@@ -2,6 +2,7 @@
 
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -92,7 +93,8 @@ class ProjectEvidenceView(ProjectScopedView):
             "or promptfoo's results JSON (`promptfoo eval --output results.json`); the format is detected or "
             "given with `?format=`. See docs/ci.md for the fields. Invalid payloads are rejected whole with a "
             "400 naming every bad field by JSON path. Stored with provenance (token and user); feeds the "
-            "`ci.eval_results_recent` check."
+            "`ci.eval_results_recent` check. Caps per push (beyond any of them: a 400 naming the limit): "
+            + evidence.caps_text()
         ),
         parameters=[
             OpenApiParameter(
@@ -125,6 +127,11 @@ class ProjectEvidenceView(ProjectScopedView):
     )
     def post(self, request, slug):
         project = self.get_project(slug)
+        if len(request.body) > settings.PLUMBLINE_PUSH_MAX_BYTES:
+            return error_response(
+                "The evaluation results were not stored: the body is too large.",
+                errors={"(body)": [f"At most {settings.PLUMBLINE_PUSH_MAX_BYTES:,} bytes (PLUMBLINE_PUSH_MAX_BYTES)."]},
+            )
         if not rules.can_push_evidence(request.user, project):
             raise PermissionDenied(
                 "Only the project's team and admins, or a CI token of someone who still is, can push evidence."
