@@ -12,9 +12,9 @@ terminal prompts, and ``self.timeout`` on every command. git runs apart from the
 an empty temporary HOME, no global or system configuration, no credential helper, so a URL rewrite in
 ``~/.gitconfig`` or a login saved in ``~/.netrc`` never steers a clone or reaches a host a team named.
 
-CODEOWNERS: a missing file reads ``unknown``, not ``fail``, because required review is often enforced by branch
-protection on the forge, which git alone cannot see. Set ``codeowners_required`` to make absence a failure
-for organisations that mandate the file.
+Absence that was looked at is evidence: a repository without commits fails every check (there is no CI, no test,
+no document yet), and a missing CODEOWNERS fails. A team whose required review is enforced elsewhere (branch
+protection on the forge, which git alone cannot see) waives ``git.codeowners_present`` with a link to that setting.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 from django.conf import settings as django_settings
 
 from connectors.backends import as_list, checked_location, location_errors, safe_location
-from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
+from connectors.base import FAIL, PASS, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
 from connectors.urls_policy import UrlNotAllowed, checked_addresses, connector_proxy, is_allowed_host, refuse_internal
 from registry.choices import ComponentKind
 
@@ -162,7 +162,11 @@ class GitRepositoryConnector(Connector):
         Parameter("prompt_globs", "Prompt files", help="Comma-separated globs; default prompts/**."),
         Parameter("architecture_globs", "Architecture documents", help="Comma-separated globs."),
         Parameter("model_choice_globs", "Model-choice documents", help="Comma-separated globs."),
-        Parameter("codeowners_required", "CODEOWNERS required", help="true: a missing CODEOWNERS fails."),
+        Parameter(
+            "codeowners_required",
+            "CODEOWNERS required",
+            help="No longer needed: a missing CODEOWNERS always fails (waive it when review is enforced elsewhere).",
+        ),
     )
     checks = (
         CheckSpec(
@@ -241,8 +245,9 @@ class GitRepositoryConnector(Connector):
         repo = self._repository()
         rev = self._revision(repo)
         if rev is None:
-            reason = f"The repository has no commits on {self.branch}; nothing to inspect yet."
-            return [CheckOutcome(spec.id, UNKNOWN, reason, {"branch": self.branch}) for spec in self.checks]
+            reason = f"The repository has no commits on {self.branch}, so none of this is there yet: commit it."
+            facts = {"branch": self.branch, "commits": 0}
+            return [CheckOutcome(spec.id, FAIL, reason, facts) for spec in self.checks]
         files = self._files(repo, rev)
         paths = list(files)
         ci_files = {system: matching(paths, globs) for system, globs in CI_SYSTEMS.items()}
@@ -507,16 +512,13 @@ class GitRepositoryConnector(Connector):
     def _codeowners(self, repo, rev, paths):
         check_id = "git.codeowners_present"
         found = next((p for p in CODEOWNERS_PATHS if p in paths), None)
-        required = str(self.settings.get("codeowners_required", "")).lower() in ("1", "true", "yes")
         if not found:
-            facts = {"looked_in": CODEOWNERS_PATHS, "required": required}
-            if required:
-                return CheckOutcome(check_id, FAIL, "No CODEOWNERS file, and this project requires one.", facts)
             return CheckOutcome(
                 check_id,
-                UNKNOWN,
-                "No CODEOWNERS file; required review may be set in branch protection, which git cannot show.",
-                facts,
+                FAIL,
+                f"No CODEOWNERS file (looked in {', '.join(CODEOWNERS_PATHS[:2])}, ...); add one, or waive this "
+                "check if required review is enforced elsewhere (branch protection).",
+                {"looked_in": CODEOWNERS_PATHS},
             )
         rules = _codeowners_rules(self._read(repo, rev, found))
         owners = sorted({owner for _, rule_owners in rules for owner in rule_owners})

@@ -858,7 +858,13 @@ class MLflowConnector(Connector):
     def check_traces_have_usage(self, check_id) -> CheckOutcome:
         traces = self.production_traces
         if not traces:
-            return CheckOutcome(check_id, UNKNOWN, "No production traces to inspect.")
+            return CheckOutcome(
+                check_id,
+                FAIL,
+                "No production traces in the experiment, so none carries model, token usage or latency; "
+                "instrument the application with MLflow Tracing or OpenTelemetry.",
+                {"experiment_id": self.traces_experiment_id, "sampled": 0},
+            )
         complete, gaps = 0, {}
         for trace in traces[:SPAN_SAMPLE]:
             metadata = trace.get("trace_metadata") or {}

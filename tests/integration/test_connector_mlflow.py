@@ -138,7 +138,7 @@ EMPTY = {
     "mlflow.eval_runs_recent": "fail",
     "mlflow.prompts_versioned": "fail",
     "mlflow.traces_present": "fail",
-    "mlflow.traces_have_usage": "unknown",
+    "mlflow.traces_have_usage": "fail",
 }
 
 
@@ -222,6 +222,13 @@ def test_the_eval_dataset_is_the_managed_dataset(complete):
 @pytest.mark.parametrize(("check_id", "expected"), EMPTY.items())
 def test_an_empty_experiment_reads_no_data_or_fail(seeded, allow_loopback, check_id, expected):
     assert outcomes(seeded, "empty")[check_id].state == expected
+
+
+def test_an_experiment_without_traces_fails_usage_with_the_fix(seeded, allow_loopback):
+    outcome = outcomes(seeded, "empty")["mlflow.traces_have_usage"]
+    assert outcome.state == "fail"
+    assert "no production traces" in outcome.reason.lower()
+    assert "instrument" in outcome.reason
 
 
 def test_a_missing_registered_model_fails_with_its_name(seeded, allow_loopback):
