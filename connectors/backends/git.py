@@ -35,9 +35,17 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import re2
 from django.conf import settings as django_settings
 
-from connectors.backends import as_list, checked_location, location_errors, safe_location
+from connectors.backends import (
+    as_list,
+    check_pattern_length,
+    checked_location,
+    location_errors,
+    safe_location,
+    safe_regex,
+)
 from connectors.base import FAIL, PASS, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
 from connectors.urls_policy import UrlNotAllowed, checked_addresses, connector_proxy, is_allowed_host, refuse_internal
 from registry.choices import ComponentKind
@@ -86,6 +94,7 @@ CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".git
 README = re.compile(r"^readme(\.[a-z0-9]+)?$", re.I)
 README_MIN_BYTES = 200
 DEFAULT_PROMPT_GLOBS = ["prompts/**"]
+GLOB_SETTINGS = ("prompt_globs", "architecture_globs", "model_choice_globs")
 DEFAULT_ARCHITECTURE_GLOBS = [
     "ARCHITECTURE*",
     "docs/**/architecture*",
@@ -122,12 +131,14 @@ PINNING_GIT = (2, 37)  # the first git that passes http.curloptResolve to libcur
 
 
 @functools.cache
-def glob_regex(pattern: str) -> re.Pattern:
+def glob_regex(pattern: str, setting: str = "a glob"):
     """A path glob as a regex: ``**`` spans directories, ``*``/``?`` stay within one; a bare name also matches a
-    directory's contents. Case-insensitive, since docs are named README.md, Readme.md or readme.md alike."""
+    directory's contents. Case-insensitive, since docs are named README.md, Readme.md or readme.md alike. Globs are
+    settings, so the regex runs in RE2: many ``**`` would make a backtracking engine take hours on a long path."""
+    check_pattern_length(pattern, name=setting)
     pattern = pattern.strip().rstrip("/")
     if not any(c in pattern for c in "*?["):
-        return re.compile(re.escape(pattern) + r"(/.*)?", re.I)
+        return safe_regex(re2.escape(pattern) + r"(/.*)?", name=setting, ignore_case=True)
     out, i = "", 0
     while i < len(pattern):
         if pattern.startswith("**/", i):
@@ -139,12 +150,12 @@ def glob_regex(pattern: str) -> re.Pattern:
         elif pattern[i] == "?":
             out, i = out + "[^/]", i + 1
         else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.compile(out, re.I)
+            out, i = out + re2.escape(pattern[i]), i + 1
+    return safe_regex(out, name=setting, ignore_case=True)
 
 
-def matching(paths, patterns: list[str]) -> list[str]:
-    regexes = [glob_regex(p) for p in patterns]
+def matching(paths, patterns: list[str], setting: str = "a glob") -> list[str]:
+    regexes = [glob_regex(p, setting) for p in patterns]
     return [path for path in paths if any(r.fullmatch(path) for r in regexes)]
 
 
@@ -236,6 +247,11 @@ class GitRepositoryConnector(Connector):
         errors = {**super().validate_settings(settings), **location_errors(settings, "location", paths=True)}
         if re.match(SSH_ADDRESS, str(settings.get("location") or "")):
             errors["location"] = [SSH_REFUSED]
+        for name in GLOB_SETTINGS:
+            try:
+                matching([], as_list(settings.get(name), []), name)
+            except ConnectorError as exc:
+                errors[name] = [str(exc)]
         return errors
 
     def target(self) -> str:
@@ -536,7 +552,7 @@ class GitRepositoryConnector(Connector):
     def _prompts(self, repo, rev, paths):
         check_id = "git.prompts_versioned"
         globs = as_list(self.settings.get("prompt_globs"), DEFAULT_PROMPT_GLOBS)
-        prompts = matching(paths, globs)
+        prompts = matching(paths, globs, "prompt_globs")
         facts = {"globs": globs, "files_total": len(prompts)}
         if not prompts:
             return CheckOutcome(
@@ -591,7 +607,7 @@ class GitRepositoryConnector(Connector):
     def _documents(self, check_id, label, setting, paths):
         defaults = DEFAULT_ARCHITECTURE_GLOBS if setting == "architecture_globs" else DEFAULT_MODEL_CHOICE_GLOBS
         globs = as_list(self.settings.get(setting), defaults)
-        found = matching(paths, globs)
+        found = matching(paths, globs, setting)
         facts = {"globs": globs, "files": found[:MAX_LISTED]}
         if found:
             return CheckOutcome(check_id, PASS, f"{label.capitalize()} found: {', '.join(found[:3])}.", facts)
