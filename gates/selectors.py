@@ -60,7 +60,9 @@ def gate_facts(*, project, now=None):
         *WAIVER_FIELDS
     )
     pushed_rows = (
-        PushedEvaluation.objects.filter(project=project).order_by("-evaluated_at", "-id").values(*PUSHED_FIELDS)[:1]
+        PushedEvaluation.objects.filter(project=project)
+        .order_by(*PushedEvaluation.NEWEST_FIRST)
+        .values(*PUSHED_FIELDS)[:1]
     )
     row = {field: getattr(project, field) for field in PROJECT_FIELDS}
     facts = build_gate_facts(
@@ -100,5 +102,5 @@ def pushed_evaluations(*, project, limit=20):
     return (
         PushedEvaluation.objects.filter(project=project)
         .select_related("token", "pushed_by")
-        .order_by("-evaluated_at", "-id")[:limit]
+        .order_by(*PushedEvaluation.NEWEST_FIRST)[:limit]
     )

@@ -502,7 +502,7 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
         )
         pushed_rows = list(
             _scoped(PushedEvaluation.objects.all(), team, stage)
-            .order_by("project_id", "-evaluated_at", "-id")
+            .order_by("project_id", *PushedEvaluation.NEWEST_FIRST)
             .values(*PUSHED_FIELDS)
         )
         policy = gate_selectors.active_policy()

@@ -7,6 +7,19 @@ makes the calls those checks need. Pitfalls handled (see docs/reference): a mode
 prompts are hidden from plain registry searches unless the ``mlflow.prompt.is_prompt`` tag is in the filter;
 empty lists are omitted from responses; evaluation runs are recognised by the ``genai_evaluate`` run type
 *or* by evaluation metrics, because classic ``mlflow.models.evaluate`` sets no run type.
+
+An evaluation counts for the current model version when it is linked to it, strongest link first:
+1. a model-id input (``inputs.model_inputs``: ``mlflow.genai.evaluate`` of a logged model, MLflow 3);
+2. tags, then params, naming the registered model and the version: the name from ``mlflow.registeredModelName``,
+   ``registered_model_name``, ``registered_model`` or ``model_name``, the version (``3`` or ``v3``) from
+   ``mlflow.registeredModelVersion``, ``registered_model_version``, ``model_version`` or ``plumbline.model_version``,
+   or both from a ``model_uri`` of the form ``models:/<name>/<version>``. MLflow has no reserved run tag for this;
+   the ``mlflow.registered...`` keys follow the convention teams use to show the run on the model's page. A run whose
+   ``model_uri`` or registered-model keys name another model or version never counts for the current one
+   (``model_name`` often names the LLM behind the application, so it links a run but never rules one out);
+3. lineage: the evaluation was logged on the run that produced the version, or on a child run of it
+   (``mlflow.parentRunId``);
+4. otherwise, for runs that name no model, a start after the version was registered.
 """
 
 from __future__ import annotations
@@ -43,6 +56,15 @@ ENVIRONMENT_FILES = ("requirements.txt", "conda.yaml", "python_env.yaml")
 # Metrics that only an evaluation logs (classic mlflow.models.evaluate and genai scorers' "<name>/mean").
 CLASSIC_EVAL_METRICS = {"accuracy_score", "f1_score", "precision_score", "recall_score", "example_count", "roc_auc"}
 MAX_SUBJECTS = 10
+MODEL_NAME_KEYS = ("mlflow.registeredModelName", "registered_model_name", "registered_model", "model_name")
+MODEL_VERSION_KEYS = (
+    "mlflow.registeredModelVersion",
+    "registered_model_version",
+    "model_version",
+    "plumbline.model_version",
+)
+MODEL_URI_KEY = "model_uri"
+PARENT_RUN = "mlflow.parentRunId"
 RUN_PAGE = 200
 TRACE_SAMPLE = 20
 SPAN_SAMPLE = 5
@@ -150,6 +172,26 @@ def _otlp_attributes(span) -> dict[str, Any]:
     if isinstance(attributes, dict):
         return attributes
     return {a.get("key"): a.get("value") for a in attributes}
+
+
+def _named_version(run: dict) -> tuple[str, str, str | None, bool] | None:
+    """(keys read, model name, version or None, strict) when the run's tags (first) or params name a registered
+    model. ``strict``: the keys can only mean the registered model (``model_uri``, ``mlflow.registeredModelName``,
+    ``registered_model_name``, ``registered_model``); ``model_name`` often names the LLM behind the application
+    instead, so it links a run when it matches but never rules one out."""
+    data = run.get("data", {})
+    for where, values in (("tags", _tags(data.get("tags"))), ("params", _tags(data.get("params")))):
+        uri = str(values.get(MODEL_URI_KEY) or "")
+        if uri.startswith("models:/") and uri.count("/") >= 2:
+            name, _, version = uri.removeprefix("models:/").rpartition("/")
+            return f"{where} {MODEL_URI_KEY}", name, version.removeprefix("v"), True
+        name_key = next((k for k in MODEL_NAME_KEYS if values.get(k)), None)
+        if name_key:
+            version_key = next((k for k in MODEL_VERSION_KEYS if values.get(k)), None)
+            version = str(values[version_key]).strip().removeprefix("v") if version_key else None
+            keys = f"{where} {name_key}" + (f" and {version_key}" if version_key else "")
+            return keys, str(values[name_key]).strip(), version, name_key != "model_name"
+    return None
 
 
 def _metric_matches(key: str, required: str) -> bool:
@@ -377,6 +419,7 @@ class MLflowConnector(Connector):
                 subjects.append(
                     {
                         "label": f"{self.registered_model} v{version.get('version')}",
+                        "version": str(version.get("version", "")),
                         "run_id": run_id,
                         "model_id": model_id,
                         "created": _ms_to_dt(version.get("creation_timestamp")),
@@ -387,6 +430,7 @@ class MLflowConnector(Connector):
                 subjects.append(
                     {
                         "label": f"logged model {model.get('name', '')} ({model.get('model_id')})",
+                        "version": "",
                         "run_id": model.get("source_run_id", ""),
                         "model_id": model.get("model_id", ""),
                         "created": _ms_to_dt(model.get("creation_timestamp_ms")),
@@ -440,19 +484,41 @@ class MLflowConnector(Connector):
     def current(self) -> dict | None:
         return self.subjects[0] if self.subjects else None
 
-    def _linked_to_current(self, run: dict) -> bool:
+    def link_to_current(self, run: dict) -> str | None:
+        """How an evaluation run is linked to the current version (see the module docstring), or None."""
         current = self.current
         if current is None:
-            return True
+            return "the experiment (no model version to link to)"
         model_ids = {m.get("model_id") for m in (run.get("inputs", {}).get("model_inputs") or [])}
         if current["model_id"] and current["model_id"] in model_ids:
-            return True
+            return f"model input {current['model_id']}"
+        named = _named_version(run) if self.registered_model else None
+        if named is not None:
+            keys, name, version, strict = named
+            if name == self.registered_model and version == current["version"]:
+                return keys
+            if strict and (name != self.registered_model or version is not None):
+                return None  # it names another model, or another version of this one
+        run_id, parent = run["info"].get("run_id"), _tags(run.get("data", {}).get("tags")).get(PARENT_RUN)
+        if current["run_id"] and current["run_id"] in (run_id, parent):
+            return (
+                "lineage (logged on the run that produced the version)"
+                if run_id == current["run_id"]
+                else ("lineage (a child run of the run that produced the version)")
+            )
         started = _ms_to_dt(run["info"].get("start_time"))
-        return bool(started and current["created"] and started >= current["created"])
+        if started and current["created"] and started >= current["created"]:
+            return "start after the version was registered"
+        return None
+
+    @cached_property
+    def current_eval_links(self) -> list[tuple[dict, str]]:
+        """(run, how it is linked) of the evaluation runs for the current version, newest first."""
+        return [(r, link) for r in self.eval_runs if (link := self.link_to_current(r))]
 
     @cached_property
     def current_eval_runs(self) -> list[dict]:
-        return [r for r in self.eval_runs if self._linked_to_current(r)]
+        return [r for r, _ in self.current_eval_links]
 
     @cached_property
     def latest_eval(self) -> dict | None:
@@ -713,22 +779,27 @@ class MLflowConnector(Connector):
                 check_id,
                 FAIL,
                 f"{len(self.eval_runs)} evaluation run(s) exist but none since the current version "
-                f"{current['label']}; evaluate the current version.",
+                f"{current['label']} was registered, nor linked to it by a model input, tags or params naming it, or "
+                "lineage; evaluate the current version.",
                 facts,
             )
-        latest = self.current_eval_runs[0]
+        latest, link = self.current_eval_links[0]
         ended = _ms_to_dt(latest["info"].get("end_time") or latest["info"].get("start_time"))
         age = _age_days(ended, self.now)
-        facts.update(latest_run=latest["info"]["run_id"], latest_age_days=age, max_age_days=max_age)
+        facts.update(latest_run=latest["info"]["run_id"], linked_by=link, latest_age_days=age, max_age_days=max_age)
+        subject = facts["current_version"] or "the experiment"
         if age is None or age > max_age:
             return CheckOutcome(
-                check_id, FAIL, f"The latest evaluation is {age} days old (allowed {max_age:g}); evaluate again.", facts
+                check_id,
+                FAIL,
+                f"The latest evaluation of {subject} (linked by {link}) is {age} days old (allowed {max_age:g}); "
+                "evaluate again.",
+                facts,
             )
         return CheckOutcome(
             check_id,
             PASS,
-            f"Latest evaluation of {facts['current_version'] or 'the experiment'} is {age} days old "
-            f"(allowed {max_age:g}).",
+            f"Latest evaluation of {subject} (linked by {link}) is {age} days old (allowed {max_age:g}).",
             facts,
         )
 

@@ -83,7 +83,7 @@ class PushedEvaluationConnector(Connector):
 
         latest = (
             PushedEvaluation.objects.filter(project_id=self.component.project_id)
-            .order_by("-evaluated_at")
+            .order_by(*PushedEvaluation.NEWEST_FIRST)
             .values(
                 "metrics",
                 "dataset_name",
