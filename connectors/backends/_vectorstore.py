@@ -37,6 +37,12 @@ CHECKS = (
         fix="Store the embedding model name in the collection metadata (key embedding_model) when you create it.",
         questions=("maturity.embedding.model",),
         ttl=TTL,
+        passes=(
+            "The collection's metadata declares its embedding model (embedding_model, ...), the "
+            "same as the inventory's when the inventory names one."
+        ),
+        fails="It declares none.",
+        warns="It declares another model than the inventory's embedding_model.",
     ),
     CheckSpec(
         id="vectorstore.dimension_matches",
@@ -45,6 +51,20 @@ CHECKS = (
         "collection metadata; if the vectors' size differs, the collection was built with another model: re-embed "
         "it or correct the declaration.",
         ttl=TTL,
+        passes=(
+            "Every stored vector has the declared dimension and a size the declared embedding model"
+            " produces (connectors/data/embedding_models.yaml, shortened sizes included); whichever"
+            " of the two is known."
+        ),
+        fails=(
+            "A vector size differs from the declared dimension or from the model's sizes (both "
+            "named), the declared dimension is not a whole number, or the configured vector_name "
+            "does not exist."
+        ),
+        unknown=(
+            "Neither a dimension nor a model in the catalogue is declared (in the collection or, "
+            "for the model, the inventory), or the collection holds no vectors yet."
+        ),
     ),
     CheckSpec(
         id="vectorstore.chunking_declared",
@@ -52,6 +72,9 @@ CHECKS = (
         fix="Add chunking_strategy (e.g. recursive, by-heading) and chunk_size to the collection metadata.",
         questions=("maturity.embedding.chunking",),
         ttl=TTL,
+        passes="The collection's metadata declares both a chunking strategy and a chunk size.",
+        fails="It declares neither.",
+        warns="It declares only one of them.",
     ),
     CheckSpec(
         id="vectorstore.chunk_source_metadata",
@@ -60,6 +83,13 @@ CHECKS = (
         "then re-ingest the chunks that lack them.",
         questions=("maturity.vector_storage.chunk_origin",),
         ttl=TTL,
+        passes=(
+            "At least pass_share (default 95 %) of the sampled chunks carry a source document id, a"
+            " chunk position and a readable ingestion time."
+        ),
+        fails="Fewer than fail_share (default 50 %) do; the reason names the field most often missing.",
+        warns="Between the two shares do.",
+        unknown="The collection has no chunks to sample.",
     ),
     CheckSpec(
         id="vectorstore.index_fresh",
@@ -67,6 +97,10 @@ CHECKS = (
         fix="Re-run the ingestion pipeline (and schedule it), or raise max_index_age_days if sources rarely change.",
         questions=("maturity.vector_storage.update_process",),
         ttl=TTL,
+        passes="The newest ingestion time in the sample is within max_index_age_days (default 30).",
+        fails="It is older and the sample covers the whole collection.",
+        warns="It is older in a sample of part of the collection (a newer chunk may lie outside it).",
+        unknown="No sampled chunk carries a readable ingestion time (or there are no chunks).",
     ),
 )
 

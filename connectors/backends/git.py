@@ -186,6 +186,12 @@ class GitRepositoryConnector(Connector):
             fix="Add a CI pipeline (e.g. .github/workflows/ci.yml or .gitlab-ci.yml) that tests every change.",
             questions=("maturity.code_quality.ci_validates_infra",),
             ttl=TTL,
+            passes=(
+                "A CI configuration of a known system (GitHub Actions, GitLab CI, Jenkins, "
+                "CircleCI, Azure Pipelines, Bitbucket Pipelines, Travis, Drone, Woodpecker) is "
+                "committed on the branch."
+            ),
+            fails="No such file is committed, or the repository has no commits.",
         ),
         CheckSpec(
             id="git.ci_runs_tests",
@@ -193,6 +199,14 @@ class GitRepositoryConnector(Connector):
             fix="Make the CI pipeline run the tests (pytest, make test, npm test, tox, go test...) on every change.",
             questions=("maturity.code_quality.ci_runs_tests",),
             ttl=TTL,
+            passes=(
+                "A CI file, or a Makefile target or committed script it calls, runs a recognised "
+                "test command (pytest, make test, npm test, tox, go test, cargo test, ...)."
+            ),
+            fails=(
+                "There is no CI configuration, none of it runs a recognised test command (installing"
+                " a test tool does not count), or the repository has no commits."
+            ),
         ),
         CheckSpec(
             id="git.tests_present",
@@ -200,6 +214,11 @@ class GitRepositoryConnector(Connector):
             fix="Add automated tests (e.g. a tests/ folder with test_*.py) covering the LLM application's behaviour.",
             questions=("maturity.code_quality.tests_every_step",),
             ttl=TTL,
+            passes=(
+                "At least one test file is committed (test_*.py, *_test.go, *.test.ts, ... or "
+                "source code in a tests/ folder)."
+            ),
+            fails=("None is (an __init__.py or conftest.py alone is not a test), or the repository has no commits."),
         ),
         CheckSpec(
             id="git.codeowners_present",
@@ -208,6 +227,12 @@ class GitRepositoryConnector(Connector):
             "if review is enforced by branch protection instead, waive with a link to that setting.",
             questions=("maturity.code_quality.peer_review",),
             ttl=TTL,
+            passes=("A CODEOWNERS file (.github/, the root, docs/ or .gitlab/) has at least one rule naming an owner."),
+            fails=(
+                "There is no CODEOWNERS file (waive the check when required review is enforced "
+                "elsewhere, e.g. branch protection), it names no owner, or the repository has no "
+                "commits."
+            ),
         ),
         CheckSpec(
             id="git.prompts_versioned",
@@ -216,6 +241,10 @@ class GitRepositoryConnector(Connector):
             "set prompt_globs if they live elsewhere.",
             questions=("maturity.traceability.prompts_versioned",),
             ttl=TTL,
+            passes=(
+                "Files match prompt_globs (default prompts/**); their commit history, across renames, is in the facts."
+            ),
+            fails="No committed file matches, or the repository has no commits.",
         ),
         CheckSpec(
             id="git.readme_present",
@@ -223,6 +252,9 @@ class GitRepositoryConnector(Connector):
             fix="Add a README.md saying what the application does, who owns it and how to run and test it.",
             questions=("maturity.code_quality.docs_as_code",),
             ttl=TTL,
+            passes="A README at the repository root has at least 200 bytes.",
+            fails="There is no README at the root, or the repository has no commits.",
+            warns="The README has fewer than 200 bytes.",
         ),
         CheckSpec(
             id="git.architecture_doc_present",
@@ -231,6 +263,11 @@ class GitRepositoryConnector(Connector):
             "components, data flows and the LLM's place in them.",
             questions=("maturity.documentation.architecture",),
             ttl=TTL,
+            passes=(
+                "A committed file matches architecture_globs (ARCHITECTURE*, docs/**/architecture*,"
+                " decision records...)."
+            ),
+            fails="None does, or the repository has no commits.",
         ),
         CheckSpec(
             id="git.model_choice_doc_present",
@@ -238,6 +275,8 @@ class GitRepositoryConnector(Connector):
             fix="Add docs/model-choice.md recording which model was chosen, the alternatives compared, and why.",
             questions=("maturity.documentation.model_choice",),
             ttl=TTL,
+            passes=("A committed file matches model_choice_globs (docs/**/model-choice*, MODEL_CARD*, ...)."),
+            fails="None does, or the repository has no commits.",
         ),
     )
     max_concurrency = 2

@@ -79,24 +79,39 @@ CHECKS = (
         "Log models inside an MLflow run (mlflow.start_run) and register them from it "
         "(log_model(..., registered_model_name=...)), so each version records its run.",
         ttl=24 * HOURS,
+        passes=(
+            "Every checked version (the newest 10 of registered_model, or the experiment's logged "
+            "models) links to a producing run that exists."
+        ),
+        fails=("A version has no producing run, or the registered model does not exist or has no versions."),
+        unknown="No registered_model is set and the experiment has no logged models.",
     ),
     CheckSpec(
         "mlflow.run_has_git_commit",
         "The producing run records the git commit (mlflow.source.git.commit)",
         "Run training from a script inside the git work tree with GitPython installed, so MLflow tags the commit.",
         ttl=24 * HOURS,
+        passes="Every producing run records mlflow.source.git.commit.",
+        fails=("A producing run does not, no version links to a run, or the registered model is missing or empty."),
+        unknown="No registered_model is set and the experiment has no logged models.",
     ),
     CheckSpec(
         "mlflow.run_has_source",
         "The producing run records its entry point (mlflow.source.name)",
         "Start runs from a script or job (not an interactive shell) so MLflow records the entry point.",
         ttl=24 * HOURS,
+        passes="Every producing run records mlflow.source.name.",
+        fails=("A producing run does not, no version links to a run, or the registered model is missing or empty."),
+        unknown="No registered_model is set and the experiment has no logged models.",
     ),
     CheckSpec(
         "mlflow.run_has_dataset_inputs",
         "The producing run logged its training/eval dataset inputs (name, digest, source)",
         "Log datasets with mlflow.log_input(mlflow.data.from_pandas(df, source=..., name=...), context='training').",
         ttl=24 * HOURS,
+        passes="Every producing run logged a dataset input with name, digest and source.",
+        fails=("A producing run did not, no version links to a run, or the registered model is missing or empty."),
+        unknown="No registered_model is set and the experiment has no logged models.",
     ),
     CheckSpec(
         "mlflow.run_has_environment",
@@ -104,6 +119,12 @@ CHECKS = (
         "Log the model with mlflow.<flavor>.log_model, which writes requirements.txt and python_env.yaml, "
         "or log a requirements file as an artifact.",
         ttl=24 * HOURS,
+        passes=(
+            "Every producing run or logged model has requirements.txt, conda.yaml or "
+            "python_env.yaml among its artifacts."
+        ),
+        fails="One has none, no version links to a run, or the registered model is missing or empty.",
+        unknown="No registered_model is set and the experiment has no logged models.",
     ),
     CheckSpec(
         "mlflow.eval_runs_recent",
@@ -111,12 +132,27 @@ CHECKS = (
         "Run mlflow.genai.evaluate (or mlflow.models.evaluate) against the current version, e.g. in CI on "
         "every release, and keep it within the configured age.",
         ttl=12 * HOURS,
+        passes=(
+            "The latest finished evaluation run linked to the current version (by model input, tags"
+            " or params naming the model and version, lineage, or a start after the version was "
+            "registered) is within max_eval_age_days (default 30); the reason gives the link and "
+            "the age."
+        ),
+        fails=(
+            "The experiment has no evaluation run, none is linked to the current version, or the latest is too old."
+        ),
     ),
     CheckSpec(
         "mlflow.eval_required_metrics",
         "The latest evaluation has the metrics the project requires (heuristic, LLM-judge, groundedness)",
         "Add scorers for every metric listed in the component's required_metrics to the evaluation.",
         ttl=12 * HOURS,
+        passes=(
+            "The latest evaluation (of the current version, else any) logged every metric in "
+            "required_metrics (as name or name/...)."
+        ),
+        fails="A required metric is missing, or there is no evaluation run.",
+        warns="No required_metrics are configured.",
     ),
     CheckSpec(
         "mlflow.eval_dataset_named",
@@ -124,6 +160,11 @@ CHECKS = (
         "Evaluate on a managed dataset (mlflow.genai.datasets.create_dataset) or log the data with "
         "mlflow.data.from_pandas(..., name=...) so it has a name and a digest.",
         ttl=12 * HOURS,
+        passes=("The latest evaluation ran over a named dataset with a digest (the eval_dataset one when set)."),
+        fails=(
+            "It used an unnamed in-code dataset, another dataset than eval_dataset, or none; or "
+            "there is no evaluation run."
+        ),
     ),
     CheckSpec(
         "mlflow.prompts_versioned",
@@ -131,6 +172,12 @@ CHECKS = (
         "Register prompts with mlflow.genai.register_prompt(name=..., template=..., commit_message=...) and "
         "load them by version in the application.",
         ttl=24 * HOURS,
+        passes=(
+            "The prompts (named in prompts, or linked to the experiment) are in the prompt registry"
+            " and every version has a commit message."
+        ),
+        fails="There are no prompts in the registry, or a named prompt is missing.",
+        warns="A prompt version has no commit message.",
     ),
     CheckSpec(
         "mlflow.traces_present",
@@ -138,6 +185,8 @@ CHECKS = (
         "Instrument the application with MLflow Tracing (mlflow.openai.autolog, @mlflow.trace) or send OTLP spans "
         "to /v1/traces with the experiment id header.",
         ttl=6 * HOURS,
+        passes=("The newest production trace (not recorded inside a run) is within max_trace_age_days (default 7)."),
+        fails="There are no production traces, or the newest is too old.",
     ),
     CheckSpec(
         "mlflow.traces_have_usage",
@@ -145,6 +194,12 @@ CHECKS = (
         "Use an autolog integration, or set mlflow.llm.model / mlflow.chat.tokenUsage on LLM spans, or the OTel "
         "gen_ai.request.model and gen_ai.usage.* attributes.",
         ttl=6 * HOURS,
+        passes=(
+            "Each of the newest 5 production traces carries the model, token usage and latency "
+            "(MLflow or OTel GenAI attributes)."
+        ),
+        fails="None of them does, or there are no production traces at all.",
+        warns="Some of them do.",
     ),
 )
 

@@ -114,12 +114,22 @@ class PrometheusConnector(Connector):
             "token spend, and load them in Prometheus.",
             questions=("maturity.monitoring.health_alerts",),
             ttl=timedelta(hours=6),
+            passes=(
+                "Alert rules of the service (by a service label, or a matcher in the query) cover "
+                "latency, errors and cost (by the *_pattern settings over name, query, labels and "
+                "annotations)."
+            ),
+            fails="No alert rule belongs to the service.",
+            warns="Rules exist but miss at least one of latency, errors and cost.",
         ),
         CheckSpec(
             id="prometheus.alert_rules_healthy",
             title="The LLM service's alert rules evaluate without errors",
             fix="Run promtool check rules on the rule file and fix the query Prometheus reports in lastError.",
             ttl=timedelta(hours=1),
+            passes="Every alert rule of the service evaluates without error.",
+            fails="At least one rule's last evaluation failed; the reason quotes its error.",
+            unknown="The service has no alert rules, or a rule has not been evaluated yet.",
         ),
         CheckSpec(
             id="prometheus.llm_metrics_present",
@@ -128,6 +138,13 @@ class PrometheusConnector(Connector):
             "make Prometheus scrape them with the service's job/service label.",
             questions=("maturity.monitoring.requests_logged", "maturity.fm_api.latency"),
             ttl=timedelta(hours=1),
+            passes=(
+                "Token, latency and error metrics of the service have series in the lookback window"
+                " (discovered by name, type and labels, or the names set in token_metrics, "
+                "latency_metrics, error_metrics); cost is listed when found."
+            ),
+            fails="None of the three is found.",
+            warns="Some of the three are found; the reason lists what was found per category.",
         ),
     )
     max_concurrency = 4
