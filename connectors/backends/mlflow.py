@@ -133,10 +133,15 @@ CHECKS = (
         "every release, and keep it within the configured age.",
         ttl=12 * HOURS,
         passes=(
-            "The latest finished evaluation run linked to the current version (by model input, tags"
-            " or params naming the model and version, lineage, or a start after the version was "
-            "registered) is within max_eval_age_days (default 30); the reason gives the link and "
-            "the age."
+            "The latest finished evaluation run linked to the current version is within max_eval_age_days "
+            "(default 30); the reason gives the link and the age. Links, strongest first: the version's model "
+            "as a model input; tags, then params, naming the registered model (mlflow.registeredModelName, "
+            "registered_model_name, registered_model or model_name) and the version "
+            "(mlflow.registeredModelVersion, registered_model_version, model_version or "
+            "plumbline.model_version), or a model_uri models:/<name>/<version>; lineage (logged on the run "
+            "that produced the version, or a child run of it); for runs naming no model, a start after the "
+            "version was registered. A run whose model_uri or registered-model keys name another model or "
+            "version never counts."
         ),
         fails=(
             "The experiment has no evaluation run, none is linked to the current version, or the latest is too old."

@@ -386,12 +386,11 @@ class PrometheusConnector(Connector):
                 probes.append(family)
         for family in probes[:MAX_LABEL_PROBES]:
             series = family if family in series_by_family[family] else f"{family}_count"
-            labels = self._api(
-                "/api/v1/labels",
-                [("match[]", "{" + ", ".join([f'__name__="{series}"', scope]) + "}") for scope in scopes or [""]]
-                + window,
-                "metric labels",
-            )
+            selectors = [
+                "{" + ", ".join(p for p in (f'__name__="{_quote(series)}"', scope) if p) + "}"
+                for scope in scopes or [""]
+            ]
+            labels = self._api("/api/v1/labels", [("match[]", m) for m in selectors] + window, "metric labels")
             label = next((name for name in ERROR_LABELS if isinstance(labels, list) and name in labels), None)
             if label:
                 result["error_labels"][family] = label

@@ -130,6 +130,13 @@ def test_it_reads_a_summary_family_and_an_outcome_label_and_names_what_is_missin
     assert "tokens: none" in result.reason
 
 
+def test_without_a_service_it_discovers_the_metrics_of_every_job(prometheus):
+    result = outcomes(prometheus, "")["prometheus.llm_metrics_present"]
+    assert result.state == PASS
+    assert result.facts["scope"] == "any service (no service label set)"
+    assert {"chat_requests_total", "answer_duration_seconds"} <= set(result.facts["families"]["errors"])
+
+
 def test_configured_metric_names_still_override_discovery(prometheus):
     result = outcomes(prometheus, "chat-api", latency_metrics="no_such_latency")["prometheus.llm_metrics_present"]
     assert result.state == WARN
