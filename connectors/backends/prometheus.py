@@ -82,6 +82,7 @@ NOT_APPLICATION = re.compile(
 )
 FAMILY_TYPES = ("histogram", "summary", "gaugehistogram")
 MAX_LABEL_PROBES = 10
+PATTERN_HELP = "Regular expression (RE2 syntax: no backreferences or lookaround) over rule name, query, labels."
 METRIC_ENTRY = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?$")
 MAX_NAMES = 10
 MAX_RULES = 50
@@ -95,13 +96,25 @@ class PrometheusConnector(Connector):
         Parameter("url", "Prometheus URL", help="Defaults to the component's url attribute."),
         Parameter("service", "Service label value", help="Defaults to the component's service attribute."),
         Parameter("service_labels", "Service labels", help="Comma-separated; default service, job."),
-        Parameter("token_metrics", "Token metric names", help="Comma-separated name prefixes or selectors."),
-        Parameter("latency_metrics", "Latency metric names", help="Comma-separated name prefixes or selectors."),
-        Parameter("error_metrics", "Error metric names", help="Comma-separated name prefixes or selectors."),
+        Parameter(
+            "token_metrics",
+            "Token metric names",
+            help="Empty: discovered. Comma-separated name prefixes or selectors override it.",
+        ),
+        Parameter(
+            "latency_metrics",
+            "Latency metric names",
+            help="Empty: discovered. Comma-separated name prefixes or selectors override it.",
+        ),
+        Parameter(
+            "error_metrics",
+            "Error metric names",
+            help="Empty: discovered. Comma-separated name prefixes or selectors override it.",
+        ),
         Parameter("lookback_minutes", "Metrics window (minutes)", help="Default 60."),
-        Parameter("latency_pattern", "Latency rule pattern", help="Regular expression over rule name, query, labels."),
-        Parameter("errors_pattern", "Error rule pattern", help="Regular expression over rule name, query, labels."),
-        Parameter("cost_pattern", "Cost rule pattern", help="Regular expression over rule name, query, labels."),
+        Parameter("latency_pattern", "Latency rule pattern", help=PATTERN_HELP),
+        Parameter("errors_pattern", "Error rule pattern", help=PATTERN_HELP),
+        Parameter("cost_pattern", "Cost rule pattern", help=PATTERN_HELP),
         Parameter("username", "Username", help="For basic authentication, with the password secret."),
         Parameter("password", "Password", secret=True),
         Parameter("token", "Bearer token", secret=True),
