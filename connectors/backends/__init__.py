@@ -106,13 +106,6 @@ def location_errors(settings: dict, name: str, *, paths: bool) -> dict[str, list
     return {name: [f"Use {what}."]}
 
 
-def _re2_options(*, ignore_case: bool):
-    options = re2.Options()
-    options.log_errors = False  # the error is raised to the caller; RE2 would also print it to stderr
-    options.case_sensitive = not ignore_case
-    return options
-
-
 def check_pattern_length(pattern: str, *, name: str) -> None:
     """A permanent error naming the setting when a pattern is longer than ``PLUMBLINE_REGEX_MAX_LENGTH``."""
     limit = django_settings.PLUMBLINE_REGEX_MAX_LENGTH
