@@ -279,6 +279,8 @@ PLUMBLINE_CONNECTORS = {
 # Hosts a connector may reach; empty means any public host. Private/link-local addresses need listing.
 PLUMBLINE_CONNECTOR_ALLOWED_HOSTS = env.list("PLUMBLINE_CONNECTOR_ALLOWED_HOSTS", default=[])
 PLUMBLINE_CONNECTOR_TIMEOUT = env.float("PLUMBLINE_CONNECTOR_TIMEOUT", default=10.0)
+# Longest regular expression a connector setting may hold (they run in RE2, in linear time, whatever their length).
+PLUMBLINE_REGEX_MAX_LENGTH = env.int("PLUMBLINE_REGEX_MAX_LENGTH", default=500)
 # An http(s):// egress proxy for connector calls and git clones (credentials allowed); allowed hosts bypass it.
 PLUMBLINE_CONNECTOR_PROXY = env("PLUMBLINE_CONNECTOR_PROXY", default="")
 # Refresh evidence before its time-to-live runs out (connectors.tasks.REFRESH_AHEAD), every 15 minutes.

@@ -26,13 +26,23 @@ CONCLUSIVE_STATES = (PASS, FAIL)
 
 @dataclass(frozen=True)
 class CheckSpec:
-    """A named check with a stable id, documented in the generated checks list (docs/checks.md)."""
+    """A named check with a stable id, documented in the generated checks list (docs/checks.md).
+
+    ``passes``, ``fails``, ``warns`` and ``unknown`` say, in a reader's words, what makes the check read each
+    state; docs/checks.md prints them for every check. An empty ``warns`` means the check never warns; ``unknown``
+    lists what is particular to the check, on top of what makes every check unknown (the system could not be
+    reached or read in time, or the evidence is older than ``ttl``).
+    """
 
     id: str  # e.g. "mlflow.run_has_git_commit"; stable, never reused
     title: str  # what it verifies, one line
     fix: str  # how to fix a failure, one or two sentences
     questions: tuple[str, ...] = ()  # questionnaire question ids it can verify
     ttl: timedelta = timedelta(hours=24)  # evidence older than this reads unknown (stale)
+    passes: str = ""
+    fails: str = ""
+    warns: str = ""
+    unknown: str = ""
 
 
 @dataclass(frozen=True)

@@ -145,9 +145,13 @@ class PushedEvaluation(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     payload = models.JSONField(help_text="The payload as received, for provenance.")
 
+    # The newest push is the one that arrived last: ``evaluated_at`` is the client's clock and precision (a re-push
+    # stamped to the second would lose to an older one stamped to the millisecond). Every "latest push" uses this.
+    NEWEST_FIRST = ("-received_at", "-id")
+
     class Meta:
-        ordering = ["-evaluated_at"]
-        indexes = [models.Index(fields=["project", "evaluated_at"])]
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["project", "received_at"])]
 
     def __str__(self):
         return f"{self.get_format_display()} for {self.project} at {self.evaluated_at:%Y-%m-%d %H:%M}"

@@ -4,7 +4,8 @@ One push is capped (``caps_text``: metric count, name length, value magnitude, b
 ``PLUMBLINE_PUSH_*``), so a CI token cannot store a gate page of megabytes or a PDF that takes seconds.
 
 Three formats are accepted (documented in docs/ci.md): Plumbline's own JSON, MLflow evaluation output (the
-JSON of ``mlflow runs describe --run-id ...`` or the ``metrics.json`` that ``EvaluationResult.save`` writes) and
+JSON of ``mlflow runs describe --run-id ...``, the answer of the REST API's ``GET /api/2.0/mlflow/runs/get``, or the
+``metrics.json`` that ``EvaluationResult.save`` writes) and
 promptfoo's results file (``promptfoo eval --output results.json``). Every problem is reported with its JSON path
 (``metrics[0].value``) so a pipeline author can fix the payload in one go.
 """
@@ -102,6 +103,8 @@ def detect_format(payload: Any) -> str | None:
         return "promptfoo"
     if isinstance(payload.get("info"), dict) and isinstance(payload.get("data"), dict):
         return "mlflow"
+    if set(payload) == {"run"} and isinstance(payload["run"], dict) and isinstance(payload["run"].get("info"), dict):
+        return "mlflow"  # the REST API's runs/get answer
     if payload and all(_is_number(v) for v in payload.values()):
         return "mlflow"
     return None
@@ -195,8 +198,65 @@ def parse_plumbline(payload: dict, *, now: datetime) -> dict:
     }
 
 
+def _key_values(items, path: str, errors: dict, *, numbers: bool = False) -> dict:
+    """The REST API's ``[{"key": ..., "value": ...}, ...]`` lists as the dict ``mlflow runs describe`` prints."""
+    if isinstance(items, dict) or items is None:
+        return items or {}
+    if not isinstance(items, list):
+        errors.setdefault(path, []).append("Must be a list of {key, value} objects.")
+        return {}
+    out = {}
+    for index, item in enumerate(items):
+        item = _obj(item)
+        if not isinstance(item.get("key"), str) or not item["key"]:
+            errors.setdefault(f"{path}[{index}].key", []).append("Must be a non-empty string.")
+        elif numbers and not _is_number(item.get("value")):
+            errors.setdefault(f"{path}[{index}].value", []).append("Must be a finite number.")
+        else:
+            out[item["key"]] = item.get("value")
+    return out
+
+
+def _from_runs_get(payload: dict) -> dict:
+    """The REST answer ``{"run": {"info", "data": {"metrics": [...], "params": [...], "tags": [...]}, "inputs"}}``
+    in the shape of ``mlflow runs describe``; errors are named by their path in the REST answer."""
+    errors: dict[str, list[str]] = {}
+    run = _obj(payload.get("run"))
+    data = _obj(run.get("data"))
+    inputs = _obj(run.get("inputs"))
+    dataset_inputs = inputs.get("dataset_inputs")
+    described = {
+        "info": run.get("info"),
+        "data": {
+            "metrics": _key_values(data.get("metrics"), "run.data.metrics", errors, numbers=True),
+            "params": _key_values(data.get("params"), "run.data.params", errors),
+            "tags": _key_values(data.get("tags"), "run.data.tags", errors),
+        },
+        "inputs": {
+            "dataset_inputs": [
+                {
+                    **_obj(item),
+                    "tags": _key_values(_obj(item).get("tags"), f"run.inputs.dataset_inputs[{i}].tags", errors),
+                }
+                for i, item in enumerate(dataset_inputs if isinstance(dataset_inputs, list) else [])
+            ]
+        },
+    }
+    if errors:
+        raise EvidenceError(errors)
+    return described
+
+
 def parse_mlflow(payload: dict, *, now: datetime) -> dict:
-    """``mlflow runs describe`` JSON (thresholds from tags ``plumbline.threshold.<metric>``) or a bare metrics.json."""
+    """``mlflow runs describe`` JSON or the REST ``runs/get`` answer (thresholds from tags
+    ``plumbline.threshold.<metric>``), or a bare metrics.json."""
+    if set(payload) == {"run"} and isinstance(payload["run"], dict):
+        try:
+            return parse_mlflow(_from_runs_get(payload), now=now)
+        except EvidenceError as exc:
+            raise EvidenceError(
+                {path if path.startswith("run.") else f"run.{path}": messages for path, messages in exc.errors.items()}
+            ) from None
     errors: dict[str, list[str]] = {}
     if "info" not in payload:
         for name, value in payload.items():

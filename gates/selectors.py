@@ -120,7 +120,7 @@ def pushed_evaluations(*, project, limit=20):
     return (
         PushedEvaluation.objects.filter(project=project)
         .select_related("token", "pushed_by")
-        .order_by("-received_at", "-id")[:limit]
+        .order_by(*PushedEvaluation.NEWEST_FIRST)[:limit]
     )
 
 

@@ -10,6 +10,8 @@ Where things are looked up (all key lists are settings, the defaults follow comm
   dict, which the Qdrant back-end merges in (and which is never counted as a chunk);
 - chunk keys are read at the top of the payload/metadata, then inside a nested ``metadata`` dict, which is
   where LangChain's Qdrant integration puts them.
+The vectors' size is judged against the declared dimension and against the sizes the declared embedding model
+produces, from the catalogue ``connectors/data/embedding_models.yaml`` (see ``connectors.embedding_models``).
 The sample is the first ``sample_size`` chunks the store returns (id order), not a random draw; freshness is
 judged on that sample, so it only reads ``fail`` when the sample covers the whole collection.
 """
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from connectors import embedding_models
 from connectors.backends import as_list, location_errors, number_errors, setting_number
 from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, ConnectorError, Parameter
 
@@ -34,13 +37,34 @@ CHECKS = (
         fix="Store the embedding model name in the collection metadata (key embedding_model) when you create it.",
         questions=("maturity.embedding.model",),
         ttl=TTL,
+        passes=(
+            "The collection's metadata declares its embedding model (embedding_model, ...), the "
+            "same as the inventory's when the inventory names one."
+        ),
+        fails="It declares none.",
+        warns="It declares another model than the inventory's embedding_model.",
     ),
     CheckSpec(
         id="vectorstore.dimension_matches",
-        title="A declared embedding dimension exists and matches the stored vectors",
-        fix="Declare embedding_dimension in the collection metadata; if it differs from the vectors, the "
-        "collection was built with another model: re-embed or correct the declaration.",
+        title="The stored vectors have the size the declared dimension and embedding model give",
+        fix="Declare embedding_model (and embedding_dimension for models outside Plumbline's catalogue) in the "
+        "collection metadata; if the vectors' size differs, the collection was built with another model: re-embed "
+        "it or correct the declaration.",
         ttl=TTL,
+        passes=(
+            "Every stored vector has the declared dimension and a size the declared embedding model"
+            " produces (connectors/data/embedding_models.yaml, shortened sizes included); whichever"
+            " of the two is known."
+        ),
+        fails=(
+            "A vector size differs from the declared dimension or from the model's sizes (both "
+            "named), the declared dimension is not a whole number, or the configured vector_name "
+            "does not exist."
+        ),
+        unknown=(
+            "Neither a dimension nor a model in the catalogue is declared (in the collection or, "
+            "for the model, the inventory), or the collection holds no vectors yet."
+        ),
     ),
     CheckSpec(
         id="vectorstore.chunking_declared",
@@ -48,6 +72,9 @@ CHECKS = (
         fix="Add chunking_strategy (e.g. recursive, by-heading) and chunk_size to the collection metadata.",
         questions=("maturity.embedding.chunking",),
         ttl=TTL,
+        passes="The collection's metadata declares both a chunking strategy and a chunk size.",
+        fails="It declares neither.",
+        warns="It declares only one of them.",
     ),
     CheckSpec(
         id="vectorstore.chunk_source_metadata",
@@ -56,6 +83,13 @@ CHECKS = (
         "then re-ingest the chunks that lack them.",
         questions=("maturity.vector_storage.chunk_origin",),
         ttl=TTL,
+        passes=(
+            "At least pass_share (default 95 %) of the sampled chunks carry a source document id, a"
+            " chunk position and a readable ingestion time."
+        ),
+        fails="Fewer than fail_share (default 50 %) do; the reason names the field most often missing.",
+        warns="Between the two shares do.",
+        unknown="The collection has no chunks to sample.",
     ),
     CheckSpec(
         id="vectorstore.index_fresh",
@@ -63,6 +97,10 @@ CHECKS = (
         fix="Re-run the ingestion pipeline (and schedule it), or raise max_index_age_days if sources rarely change.",
         questions=("maturity.vector_storage.update_process",),
         ttl=TTL,
+        passes="The newest ingestion time in the sample is within max_index_age_days (default 30).",
+        fails="It is older and the sample covers the whole collection.",
+        warns="It is older in a sample of part of the collection (a newer chunk may lie outside it).",
+        unknown="No sampled chunk carries a readable ingestion time (or there are no chunks).",
     ),
 )
 
@@ -198,7 +236,7 @@ def evaluate(
     ingested = _ingestion_times(view, options)
     return [
         _embedding_model(view, options, inventory_model, base),
-        _dimension(view, options, base),
+        _dimension(view, options, inventory_model, base),
         _chunking(view, options, base),
         _chunk_metadata(view, options, ingested, base),
         _freshness(view, options, ingested, now, base),
@@ -226,38 +264,72 @@ def _embedding_model(view, options, inventory_model, base):
     return CheckOutcome(check_id, PASS, f"Collection declares embedding model {model}.", facts)
 
 
-def _dimension(view, options, base):
+def _dimension(view, options, inventory_model, base):
+    """Stored vector sizes against what is known of them: the declared dimension and the sizes the declared
+    embedding model produces (``connectors/data/embedding_models.yaml``; the collection's declaration first, then
+    the inventory's). Every known expectation must hold; unknown only when nothing is known."""
     check_id = "vectorstore.dimension_matches"
     found = lookup(view.declarations, options.keys["dimension_keys"])
+    declared_model = lookup(view.declarations, options.keys["embedding_model_keys"])
+    model_name, model_source = (
+        (str(declared_model[1]), "declared") if declared_model else (inventory_model, "inventory")
+    )
+    model = embedding_models.lookup(model_name)
     sizes = view.vector_sizes
     if options.vector_name:
         sizes = {k: v for k, v in sizes.items() if k == options.vector_name}
-    facts = {**base, "vector_sizes": sizes, "declared_dimension": found[1] if found else None}
-    if not found:
+    facts = {
+        **base,
+        "vector_sizes": sizes,
+        "declared_dimension": found[1] if found else None,
+        "embedding_model": model.name if model else (model_name or None),
+        "model_sizes": model.describe() if model else None,
+    }
+    declared = None
+    if found:
+        try:
+            declared = int(found[1])
+        except (TypeError, ValueError):
+            return CheckOutcome(check_id, FAIL, f"Declared dimension {found[1]!r} is not a whole number.", facts)
+    if declared is None and model is None:
+        what = f"embedding model {model_name} is not in the catalogue" if model_name else "no embedding model"
         return CheckOutcome(
             check_id,
-            FAIL,
-            f"Collection {view.collection} declares no embedding dimension (embedding_dimension).",
+            UNKNOWN,
+            f"Collection {view.collection} declares no embedding dimension and its {what}, so the vectors' size "
+            "cannot be judged; declare embedding_dimension.",
             facts,
         )
-    try:
-        declared = int(found[1])
-    except (TypeError, ValueError):
-        return CheckOutcome(check_id, FAIL, f"Declared dimension {found[1]!r} is not a whole number.", facts)
     if not sizes:
         if options.vector_name and view.vector_sizes:
             return CheckOutcome(check_id, FAIL, f"The collection has no vector named {options.vector_name}.", facts)
         return CheckOutcome(check_id, UNKNOWN, "The store does not show the vectors' size yet (no vectors).", facts)
-    mismatched = {name or "(default)": size for name, size in sizes.items() if size != declared}
-    if mismatched:
+    whose = "the inventory's embedding model " if model_source == "inventory" else "embedding model "
+    problems, used = [], []
+    if declared is not None:
+        used.append(f"the declared dimension {declared}")
+        mismatched = {name or "(default)": size for name, size in sizes.items() if size != declared}
+        if mismatched:
+            problems.append(f"declared dimension {declared} does not match the vectors ({_sizes(mismatched)})")
+    if model is not None:
+        used.append(f"{whose}{model.name} ({model.describe()})")
+        wrong = {name or "(default)": size for name, size in sizes.items() if not model.produces(size)}
+        if wrong:
+            problems.append(f"{whose}{model.name} produces {model.describe()} but the vectors have {_sizes(wrong)}")
+    facts["compared_with"] = used
+    if problems:
         return CheckOutcome(
             check_id,
             FAIL,
-            f"Declared dimension {declared} does not match the vectors ({_sizes(mismatched)}); "
-            "the collection may have been embedded with another model.",
+            _sentence("; ".join(problems)) + ": the collection may have been embedded with another model.",
             facts,
         )
-    return CheckOutcome(check_id, PASS, f"Declared dimension {declared} matches the vectors.", facts)
+    stored = ", ".join(sorted({str(size) for size in sizes.values()}))
+    return CheckOutcome(check_id, PASS, f"Vectors of size {stored} match {' and '.join(used)}.", facts)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _sizes(sizes: dict[str, int]) -> str:

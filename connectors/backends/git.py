@@ -12,9 +12,9 @@ terminal prompts, and ``self.timeout`` on every command. git runs apart from the
 an empty temporary HOME, no global or system configuration, no credential helper, so a URL rewrite in
 ``~/.gitconfig`` or a login saved in ``~/.netrc`` never steers a clone or reaches a host a team named.
 
-CODEOWNERS: a missing file reads ``unknown``, not ``fail``, because required review is often enforced by branch
-protection on the forge, which git alone cannot see. Set ``codeowners_required`` to make absence a failure
-for organisations that mandate the file.
+Absence that was looked at is evidence: a repository without commits fails every check (there is no CI, no test,
+no document yet), and a missing CODEOWNERS fails. A team whose required review is enforced elsewhere (branch
+protection on the forge, which git alone cannot see) waives ``git.codeowners_present`` with a link to that setting.
 """
 
 from __future__ import annotations
@@ -35,10 +35,18 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import re2
 from django.conf import settings as django_settings
 
-from connectors.backends import as_list, checked_location, location_errors, safe_location
-from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
+from connectors.backends import (
+    as_list,
+    check_pattern_length,
+    checked_location,
+    location_errors,
+    safe_location,
+    safe_regex,
+)
+from connectors.base import FAIL, PASS, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
 from connectors.urls_policy import UrlNotAllowed, checked_addresses, connector_proxy, is_allowed_host, refuse_internal
 from registry.choices import ComponentKind
 
@@ -86,6 +94,7 @@ CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".git
 README = re.compile(r"^readme(\.[a-z0-9]+)?$", re.I)
 README_MIN_BYTES = 200
 DEFAULT_PROMPT_GLOBS = ["prompts/**"]
+GLOB_SETTINGS = ("prompt_globs", "architecture_globs", "model_choice_globs")
 DEFAULT_ARCHITECTURE_GLOBS = [
     "ARCHITECTURE*",
     "docs/**/architecture*",
@@ -122,12 +131,14 @@ PINNING_GIT = (2, 37)  # the first git that passes http.curloptResolve to libcur
 
 
 @functools.cache
-def glob_regex(pattern: str) -> re.Pattern:
+def glob_regex(pattern: str, setting: str = "a glob"):
     """A path glob as a regex: ``**`` spans directories, ``*``/``?`` stay within one; a bare name also matches a
-    directory's contents. Case-insensitive, since docs are named README.md, Readme.md or readme.md alike."""
+    directory's contents. Case-insensitive, since docs are named README.md, Readme.md or readme.md alike. Globs are
+    settings, so the regex runs in RE2: many ``**`` would make a backtracking engine take hours on a long path."""
+    check_pattern_length(pattern, name=setting)
     pattern = pattern.strip().rstrip("/")
     if not any(c in pattern for c in "*?["):
-        return re.compile(re.escape(pattern) + r"(/.*)?", re.I)
+        return safe_regex(re2.escape(pattern) + r"(/.*)?", name=setting, ignore_case=True)
     out, i = "", 0
     while i < len(pattern):
         if pattern.startswith("**/", i):
@@ -139,12 +150,12 @@ def glob_regex(pattern: str) -> re.Pattern:
         elif pattern[i] == "?":
             out, i = out + "[^/]", i + 1
         else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.compile(out, re.I)
+            out, i = out + re2.escape(pattern[i]), i + 1
+    return safe_regex(out, name=setting, ignore_case=True)
 
 
-def matching(paths, patterns: list[str]) -> list[str]:
-    regexes = [glob_regex(p) for p in patterns]
+def matching(paths, patterns: list[str], setting: str = "a glob") -> list[str]:
+    regexes = [glob_regex(p, setting) for p in patterns]
     return [path for path in paths if any(r.fullmatch(path) for r in regexes)]
 
 
@@ -162,7 +173,11 @@ class GitRepositoryConnector(Connector):
         Parameter("prompt_globs", "Prompt files", help="Comma-separated globs; default prompts/**."),
         Parameter("architecture_globs", "Architecture documents", help="Comma-separated globs."),
         Parameter("model_choice_globs", "Model-choice documents", help="Comma-separated globs."),
-        Parameter("codeowners_required", "CODEOWNERS required", help="true: a missing CODEOWNERS fails."),
+        Parameter(
+            "codeowners_required",
+            "CODEOWNERS required",
+            help="No longer needed: a missing CODEOWNERS always fails (waive it when review is enforced elsewhere).",
+        ),
     )
     checks = (
         CheckSpec(
@@ -171,6 +186,12 @@ class GitRepositoryConnector(Connector):
             fix="Add a CI pipeline (e.g. .github/workflows/ci.yml or .gitlab-ci.yml) that tests every change.",
             questions=("maturity.code_quality.ci_validates_infra",),
             ttl=TTL,
+            passes=(
+                "A CI configuration of a known system (GitHub Actions, GitLab CI, Jenkins, "
+                "CircleCI, Azure Pipelines, Bitbucket Pipelines, Travis, Drone, Woodpecker) is "
+                "committed on the branch."
+            ),
+            fails="No such file is committed, or the repository has no commits.",
         ),
         CheckSpec(
             id="git.ci_runs_tests",
@@ -178,6 +199,14 @@ class GitRepositoryConnector(Connector):
             fix="Make the CI pipeline run the tests (pytest, make test, npm test, tox, go test...) on every change.",
             questions=("maturity.code_quality.ci_runs_tests",),
             ttl=TTL,
+            passes=(
+                "A CI file, or a Makefile target or committed script it calls, runs a recognised "
+                "test command (pytest, make test, npm test, tox, go test, cargo test, ...)."
+            ),
+            fails=(
+                "There is no CI configuration, none of it runs a recognised test command (installing"
+                " a test tool does not count), or the repository has no commits."
+            ),
         ),
         CheckSpec(
             id="git.tests_present",
@@ -185,6 +214,11 @@ class GitRepositoryConnector(Connector):
             fix="Add automated tests (e.g. a tests/ folder with test_*.py) covering the LLM application's behaviour.",
             questions=("maturity.code_quality.tests_every_step",),
             ttl=TTL,
+            passes=(
+                "At least one test file is committed (test_*.py, *_test.go, *.test.ts, ... or "
+                "source code in a tests/ folder)."
+            ),
+            fails=("None is (an __init__.py or conftest.py alone is not a test), or the repository has no commits."),
         ),
         CheckSpec(
             id="git.codeowners_present",
@@ -193,6 +227,12 @@ class GitRepositoryConnector(Connector):
             "if review is enforced by branch protection instead, waive with a link to that setting.",
             questions=("maturity.code_quality.peer_review",),
             ttl=TTL,
+            passes=("A CODEOWNERS file (.github/, the root, docs/ or .gitlab/) has at least one rule naming an owner."),
+            fails=(
+                "There is no CODEOWNERS file (waive the check when required review is enforced "
+                "elsewhere, e.g. branch protection), it names no owner, or the repository has no "
+                "commits."
+            ),
         ),
         CheckSpec(
             id="git.prompts_versioned",
@@ -201,6 +241,10 @@ class GitRepositoryConnector(Connector):
             "set prompt_globs if they live elsewhere.",
             questions=("maturity.traceability.prompts_versioned",),
             ttl=TTL,
+            passes=(
+                "Files match prompt_globs (default prompts/**); their commit history, across renames, is in the facts."
+            ),
+            fails="No committed file matches, or the repository has no commits.",
         ),
         CheckSpec(
             id="git.readme_present",
@@ -208,6 +252,9 @@ class GitRepositoryConnector(Connector):
             fix="Add a README.md saying what the application does, who owns it and how to run and test it.",
             questions=("maturity.code_quality.docs_as_code",),
             ttl=TTL,
+            passes="A README at the repository root has at least 200 bytes.",
+            fails="There is no README at the root, or the repository has no commits.",
+            warns="The README has fewer than 200 bytes.",
         ),
         CheckSpec(
             id="git.architecture_doc_present",
@@ -216,6 +263,11 @@ class GitRepositoryConnector(Connector):
             "components, data flows and the LLM's place in them.",
             questions=("maturity.documentation.architecture",),
             ttl=TTL,
+            passes=(
+                "A committed file matches architecture_globs (ARCHITECTURE*, docs/**/architecture*,"
+                " decision records...)."
+            ),
+            fails="None does, or the repository has no commits.",
         ),
         CheckSpec(
             id="git.model_choice_doc_present",
@@ -223,6 +275,8 @@ class GitRepositoryConnector(Connector):
             fix="Add docs/model-choice.md recording which model was chosen, the alternatives compared, and why.",
             questions=("maturity.documentation.model_choice",),
             ttl=TTL,
+            passes=("A committed file matches model_choice_globs (docs/**/model-choice*, MODEL_CARD*, ...)."),
+            fails="None does, or the repository has no commits.",
         ),
     )
     max_concurrency = 2
@@ -232,6 +286,11 @@ class GitRepositoryConnector(Connector):
         errors = {**super().validate_settings(settings), **location_errors(settings, "location", paths=True)}
         if re.match(SSH_ADDRESS, str(settings.get("location") or "")):
             errors["location"] = [SSH_REFUSED]
+        for name in GLOB_SETTINGS:
+            try:
+                matching([], as_list(settings.get(name), []), name)
+            except ConnectorError as exc:
+                errors[name] = [str(exc)]
         return errors
 
     def target(self) -> str:
@@ -241,8 +300,9 @@ class GitRepositoryConnector(Connector):
         repo = self._repository()
         rev = self._revision(repo)
         if rev is None:
-            reason = f"The repository has no commits on {self.branch}; nothing to inspect yet."
-            return [CheckOutcome(spec.id, UNKNOWN, reason, {"branch": self.branch}) for spec in self.checks]
+            reason = f"The repository has no commits on {self.branch}, so none of this is there yet: commit it."
+            facts = {"branch": self.branch, "commits": 0}
+            return [CheckOutcome(spec.id, FAIL, reason, facts) for spec in self.checks]
         files = self._files(repo, rev)
         paths = list(files)
         ci_files = {system: matching(paths, globs) for system, globs in CI_SYSTEMS.items()}
@@ -507,16 +567,13 @@ class GitRepositoryConnector(Connector):
     def _codeowners(self, repo, rev, paths):
         check_id = "git.codeowners_present"
         found = next((p for p in CODEOWNERS_PATHS if p in paths), None)
-        required = str(self.settings.get("codeowners_required", "")).lower() in ("1", "true", "yes")
         if not found:
-            facts = {"looked_in": CODEOWNERS_PATHS, "required": required}
-            if required:
-                return CheckOutcome(check_id, FAIL, "No CODEOWNERS file, and this project requires one.", facts)
             return CheckOutcome(
                 check_id,
-                UNKNOWN,
-                "No CODEOWNERS file; required review may be set in branch protection, which git cannot show.",
-                facts,
+                FAIL,
+                f"No CODEOWNERS file (looked in {', '.join(CODEOWNERS_PATHS[:2])}, ...); add one, or waive this "
+                "check if required review is enforced elsewhere (branch protection).",
+                {"looked_in": CODEOWNERS_PATHS},
             )
         rules = _codeowners_rules(self._read(repo, rev, found))
         owners = sorted({owner for _, rule_owners in rules for owner in rule_owners})
@@ -534,7 +591,7 @@ class GitRepositoryConnector(Connector):
     def _prompts(self, repo, rev, paths):
         check_id = "git.prompts_versioned"
         globs = as_list(self.settings.get("prompt_globs"), DEFAULT_PROMPT_GLOBS)
-        prompts = matching(paths, globs)
+        prompts = matching(paths, globs, "prompt_globs")
         facts = {"globs": globs, "files_total": len(prompts)}
         if not prompts:
             return CheckOutcome(
@@ -589,7 +646,7 @@ class GitRepositoryConnector(Connector):
     def _documents(self, check_id, label, setting, paths):
         defaults = DEFAULT_ARCHITECTURE_GLOBS if setting == "architecture_globs" else DEFAULT_MODEL_CHOICE_GLOBS
         globs = as_list(self.settings.get(setting), defaults)
-        found = matching(paths, globs)
+        found = matching(paths, globs, setting)
         facts = {"globs": globs, "files": found[:MAX_LISTED]}
         if found:
             return CheckOutcome(check_id, PASS, f"{label.capitalize()} found: {', '.join(found[:3])}.", facts)

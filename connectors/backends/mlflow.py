@@ -7,6 +7,19 @@ makes the calls those checks need. Pitfalls handled (see docs/reference): a mode
 prompts are hidden from plain registry searches unless the ``mlflow.prompt.is_prompt`` tag is in the filter;
 empty lists are omitted from responses; evaluation runs are recognised by the ``genai_evaluate`` run type
 *or* by evaluation metrics, because classic ``mlflow.models.evaluate`` sets no run type.
+
+An evaluation counts for the current model version when it is linked to it, strongest link first:
+1. a model-id input (``inputs.model_inputs``: ``mlflow.genai.evaluate`` of a logged model, MLflow 3);
+2. tags, then params, naming the registered model and the version: the name from ``mlflow.registeredModelName``,
+   ``registered_model_name``, ``registered_model`` or ``model_name``, the version (``3`` or ``v3``) from
+   ``mlflow.registeredModelVersion``, ``registered_model_version``, ``model_version`` or ``plumbline.model_version``,
+   or both from a ``model_uri`` of the form ``models:/<name>/<version>``. MLflow has no reserved run tag for this;
+   the ``mlflow.registered...`` keys follow the convention teams use to show the run on the model's page. A run whose
+   ``model_uri`` or registered-model keys name another model or version never counts for the current one
+   (``model_name`` often names the LLM behind the application, so it links a run but never rules one out);
+3. lineage: the evaluation was logged on the run that produced the version, or on a child run of it
+   (``mlflow.parentRunId``);
+4. otherwise, for runs that name no model, a start after the version was registered.
 """
 
 from __future__ import annotations
@@ -43,6 +56,15 @@ ENVIRONMENT_FILES = ("requirements.txt", "conda.yaml", "python_env.yaml")
 # Metrics that only an evaluation logs (classic mlflow.models.evaluate and genai scorers' "<name>/mean").
 CLASSIC_EVAL_METRICS = {"accuracy_score", "f1_score", "precision_score", "recall_score", "example_count", "roc_auc"}
 MAX_SUBJECTS = 10
+MODEL_NAME_KEYS = ("mlflow.registeredModelName", "registered_model_name", "registered_model", "model_name")
+MODEL_VERSION_KEYS = (
+    "mlflow.registeredModelVersion",
+    "registered_model_version",
+    "model_version",
+    "plumbline.model_version",
+)
+MODEL_URI_KEY = "model_uri"
+PARENT_RUN = "mlflow.parentRunId"
 RUN_PAGE = 200
 TRACE_SAMPLE = 20
 SPAN_SAMPLE = 5
@@ -57,24 +79,39 @@ CHECKS = (
         "Log models inside an MLflow run (mlflow.start_run) and register them from it "
         "(log_model(..., registered_model_name=...)), so each version records its run.",
         ttl=24 * HOURS,
+        passes=(
+            "Every checked version (the newest 10 of registered_model, or the experiment's logged "
+            "models) links to a producing run that exists."
+        ),
+        fails=("A version has no producing run, or the registered model does not exist or has no versions."),
+        unknown="No registered_model is set and the experiment has no logged models.",
     ),
     CheckSpec(
         "mlflow.run_has_git_commit",
         "The producing run records the git commit (mlflow.source.git.commit)",
         "Run training from a script inside the git work tree with GitPython installed, so MLflow tags the commit.",
         ttl=24 * HOURS,
+        passes="Every producing run records mlflow.source.git.commit.",
+        fails=("A producing run does not, no version links to a run, or the registered model is missing or empty."),
+        unknown="No registered_model is set and the experiment has no logged models.",
     ),
     CheckSpec(
         "mlflow.run_has_source",
         "The producing run records its entry point (mlflow.source.name)",
         "Start runs from a script or job (not an interactive shell) so MLflow records the entry point.",
         ttl=24 * HOURS,
+        passes="Every producing run records mlflow.source.name.",
+        fails=("A producing run does not, no version links to a run, or the registered model is missing or empty."),
+        unknown="No registered_model is set and the experiment has no logged models.",
     ),
     CheckSpec(
         "mlflow.run_has_dataset_inputs",
         "The producing run logged its training/eval dataset inputs (name, digest, source)",
         "Log datasets with mlflow.log_input(mlflow.data.from_pandas(df, source=..., name=...), context='training').",
         ttl=24 * HOURS,
+        passes="Every producing run logged a dataset input with name, digest and source.",
+        fails=("A producing run did not, no version links to a run, or the registered model is missing or empty."),
+        unknown="No registered_model is set and the experiment has no logged models.",
     ),
     CheckSpec(
         "mlflow.run_has_environment",
@@ -82,6 +119,12 @@ CHECKS = (
         "Log the model with mlflow.<flavor>.log_model, which writes requirements.txt and python_env.yaml, "
         "or log a requirements file as an artifact.",
         ttl=24 * HOURS,
+        passes=(
+            "Every producing run or logged model has requirements.txt, conda.yaml or "
+            "python_env.yaml among its artifacts."
+        ),
+        fails="One has none, no version links to a run, or the registered model is missing or empty.",
+        unknown="No registered_model is set and the experiment has no logged models.",
     ),
     CheckSpec(
         "mlflow.eval_runs_recent",
@@ -89,12 +132,32 @@ CHECKS = (
         "Run mlflow.genai.evaluate (or mlflow.models.evaluate) against the current version, e.g. in CI on "
         "every release, and keep it within the configured age.",
         ttl=12 * HOURS,
+        passes=(
+            "The latest finished evaluation run linked to the current version is within max_eval_age_days "
+            "(default 30); the reason gives the link and the age. Links, strongest first: the version's model "
+            "as a model input; tags, then params, naming the registered model (mlflow.registeredModelName, "
+            "registered_model_name, registered_model or model_name) and the version "
+            "(mlflow.registeredModelVersion, registered_model_version, model_version or "
+            "plumbline.model_version), or a model_uri models:/<name>/<version>; lineage (logged on the run "
+            "that produced the version, or a child run of it); for runs naming no model, a start after the "
+            "version was registered. A run whose model_uri or registered-model keys name another model or "
+            "version never counts."
+        ),
+        fails=(
+            "The experiment has no evaluation run, none is linked to the current version, or the latest is too old."
+        ),
     ),
     CheckSpec(
         "mlflow.eval_required_metrics",
         "The latest evaluation has the metrics the project requires (heuristic, LLM-judge, groundedness)",
         "Add scorers for every metric listed in the component's required_metrics to the evaluation.",
         ttl=12 * HOURS,
+        passes=(
+            "The latest evaluation (of the current version, else any) logged every metric in "
+            "required_metrics (as name or name/...)."
+        ),
+        fails="A required metric is missing, or there is no evaluation run.",
+        warns="No required_metrics are configured.",
     ),
     CheckSpec(
         "mlflow.eval_dataset_named",
@@ -102,6 +165,11 @@ CHECKS = (
         "Evaluate on a managed dataset (mlflow.genai.datasets.create_dataset) or log the data with "
         "mlflow.data.from_pandas(..., name=...) so it has a name and a digest.",
         ttl=12 * HOURS,
+        passes=("The latest evaluation ran over a named dataset with a digest (the eval_dataset one when set)."),
+        fails=(
+            "It used an unnamed in-code dataset, another dataset than eval_dataset, or none; or "
+            "there is no evaluation run."
+        ),
     ),
     CheckSpec(
         "mlflow.prompts_versioned",
@@ -109,6 +177,12 @@ CHECKS = (
         "Register prompts with mlflow.genai.register_prompt(name=..., template=..., commit_message=...) and "
         "load them by version in the application.",
         ttl=24 * HOURS,
+        passes=(
+            "The prompts (named in prompts, or linked to the experiment) are in the prompt registry"
+            " and every version has a commit message."
+        ),
+        fails="There are no prompts in the registry, or a named prompt is missing.",
+        warns="A prompt version has no commit message.",
     ),
     CheckSpec(
         "mlflow.traces_present",
@@ -116,6 +190,8 @@ CHECKS = (
         "Instrument the application with MLflow Tracing (mlflow.openai.autolog, @mlflow.trace) or send OTLP spans "
         "to /v1/traces with the experiment id header.",
         ttl=6 * HOURS,
+        passes=("The newest production trace (not recorded inside a run) is within max_trace_age_days (default 7)."),
+        fails="There are no production traces, or the newest is too old.",
     ),
     CheckSpec(
         "mlflow.traces_have_usage",
@@ -123,6 +199,12 @@ CHECKS = (
         "Use an autolog integration, or set mlflow.llm.model / mlflow.chat.tokenUsage on LLM spans, or the OTel "
         "gen_ai.request.model and gen_ai.usage.* attributes.",
         ttl=6 * HOURS,
+        passes=(
+            "Each of the newest 5 production traces carries the model, token usage and latency "
+            "(MLflow or OTel GenAI attributes)."
+        ),
+        fails="None of them does, or there are no production traces at all.",
+        warns="Some of them do.",
     ),
 )
 
@@ -150,6 +232,26 @@ def _otlp_attributes(span) -> dict[str, Any]:
     if isinstance(attributes, dict):
         return attributes
     return {a.get("key"): a.get("value") for a in attributes}
+
+
+def _named_version(run: dict) -> tuple[str, str, str | None, bool] | None:
+    """(keys read, model name, version or None, strict) when the run's tags (first) or params name a registered
+    model. ``strict``: the keys can only mean the registered model (``model_uri``, ``mlflow.registeredModelName``,
+    ``registered_model_name``, ``registered_model``); ``model_name`` often names the LLM behind the application
+    instead, so it links a run when it matches but never rules one out."""
+    data = run.get("data", {})
+    for where, values in (("tags", _tags(data.get("tags"))), ("params", _tags(data.get("params")))):
+        uri = str(values.get(MODEL_URI_KEY) or "")
+        if uri.startswith("models:/") and uri.count("/") >= 2:
+            name, _, version = uri.removeprefix("models:/").rpartition("/")
+            return f"{where} {MODEL_URI_KEY}", name, version.removeprefix("v"), True
+        name_key = next((k for k in MODEL_NAME_KEYS if values.get(k)), None)
+        if name_key:
+            version_key = next((k for k in MODEL_VERSION_KEYS if values.get(k)), None)
+            version = str(values[version_key]).strip().removeprefix("v") if version_key else None
+            keys = f"{where} {name_key}" + (f" and {version_key}" if version_key else "")
+            return keys, str(values[name_key]).strip(), version, name_key != "model_name"
+    return None
 
 
 def _metric_matches(key: str, required: str) -> bool:
@@ -377,6 +479,7 @@ class MLflowConnector(Connector):
                 subjects.append(
                     {
                         "label": f"{self.registered_model} v{version.get('version')}",
+                        "version": str(version.get("version", "")),
                         "run_id": run_id,
                         "model_id": model_id,
                         "created": _ms_to_dt(version.get("creation_timestamp")),
@@ -387,6 +490,7 @@ class MLflowConnector(Connector):
                 subjects.append(
                     {
                         "label": f"logged model {model.get('name', '')} ({model.get('model_id')})",
+                        "version": "",
                         "run_id": model.get("source_run_id", ""),
                         "model_id": model.get("model_id", ""),
                         "created": _ms_to_dt(model.get("creation_timestamp_ms")),
@@ -440,19 +544,41 @@ class MLflowConnector(Connector):
     def current(self) -> dict | None:
         return self.subjects[0] if self.subjects else None
 
-    def _linked_to_current(self, run: dict) -> bool:
+    def link_to_current(self, run: dict) -> str | None:
+        """How an evaluation run is linked to the current version (see the module docstring), or None."""
         current = self.current
         if current is None:
-            return True
+            return "the experiment (no model version to link to)"
         model_ids = {m.get("model_id") for m in (run.get("inputs", {}).get("model_inputs") or [])}
         if current["model_id"] and current["model_id"] in model_ids:
-            return True
+            return f"model input {current['model_id']}"
+        named = _named_version(run) if self.registered_model else None
+        if named is not None:
+            keys, name, version, strict = named
+            if name == self.registered_model and version == current["version"]:
+                return keys
+            if strict and (name != self.registered_model or version is not None):
+                return None  # it names another model, or another version of this one
+        run_id, parent = run["info"].get("run_id"), _tags(run.get("data", {}).get("tags")).get(PARENT_RUN)
+        if current["run_id"] and current["run_id"] in (run_id, parent):
+            return (
+                "lineage (logged on the run that produced the version)"
+                if run_id == current["run_id"]
+                else ("lineage (a child run of the run that produced the version)")
+            )
         started = _ms_to_dt(run["info"].get("start_time"))
-        return bool(started and current["created"] and started >= current["created"])
+        if started and current["created"] and started >= current["created"]:
+            return "start after the version was registered"
+        return None
+
+    @cached_property
+    def current_eval_links(self) -> list[tuple[dict, str]]:
+        """(run, how it is linked) of the evaluation runs for the current version, newest first."""
+        return [(r, link) for r in self.eval_runs if (link := self.link_to_current(r))]
 
     @cached_property
     def current_eval_runs(self) -> list[dict]:
-        return [r for r in self.eval_runs if self._linked_to_current(r)]
+        return [r for r, _ in self.current_eval_links]
 
     @cached_property
     def latest_eval(self) -> dict | None:
@@ -713,22 +839,27 @@ class MLflowConnector(Connector):
                 check_id,
                 FAIL,
                 f"{len(self.eval_runs)} evaluation run(s) exist but none since the current version "
-                f"{current['label']}; evaluate the current version.",
+                f"{current['label']} was registered, nor linked to it by a model input, tags or params naming it, or "
+                "lineage; evaluate the current version.",
                 facts,
             )
-        latest = self.current_eval_runs[0]
+        latest, link = self.current_eval_links[0]
         ended = _ms_to_dt(latest["info"].get("end_time") or latest["info"].get("start_time"))
         age = _age_days(ended, self.now)
-        facts.update(latest_run=latest["info"]["run_id"], latest_age_days=age, max_age_days=max_age)
+        facts.update(latest_run=latest["info"]["run_id"], linked_by=link, latest_age_days=age, max_age_days=max_age)
+        subject = facts["current_version"] or "the experiment"
         if age is None or age > max_age:
             return CheckOutcome(
-                check_id, FAIL, f"The latest evaluation is {age} days old (allowed {max_age:g}); evaluate again.", facts
+                check_id,
+                FAIL,
+                f"The latest evaluation of {subject} (linked by {link}) is {age} days old (allowed {max_age:g}); "
+                "evaluate again.",
+                facts,
             )
         return CheckOutcome(
             check_id,
             PASS,
-            f"Latest evaluation of {facts['current_version'] or 'the experiment'} is {age} days old "
-            f"(allowed {max_age:g}).",
+            f"Latest evaluation of {subject} (linked by {link}) is {age} days old (allowed {max_age:g}).",
             facts,
         )
 
@@ -858,7 +989,13 @@ class MLflowConnector(Connector):
     def check_traces_have_usage(self, check_id) -> CheckOutcome:
         traces = self.production_traces
         if not traces:
-            return CheckOutcome(check_id, UNKNOWN, "No production traces to inspect.")
+            return CheckOutcome(
+                check_id,
+                FAIL,
+                "No production traces in the experiment, so none carries model, token usage or latency; "
+                "instrument the application with MLflow Tracing or OpenTelemetry.",
+                {"experiment_id": self.traces_experiment_id, "sampled": 0},
+            )
         complete, gaps = 0, {}
         for trace in traces[:SPAN_SAMPLE]:
             metadata = trace.get("trace_metadata") or {}

@@ -4,9 +4,21 @@ Alert rules are read from ``/api/v1/rules?type=alert`` (``/api/v1/alerts`` only 
 say what is defined). A rule belongs to the service when one of the service labels (default ``service``, ``job``)
 equals the configured service, either as a label of the rule or as a matcher inside its query — the usual way,
 e.g. ``rate(llm_errors_total{job="rag-bot"}[5m]) > 0``. What a rule covers is read from its name, query, labels
-and annotations with patterns that are settings. Metrics are looked up with ``/api/v1/series`` over a recent
-window, by name prefix (so ``_total``, ``_bucket``, ``_seconds_count`` suffixes match), including the OpenTelemetry
-GenAI names as the Prometheus exporter spells them (``_created`` timestamps of client libraries are left out).
+and annotations with patterns that are settings; those patterns, and the label matchers read from the rules, run in
+RE2 (``connectors.backends.user_regex``), so no pattern can freeze the worker.
+
+LLM metrics are discovered, not guessed from a fixed list: the service's metric names over a recent window come from
+the label-values API (``/api/v1/label/__name__/values`` matched on the service labels), their types and units from
+``/api/v1/metadata``; histogram and summary series (``_bucket``, ``_sum``, ``_count``) are read as one family. A
+name is sorted into cost, latency, errors or tokens by ``classify``: the OpenTelemetry GenAI metrics as the
+Prometheus exporter spells them (``gen_ai_client_token_usage``, ``gen_ai_client_operation_duration_seconds``,
+``gen_ai_server_request_duration_seconds``, ``gen_ai_server_time_to_first_token_seconds``, ...) and common names
+(``*_latency_*``, ``*_duration_seconds``, a histogram or summary in seconds, ``*_tokens_*``, ``*_errors_total``,
+``*_cost_*``). Errors are also found as a status/code/outcome label (``ERROR_LABELS``, read with ``/api/v1/labels``)
+on a request counter or on the count of a latency histogram or summary, e.g. OTel's ``error_type``. Runtime and
+scrape series (``go_*``, ``process_*``, ``scrape_*``, ``up``) are left out. A ``token_metrics``,
+``latency_metrics`` or ``error_metrics`` setting overrides discovery for its category (looked up with
+``/api/v1/series`` by name prefix); ``_created`` timestamps of client libraries are left out.
 """
 
 from __future__ import annotations
@@ -26,6 +38,7 @@ from connectors.backends import (
     request_json,
     safe_location,
     setting_number,
+    user_regex,
 )
 from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
 from registry.choices import ComponentKind
@@ -38,28 +51,38 @@ DEFAULT_COVERAGE = {
     "cost": r"cost|token|spend|budget|dollar|price",
 }
 METRIC_SETTINGS = {"tokens": "token_metrics", "latency": "latency_metrics", "errors": "error_metrics"}
-METRIC_KINDS = tuple(METRIC_SETTINGS)
-DEFAULT_METRICS = {
-    "tokens": [
-        "gen_ai_client_token_usage",
-        "llm_tokens",
-        "llm_token_usage",
-        "llm_prompt_tokens",
-        "llm_completion_tokens",
-    ],
-    "latency": [
-        "gen_ai_client_operation_duration",
-        "gen_ai_server_request_duration",
-        "llm_request_duration",
-        "llm_latency",
-    ],
-    "errors": [
-        "llm_errors",
-        "llm_request_errors",
-        "gen_ai_client_errors",
-        'gen_ai_client_operation_duration{error_type!=""}',
-    ],
-}
+METRIC_KINDS = tuple(METRIC_SETTINGS)  # what must be collected to pass
+REPORTED_KINDS = (*METRIC_KINDS, "cost")  # what the reason lists
+# Name patterns, tried in this order (a cost in tokens is a cost; time per output token is a latency).
+NAME_PATTERNS = (
+    ("cost", re.compile(r"cost|spend|price|dollar|usd|budget")),
+    ("latency", re.compile(r"latency|duration|response_time|time_to_first|ttft|time_per_output|inter_token")),
+    ("errors", re.compile(r"error|fail|exception")),
+    ("tokens", re.compile(r"token")),
+)
+TIME_UNIT = re.compile(r"_(seconds|milliseconds|ms)$")
+REQUEST_NAME = re.compile(r"request|call|completion|response|invocation|quer|operation|answer|generation|chat")
+ERROR_LABELS = (
+    "status",
+    "status_code",
+    "code",
+    "http_status",
+    "http_status_code",
+    "http_response_status_code",
+    "response_code",
+    "outcome",
+    "result",
+    "error_type",
+    "error",
+    "success",
+)
+NOT_APPLICATION = re.compile(
+    r"^(up|ALERTS|ALERTS_FOR_STATE|target_info)$|^(scrape|go|process|python|promhttp|prometheus|jvm|nodejs|"
+    r"net_conntrack)_"
+)
+FAMILY_TYPES = ("histogram", "summary", "gaugehistogram")
+MAX_LABEL_PROBES = 10
+PATTERN_HELP = "Regular expression (RE2 syntax: no backreferences or lookaround) over rule name, query, labels."
 METRIC_ENTRY = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?$")
 MAX_NAMES = 10
 MAX_RULES = 50
@@ -73,13 +96,25 @@ class PrometheusConnector(Connector):
         Parameter("url", "Prometheus URL", help="Defaults to the component's url attribute."),
         Parameter("service", "Service label value", help="Defaults to the component's service attribute."),
         Parameter("service_labels", "Service labels", help="Comma-separated; default service, job."),
-        Parameter("token_metrics", "Token metric names", help="Comma-separated name prefixes or selectors."),
-        Parameter("latency_metrics", "Latency metric names", help="Comma-separated name prefixes or selectors."),
-        Parameter("error_metrics", "Error metric names", help="Comma-separated name prefixes or selectors."),
+        Parameter(
+            "token_metrics",
+            "Token metric names",
+            help="Empty: discovered. Comma-separated name prefixes or selectors override it.",
+        ),
+        Parameter(
+            "latency_metrics",
+            "Latency metric names",
+            help="Empty: discovered. Comma-separated name prefixes or selectors override it.",
+        ),
+        Parameter(
+            "error_metrics",
+            "Error metric names",
+            help="Empty: discovered. Comma-separated name prefixes or selectors override it.",
+        ),
         Parameter("lookback_minutes", "Metrics window (minutes)", help="Default 60."),
-        Parameter("latency_pattern", "Latency rule pattern", help="Regular expression over rule name, query, labels."),
-        Parameter("errors_pattern", "Error rule pattern", help="Regular expression over rule name, query, labels."),
-        Parameter("cost_pattern", "Cost rule pattern", help="Regular expression over rule name, query, labels."),
+        Parameter("latency_pattern", "Latency rule pattern", help=PATTERN_HELP),
+        Parameter("errors_pattern", "Error rule pattern", help=PATTERN_HELP),
+        Parameter("cost_pattern", "Cost rule pattern", help=PATTERN_HELP),
         Parameter("username", "Username", help="For basic authentication, with the password secret."),
         Parameter("password", "Password", secret=True),
         Parameter("token", "Bearer token", secret=True),
@@ -92,12 +127,22 @@ class PrometheusConnector(Connector):
             "token spend, and load them in Prometheus.",
             questions=("maturity.monitoring.health_alerts",),
             ttl=timedelta(hours=6),
+            passes=(
+                "Alert rules of the service (by a service label, or a matcher in the query) cover "
+                "latency, errors and cost (by the *_pattern settings over name, query, labels and "
+                "annotations)."
+            ),
+            fails="No alert rule belongs to the service.",
+            warns="Rules exist but miss at least one of latency, errors and cost.",
         ),
         CheckSpec(
             id="prometheus.alert_rules_healthy",
             title="The LLM service's alert rules evaluate without errors",
             fix="Run promtool check rules on the rule file and fix the query Prometheus reports in lastError.",
             ttl=timedelta(hours=1),
+            passes="Every alert rule of the service evaluates without error.",
+            fails="At least one rule's last evaluation failed; the reason quotes its error.",
+            unknown="The service has no alert rules, or a rule has not been evaluated yet.",
         ),
         CheckSpec(
             id="prometheus.llm_metrics_present",
@@ -106,6 +151,13 @@ class PrometheusConnector(Connector):
             "make Prometheus scrape them with the service's job/service label.",
             questions=("maturity.monitoring.requests_logged", "maturity.fm_api.latency"),
             ttl=timedelta(hours=1),
+            passes=(
+                "Token, latency and error metrics of the service have series in the lookback window"
+                " (discovered by name, type and labels, or the names set in token_metrics, "
+                "latency_metrics, error_metrics); cost is listed when found."
+            ),
+            fails="None of the three is found.",
+            warns="Some of the three are found; the reason lists what was found per category.",
         ),
     )
     max_concurrency = 4
@@ -255,36 +307,117 @@ class PrometheusConnector(Connector):
         check_id = "prometheus.llm_metrics_present"
         lookback = setting_number(self.settings, "lookback_minutes", 60, minimum=1)
         end = time.time()
-        found = {}
-        for kind in METRIC_KINDS:
-            entries = as_list(self.settings.get(METRIC_SETTINGS[kind]), DEFAULT_METRICS[kind])
-            params = [("match[]", m) for m in self._selectors(entries)] + [("start", end - lookback * 60), ("end", end)]
-            series = self._api("/api/v1/series", params, f"{kind} metrics")
-            if not isinstance(series, list):
-                raise ConnectorError("Prometheus answered the series query without a list.", transient=False)
-            names = {s.get("__name__", "") for s in series if isinstance(s, dict)}
-            found[kind] = sorted(n for n in names if not n.endswith("_created"))[:MAX_NAMES]
+        window = [("start", end - lookback * 60), ("end", end)]
+        discovered = self._discover(window)
+        found, families = {}, {}
+        for kind in REPORTED_KINDS:
+            configured = as_list(self.settings.get(METRIC_SETTINGS.get(kind, "")), [])
+            if configured:
+                names = self._configured_series(kind, configured, window)
+                found[kind], families[kind] = names, names
+            else:
+                found[kind] = discovered["series"][kind][:MAX_NAMES]
+                families[kind] = discovered["families"][kind][:MAX_NAMES]
         present = [k for k in METRIC_KINDS if found[k]]
         missing = [k for k in METRIC_KINDS if not found[k]]
+        error_labels = {} if self.settings.get("error_metrics") else discovered["error_labels"]
         facts = {
             "scope": self._scope(),
             "window_minutes": lookback,
             "metrics": found,
+            "families": families,
+            "error_labels": error_labels,
+            "metadata_types": discovered["types"],
+            "configured": [k for k in METRIC_KINDS if self.settings.get(METRIC_SETTINGS[k])],
             "present": present,
             "missing": missing,
         }
+        listing = "; ".join(
+            f"{kind}: {', '.join(_described(f, kind, facts) for f in families[kind][:3]) or 'none'}"
+            for kind in REPORTED_KINDS
+        )
         if not present:
             return CheckOutcome(
                 check_id,
                 FAIL,
-                f"No token, latency or error metrics for {self._scope()} in the last {lookback:g} min.",
+                f"No token, latency or error metrics for {self._scope()} in the last {lookback:g} min ({listing}).",
                 facts,
             )
         if missing:
             return CheckOutcome(
-                check_id, WARN, f"LLM metrics found for {', '.join(present)}; none for {', '.join(missing)}.", facts
+                check_id,
+                WARN,
+                f"LLM metrics found for {', '.join(present)}, none for {', '.join(missing)}: {listing}.",
+                facts,
             )
-        return CheckOutcome(check_id, PASS, "Token, latency and error metrics are being collected.", facts)
+        return CheckOutcome(check_id, PASS, f"Token, latency and error metrics are being collected: {listing}.", facts)
+
+    def _scopes(self) -> list[str]:
+        service = self._service()
+        return [f'{label}="{_quote(service)}"' for label in self._labels()] if service else []
+
+    def _discover(self, window) -> dict:
+        """The service's metric names sorted into categories, as series names and as families, with the label that
+        carries errors on request counters and the types the metadata API gave for the families found."""
+        scopes = self._scopes()
+        names = self._api(
+            "/api/v1/label/__name__/values",
+            [("match[]", "{" + scope + "}") for scope in scopes] + window,
+            "metric names",
+        )
+        if not isinstance(names, list):
+            raise ConnectorError("Prometheus answered the metric names without a list.", transient=False)
+        names = {
+            n for n in names if isinstance(n, str) and not n.endswith("_created") and not NOT_APPLICATION.search(n)
+        }
+        metadata = self._api("/api/v1/metadata", None, "metric metadata") if names else {}
+        types = {
+            name: str(entries[0].get("type", "")) if entries and isinstance(entries[0], dict) else ""
+            for name, entries in (metadata.items() if isinstance(metadata, dict) else ())
+            if isinstance(entries, list)
+        }
+        series_by_family = group_families(names, types)
+        result = {
+            "series": {kind: [] for kind in REPORTED_KINDS},
+            "families": {kind: [] for kind in REPORTED_KINDS},
+            "error_labels": {},
+            "types": {},
+        }
+        probes = []
+        for family in sorted(series_by_family):
+            family_type = type_of(family, types)
+            kind = classify(family, family_type)
+            if family_type:
+                result["types"][family] = family_type
+            if kind:
+                result["families"][kind].append(family)
+                result["series"][kind] += sorted(series_by_family[family])
+            if kind != "errors" and (
+                (kind == "latency" and family_type in FAMILY_TYPES)
+                or (is_counter(family, family_type) and REQUEST_NAME.search(family))
+            ):
+                probes.append(family)
+        for family in probes[:MAX_LABEL_PROBES]:
+            series = family if family in series_by_family[family] else f"{family}_count"
+            selectors = [
+                "{" + ", ".join(p for p in (f'__name__="{_quote(series)}"', scope) if p) + "}"
+                for scope in scopes or [""]
+            ]
+            labels = self._api("/api/v1/labels", [("match[]", m) for m in selectors] + window, "metric labels")
+            label = next((name for name in ERROR_LABELS if isinstance(labels, list) and name in labels), None)
+            if label:
+                result["error_labels"][family] = label
+                result["families"]["errors"].append(family)
+                result["series"]["errors"].append(series)
+        return result
+
+    def _configured_series(self, kind: str, entries: list[str], window) -> list[str]:
+        params = [("match[]", m) for m in self._selectors(entries)] + window
+        series = self._api("/api/v1/series", params, f"{kind} metrics")
+        if not isinstance(series, list):
+            raise ConnectorError("Prometheus answered the series query without a list.", transient=False)
+        names = {s.get("__name__", "") for s in series if isinstance(s, dict)}
+        return sorted(n for n in names if not n.endswith("_created"))[:MAX_NAMES]
 
     def _selectors(self, entries: list[str]) -> list[str]:
         """Series selectors for metric entries (name prefix, optionally with matchers), one per service label."""
@@ -303,13 +436,55 @@ class PrometheusConnector(Connector):
         return selectors
 
 
-def _pattern(settings: dict, category: str) -> re.Pattern:
-    try:
-        return re.compile(settings.get(f"{category}_pattern") or DEFAULT_COVERAGE[category], re.I)
-    except re.error as exc:
-        raise ConnectorError(
-            f"Setting {category}_pattern is not a valid regular expression: {exc}.", transient=False
-        ) from exc
+def _pattern(settings: dict, category: str):
+    name = f"{category}_pattern"
+    return user_regex(str(settings.get(name) or DEFAULT_COVERAGE[category]), name=name, ignore_case=True)
+
+
+def group_families(names: set[str], types: dict[str, str]) -> dict[str, set[str]]:
+    """Series names by family: a histogram's or summary's ``_bucket``/``_sum``/``_count`` series are one family
+    (by the metadata type, or without metadata by a ``_bucket`` series or a ``_sum`` and ``_count`` pair)."""
+    families: dict[str, set[str]] = {}
+    for name in names:
+        family = name
+        for suffix in ("_bucket", "_sum", "_count"):
+            base = name.removesuffix(suffix)
+            if base != name and (
+                types.get(base) in FAMILY_TYPES
+                or f"{base}_bucket" in names
+                or (f"{base}_sum" in names and f"{base}_count" in names)
+            ):
+                family = base
+                break
+        families.setdefault(family, set()).add(name)
+    return families
+
+
+def type_of(family: str, types: dict[str, str]) -> str:
+    """The metadata type of a family; counters are listed with or without ``_total`` depending on the format."""
+    return types.get(family) or types.get(family.removesuffix("_total")) or ""
+
+
+def is_counter(family: str, family_type: str) -> bool:
+    return family_type == "counter" or (not family_type and family.endswith("_total"))
+
+
+def classify(family: str, family_type: str) -> str | None:
+    """The category of a metric family by its name, then a histogram or summary in a time unit is a latency."""
+    name = family.lower()
+    for kind, pattern in NAME_PATTERNS:
+        if pattern.search(name):
+            return kind
+    if family_type in FAMILY_TYPES and TIME_UNIT.search(name):
+        return "latency"
+    return None
+
+
+def _described(family: str, kind: str, facts: dict) -> str:
+    label = facts["error_labels"].get(family) if kind == "errors" else None
+    family_type = facts["metadata_types"].get(family)
+    note = f"{label} label" if label else (family_type if family_type in FAMILY_TYPES else "")
+    return f"{family} ({note})" if note else family
 
 
 def _quote(value: str) -> str:
@@ -328,8 +503,8 @@ def _belongs(rule: dict, service: str, labels: list[str]) -> bool:
                 return True
             if op == "=~":
                 try:
-                    if re.fullmatch(value, service):
+                    if user_regex(value, name="the rule's matcher").fullmatch(service):
                         return True
-                except re.error:
+                except ConnectorError:
                     continue
     return False

@@ -25,6 +25,10 @@ SPEC = CheckSpec(
         "metric a threshold and fix the metrics that fall short."
     ),
     ttl=MAX_AGE,
+    passes="The newest push (the one received last) meets every threshold it gives.",
+    fails="A metric of the newest push misses its threshold; the reason names it.",
+    warns="No metric of the newest push has a threshold, so nothing shows the quality is met.",
+    unknown="Nothing has been pushed yet, or the newest push was evaluated more than 7 days ago.",
 )
 
 
@@ -83,7 +87,7 @@ class PushedEvaluationConnector(Connector):
 
         latest = (
             PushedEvaluation.objects.filter(project_id=self.component.project_id)
-            .order_by("-evaluated_at")
+            .order_by(*PushedEvaluation.NEWEST_FIRST)
             .values(
                 "metrics",
                 "dataset_name",

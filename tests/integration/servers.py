@@ -25,7 +25,7 @@ from django.test import override_settings
 from dulwich.repo import Repo
 from dulwich.server import DictBackend
 from dulwich.web import WSGIRequestHandlerLogger, WSGIServerLogger, make_server, make_wsgi_chain
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Histogram, Summary, start_http_server
 
 PROMETHEUS_BIN = "/usr/bin/prometheus"
 CHROMA_BIN = Path(sys.executable).parent / "chroma"
@@ -115,6 +115,31 @@ def tokens_only_registry() -> CollectorRegistry:
     return registry
 
 
+def chat_api_registry() -> CollectorRegistry:
+    """Another naming scheme: latency as a ``_latency_seconds`` histogram, errors as a status label on the request
+    counter, tokens and cost as plain counters; none of these names is in the connector's default lists."""
+    registry = CollectorRegistry()
+    Histogram("chat_completion_latency_seconds", "Completion latency", registry=registry).observe(0.8)
+    requests = Counter("chat_requests", "Chat requests", ["status"], registry=registry)
+    requests.labels("200").inc(9)
+    requests.labels("500").inc(1)
+    Counter("chat_tokens_used", "Tokens used", ["kind"], registry=registry).labels("prompt").inc(700)
+    Counter("chat_cost_usd", "Spend in US dollars", registry=registry).inc(0.12)
+    return registry
+
+
+def answer_svc_registry() -> CollectorRegistry:
+    """Latency as a summary whose request count carries an outcome label, plus look-alikes that are neither a
+    latency (a CPU-seconds counter) nor an error signal (a request counter without a status label); no tokens."""
+    registry = CollectorRegistry()
+    answers = Summary("answer_duration_seconds", "Time to answer", ["outcome"], registry=registry)
+    answers.labels("ok").observe(1.5)
+    answers.labels("error").observe(0.2)
+    Counter("worker_cpu_seconds", "CPU time", registry=registry).inc(3)
+    Counter("http_requests", "HTTP requests", registry=registry).inc(5)
+    return registry
+
+
 ALERT_RULES = {
     "groups": [
         {
@@ -141,6 +166,14 @@ ALERT_RULES = {
                     "expr": "histogram_quantile(0.95, rate(llm_request_duration_seconds_bucket[5m])) > 10",
                     "labels": {"service": "summariser"},
                 }
+            ],
+        },
+        {
+            "name": "redos",
+            "rules": [
+                # Text and a matcher that make a backtracking regex engine take exponential time (issue 10).
+                {"alert": "a" * 30, "expr": "vector(1) > 2", "labels": {"service": "redos-bot"}},
+                {"alert": "GreedyMatcher", "expr": 'up{service=~"(a+)+b"} > 5'},
             ],
         },
         {
@@ -172,6 +205,8 @@ def prometheus(tmp_path_factory):
     work = tmp_path_factory.mktemp("prometheus")
     llm, llm_server = start_exporter(llm_registry())
     summariser, summariser_server = start_exporter(tokens_only_registry())
+    chat_api, chat_api_server = start_exporter(chat_api_registry())
+    answer_svc, answer_svc_server = start_exporter(answer_svc_registry())
     (work / "rules.yml").write_text(yaml.safe_dump(ALERT_RULES))
     config = {
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
@@ -179,6 +214,8 @@ def prometheus(tmp_path_factory):
         "scrape_configs": [
             {"job_name": "rag-bot", "static_configs": [{"targets": [llm]}]},
             {"job_name": "summariser", "static_configs": [{"targets": [summariser]}]},
+            {"job_name": "chat-api", "static_configs": [{"targets": [chat_api]}]},
+            {"job_name": "answer-svc", "static_configs": [{"targets": [answer_svc]}]},
         ],
     }
     (work / "prometheus.yml").write_text(yaml.safe_dump(config))
@@ -200,20 +237,22 @@ def prometheus(tmp_path_factory):
     auth = (PROMETHEUS_USER, PROMETHEUS_PASSWORD)
 
     def scraped_and_evaluated():
-        """Both exporters scraped and every rule evaluated since (the broken rule errs only once both are up)."""
+        """Every exporter scraped and every rule evaluated since (the broken rule errs only once two are up)."""
         response = httpx.get(f"{url}/api/v1/rules", auth=auth)
         if response.status_code != 200:
             return False  # 503 "Service Unavailable" until Prometheus has loaded its storage
         groups = response.json()["data"]["groups"]
         health = {r["name"]: r["health"] for g in groups for r in g["rules"]}
-        return health.get("BrokenBotErrors") == "err" and "unknown" not in health.values()
+        targets = httpx.get(f"{url}/api/v1/targets", auth=auth).json()["data"]["activeTargets"]
+        scraped = len(targets) == len(config["scrape_configs"]) and all(t["health"] == "up" for t in targets)
+        return scraped and health.get("BrokenBotErrors") == "err" and "unknown" not in health.values()
 
     try:
         wait_until(scraped_and_evaluated, timeout=90, what="Prometheus")
         yield Prometheus(url=url, exporter=llm)
     finally:
         stop(process)
-        for server in (llm_server, summariser_server):
+        for server in (llm_server, summariser_server, chat_api_server, answer_svc_server):
             server.shutdown()
             server.server_close()
 

@@ -23,17 +23,19 @@ TOKEN = "chroma-token-5e2a"  # planted: must never appear in a connector message
 
 def seed(client):  # a fresh Settings per client: HttpClient mutates the one it is given
     """The same collections in any store; embeddings are precomputed so no embedding model is ever loaded."""
-    for name, records, metadata in [
-        ("complete-docs", chunks(20), COMPLETE_DECLARATIONS),
-        ("bare-docs", chunks(10, missing={"source": 8}, ingested_days_ago=100), None),
-        ("partial-docs", chunks(20, missing={"ingested": 3}), {"embedding_model": "bge-small", "chunk_size": 256}),
-        ("empty-docs", [], COMPLETE_DECLARATIONS),
+    for name, records, metadata, size in [
+        ("complete-docs", chunks(20), COMPLETE_DECLARATIONS, 3),
+        ("bare-docs", chunks(10, missing={"source": 8}, ingested_days_ago=100), None, 3),
+        ("partial-docs", chunks(20, missing={"ingested": 3}), {"embedding_model": "bge-small", "chunk_size": 256}, 3),
+        ("empty-docs", [], COMPLETE_DECLARATIONS, 3),
+        ("minilm-docs", chunks(3), {"embedding_model": "sentence-transformers/all-MiniLM-L6-v2"}, 384),
+        ("bge-base-docs", chunks(3), {"embedding_model": "BAAI/bge-base-en-v1.5"}, 384),
     ]:
         collection = client.create_collection(name, metadata=metadata, embedding_function=None)
         if records:
             collection.add(
                 ids=[i for i, _ in records],
-                embeddings=[vector(n) for n in range(len(records))],
+                embeddings=[vector(n, size) for n in range(len(records))],
                 metadatas=[m for _, m in records],
             )
 
@@ -79,11 +81,24 @@ def test_it_passes_a_collection_that_declares_everything_with_complete_fresh_chu
 def test_it_fails_a_collection_without_declarations_and_with_stale_unsourced_chunks(location):
     results = run(location, "bare-docs")
     assert results["vectorstore.embedding_model_declared"].state == FAIL
-    assert results["vectorstore.dimension_matches"].state == FAIL
+    assert results["vectorstore.dimension_matches"].state == UNKNOWN
     assert results["vectorstore.chunking_declared"].state == FAIL
     assert results["vectorstore.chunk_source_metadata"].facts["missing"]["source"] == 8
     assert results["vectorstore.chunk_source_metadata"].state == FAIL
     assert results["vectorstore.index_fresh"].state == FAIL
+
+
+def test_it_passes_vectors_of_the_declared_models_size_without_a_dimension_key(location):
+    result = run(location, "minilm-docs")["vectorstore.dimension_matches"]
+    assert result.state == PASS
+    assert "all-MiniLM-L6-v2" in result.reason
+
+
+def test_it_fails_vectors_of_another_size_than_the_declared_model_produces(location):
+    result = run(location, "bge-base-docs")["vectorstore.dimension_matches"]
+    assert result.state == FAIL
+    assert "(default): 384" in result.reason
+    assert "bge-base-en-v1.5 produces 768" in result.reason
 
 
 def test_it_warns_when_some_chunks_lack_their_ingestion_time(location):

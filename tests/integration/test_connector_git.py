@@ -5,7 +5,7 @@ import time
 import pytest
 
 from connectors.backends.git import GitRepositoryConnector
-from connectors.base import FAIL, PASS, UNKNOWN, WARN, ConnectorError
+from connectors.base import FAIL, PASS, WARN, ConnectorError
 from registry.choices import ComponentKind
 from tests.factories import ComponentFactory
 from tests.integration.servers import git, make_repo
@@ -133,9 +133,11 @@ def test_it_does_not_count_an_empty_test_package_as_tests(tmp_path):
     assert run(repo)["git.tests_present"].state == FAIL
 
 
-def test_it_cannot_tell_required_review_without_codeowners(bare):
+def test_it_fails_a_repository_without_codeowners_and_says_when_to_waive(bare):
     result = bare["git.codeowners_present"]
-    assert result.state == UNKNOWN
+    assert result.state == FAIL
+    assert result.facts["looked_in"][:2] == [".github/CODEOWNERS", "CODEOWNERS"]
+    assert "waive" in result.reason
     assert "branch protection" in result.reason
 
 
@@ -253,10 +255,21 @@ def test_it_rejects_a_directory_that_is_not_a_repository(tmp_path):
     assert "is not a git repository" in str(caught.value)
 
 
-def test_it_reads_unknown_for_a_repository_without_commits(tmp_path):
+def test_it_fails_every_check_of_a_repository_without_commits(tmp_path):
     repo = tmp_path / "empty"
     repo.mkdir()
     git(repo, "init", "-q")
     results = run(repo)
-    assert {r.state for r in results.values()} == {UNKNOWN}
+    assert {r.state for r in results.values()} == {FAIL}
+    assert len(results) == len(GitRepositoryConnector.checks)
     assert "no commits" in results["git.tests_present"].reason
+    assert results["git.tests_present"].facts == {"branch": "HEAD", "commits": 0}
+
+
+def test_it_fails_a_cloned_repository_without_commits(tmp_path, settings, git_http):
+    empty = tmp_path / "empty-remote"
+    empty.mkdir()
+    git(empty, "init", "-q")
+    settings.VAR_DIR = tmp_path / "var"
+    results = run(git_http.serve("empty", empty))
+    assert {r.state for r in results.values()} == {FAIL}

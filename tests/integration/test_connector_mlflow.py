@@ -107,6 +107,67 @@ mlflow.set_experiment("empty")
 print("seeded")
 """
 
+# Evaluations linked to a version other than by a model-id input or a start after registration: evaluated before
+# the version was registered (the usual "evaluate, then register if good"), each experiment with its own model.
+SEED_LINKS = """
+import time
+import mlflow
+from mlflow import MlflowClient
+
+client = MlflowClient()
+hour_ago = int((time.time() - 3600) * 1000)
+
+def evaluation(experiment_id, *, tags=None, params=None, start=hour_ago, run_name="eval"):
+    run = client.create_run(experiment_id, start_time=start, tags={"mlflow.runType": "genai_evaluate", **(tags or {})},
+                            run_name=run_name)
+    for key, value in (params or {}).items():
+        client.log_param(run.info.run_id, key, value)
+    client.log_metric(run.info.run_id, "exact_match/mean", 0.9, timestamp=start)
+    client.set_terminated(run.info.run_id, end_time=start + 1000)
+    return run
+
+def train(experiment_id, start=hour_ago - 60_000):
+    run = client.create_run(experiment_id, start_time=start, run_name="train")
+    client.set_terminated(run.info.run_id, end_time=start + 1000)
+    return run
+
+# Tags naming the registered model and version (the keys MLflow's UI conventions use).
+tagged = mlflow.set_experiment("linked-by-tags").experiment_id
+evaluation(tagged, tags={"mlflow.registeredModelName": "tagged-model", "mlflow.registeredModelVersion": "1"})
+client.create_registered_model("tagged-model")
+client.create_model_version("tagged-model", source="s3://models/tagged/1", run_id=train(tagged).info.run_id)
+
+# Params naming them.
+params = mlflow.set_experiment("linked-by-params").experiment_id
+evaluation(params, params={"model_name": "param-model", "model_version": "1"})
+client.create_registered_model("param-model")
+client.create_model_version("param-model", source="s3://models/param/1", run_id=train(params).info.run_id)
+
+# Lineage: the evaluation was logged on the run that produced the version (mlflow.models.evaluate in training).
+lineage = mlflow.set_experiment("linked-by-lineage").experiment_id
+producing = client.create_run(lineage, start_time=hour_ago, run_name="train-and-evaluate")
+client.log_metric(producing.info.run_id, "accuracy_score", 0.93, timestamp=hour_ago)
+client.set_terminated(producing.info.run_id, end_time=hour_ago + 1000)
+client.create_registered_model("lineage-model")
+client.create_model_version("lineage-model", source="s3://models/lineage/1", run_id=producing.info.run_id)
+
+# An evaluation after the newest version was registered that names the previous version: not for the current one.
+pinned = mlflow.set_experiment("names-old-version").experiment_id
+client.create_registered_model("pinned-model")
+client.create_model_version("pinned-model", source="s3://models/pinned/1", run_id=train(pinned).info.run_id)
+client.create_model_version("pinned-model", source="s3://models/pinned/2", run_id=train(pinned).info.run_id)
+time.sleep(0.05)
+evaluation(pinned, tags={"mlflow.registeredModelName": "pinned-model", "mlflow.registeredModelVersion": "1"},
+           start=int(time.time() * 1000))
+# A team logging the LLM's name as model_name: it is not the registered model, and must not hide the evaluation.
+app = mlflow.set_experiment("llm-named").experiment_id
+client.create_registered_model("app-model")
+client.create_model_version("app-model", source="s3://models/app/1", run_id=train(app).info.run_id)
+time.sleep(0.05)
+evaluation(app, params={"model_name": "gpt-4o-mini"}, start=int(time.time() * 1000))
+print("seeded links")
+"""
+
 ALL_CHECKS = [
     "mlflow.model_version_has_run",
     "mlflow.run_has_git_commit",
@@ -138,7 +199,7 @@ EMPTY = {
     "mlflow.eval_runs_recent": "fail",
     "mlflow.prompts_versioned": "fail",
     "mlflow.traces_present": "fail",
-    "mlflow.traces_have_usage": "unknown",
+    "mlflow.traces_have_usage": "fail",
 }
 
 
@@ -148,6 +209,14 @@ def seeded(mlflow_server):
     if not getattr(mlflow_server, "connector_tests_seeded", False):
         mlflow_server.seed(SEED)
         mlflow_server.connector_tests_seeded = True
+    return mlflow_server
+
+
+@pytest.fixture(scope="module")
+def seeded_links(mlflow_server):
+    if not getattr(mlflow_server, "link_tests_seeded", False):
+        mlflow_server.seed(SEED_LINKS)
+        mlflow_server.link_tests_seeded = True
     return mlflow_server
 
 
@@ -203,6 +272,36 @@ def test_a_stale_evaluation_is_not_counted_for_the_current_version(gaps):
     assert "none since the current version gaps-model v2" in gaps["mlflow.eval_runs_recent"].reason
 
 
+@pytest.mark.parametrize(
+    ("experiment", "model", "linked_by"),
+    [
+        ("linked-by-tags", "tagged-model", "tags mlflow.registeredModelName and mlflow.registeredModelVersion"),
+        ("linked-by-params", "param-model", "params model_name and model_version"),
+        ("linked-by-lineage", "lineage-model", "lineage"),
+    ],
+)
+def test_an_evaluation_run_before_registration_counts_when_it_is_linked_to_the_version(
+    seeded_links, allow_loopback, experiment, model, linked_by
+):
+    outcome = outcomes(seeded_links, experiment, registered_model=model)["mlflow.eval_runs_recent"]
+    assert outcome.state == "pass", outcome.reason
+    assert outcome.facts["linked_by"].startswith(linked_by)
+    assert f"{model} v1" in outcome.reason
+    assert "days old" in outcome.reason
+
+
+def test_an_evaluation_naming_an_older_version_does_not_count_for_the_current_one(seeded_links, allow_loopback):
+    outcome = outcomes(seeded_links, "names-old-version", registered_model="pinned-model")["mlflow.eval_runs_recent"]
+    assert outcome.state == "fail"
+    assert "pinned-model v2" in outcome.reason
+
+
+def test_a_model_name_param_naming_the_llm_does_not_hide_an_evaluation(seeded_links, allow_loopback):
+    outcome = outcomes(seeded_links, "llm-named", registered_model="app-model")["mlflow.eval_runs_recent"]
+    assert outcome.state == "pass", outcome.reason
+    assert outcome.facts["linked_by"] == "start after the version was registered"
+
+
 def test_missing_required_metrics_are_named(gaps):
     assert gaps["mlflow.eval_required_metrics"].facts["missing"] == ["groundedness"]
 
@@ -222,6 +321,13 @@ def test_the_eval_dataset_is_the_managed_dataset(complete):
 @pytest.mark.parametrize(("check_id", "expected"), EMPTY.items())
 def test_an_empty_experiment_reads_no_data_or_fail(seeded, allow_loopback, check_id, expected):
     assert outcomes(seeded, "empty")[check_id].state == expected
+
+
+def test_an_experiment_without_traces_fails_usage_with_the_fix(seeded, allow_loopback):
+    outcome = outcomes(seeded, "empty")["mlflow.traces_have_usage"]
+    assert outcome.state == "fail"
+    assert "no production traces" in outcome.reason.lower()
+    assert "instrument" in outcome.reason
 
 
 def test_a_missing_registered_model_fails_with_its_name(seeded, allow_loopback):

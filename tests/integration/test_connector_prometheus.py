@@ -98,6 +98,73 @@ def test_it_reads_custom_metric_names(prometheus):
     assert result.facts["present"] == ["tokens", "errors"]
 
 
+def test_it_discovers_a_latency_histogram_a_status_labelled_request_counter_tokens_and_cost(prometheus):
+    result = outcomes(prometheus, "chat-api")["prometheus.llm_metrics_present"]
+    assert result.state == PASS, result.reason
+    assert result.facts["families"]["latency"] == ["chat_completion_latency_seconds"]
+    assert "chat_completion_latency_seconds_bucket" in result.facts["metrics"]["latency"]
+    assert result.facts["metrics"]["errors"] == ["chat_requests_total"]
+    assert result.facts["error_labels"] == {"chat_requests_total": "status"}
+    assert result.facts["metrics"]["tokens"] == ["chat_tokens_used_total"]
+    assert result.facts["metrics"]["cost"] == ["chat_cost_usd_total"]
+    assert result.facts["metadata_types"]["chat_completion_latency_seconds"] == "histogram"
+    for part in (
+        "tokens: chat_tokens_used_total",
+        "latency: chat_completion_latency_seconds",
+        "errors: chat_requests_total (status label)",
+        "cost: chat_cost_usd_total",
+    ):
+        assert part in result.reason
+
+
+def test_it_reads_a_summary_family_and_an_outcome_label_and_names_what_is_missing(prometheus):
+    result = outcomes(prometheus, "answer-svc")["prometheus.llm_metrics_present"]
+    assert result.state == WARN
+    assert result.facts["present"] == ["latency", "errors"]
+    assert result.facts["missing"] == ["tokens"]
+    assert result.facts["families"]["latency"] == ["answer_duration_seconds"]
+    assert result.facts["families"]["errors"] == ["answer_duration_seconds"]
+    assert result.facts["error_labels"] == {"answer_duration_seconds": "outcome"}
+    assert "worker_cpu_seconds_total" not in str(result.facts["metrics"])
+    assert "http_requests_total" not in str(result.facts["metrics"])
+    assert "tokens: none" in result.reason
+
+
+def test_without_a_service_it_discovers_the_metrics_of_every_job(prometheus):
+    result = outcomes(prometheus, "")["prometheus.llm_metrics_present"]
+    assert result.state == PASS
+    assert result.facts["scope"] == "any service (no service label set)"
+    assert {"chat_requests_total", "answer_duration_seconds"} <= set(result.facts["families"]["errors"])
+
+
+def test_configured_metric_names_still_override_discovery(prometheus):
+    result = outcomes(prometheus, "chat-api", latency_metrics="no_such_latency")["prometheus.llm_metrics_present"]
+    assert result.state == WARN
+    assert result.facts["missing"] == ["latency"]
+
+
+@pytest.mark.timeout(60)  # a hang guard: a backtracking engine needs hours on this input
+def test_a_catastrophic_user_pattern_runs_in_the_safe_engine(prometheus):
+    result = outcomes(prometheus, "redos-bot", latency_pattern="^(a+)+$")["prometheus.alert_rules_defined"]
+    assert result.state == WARN
+    assert result.facts["rules"][0]["name"] == "a" * 30
+    assert result.facts["covered"] == []
+
+
+@pytest.mark.timeout(60)  # a hang guard, as above: the regex comes from the monitored server's rule
+def test_a_catastrophic_matcher_in_a_served_rule_runs_in_the_safe_engine(prometheus):
+    result = outcomes(prometheus, "a" * 30)["prometheus.alert_rules_defined"]
+    assert result.state == FAIL
+    assert result.facts["rules"] == []
+
+
+def test_a_pattern_the_safe_engine_cannot_run_is_a_clear_error(prometheus):
+    with pytest.raises(ConnectorError) as caught:
+        connector(prometheus.url, "rag-bot", errors_pattern=r"(error)\1").run()
+    assert not caught.value.transient
+    assert "errors_pattern" in str(caught.value)
+
+
 def test_it_rejects_bad_credentials_permanently_without_echoing_them(prometheus):
     with pytest.raises(ConnectorError) as caught:
         connector(prometheus.url, "rag-bot", password="wrong-password-123").run()

@@ -60,6 +60,14 @@ def store(tmp_path_factory):
     seconds_or_ms = [now - 3600, int((now - 7200) * 1000)]
     epochs = [(i, {**m, "ingested_at": seconds_or_ms[n % 2]}) for n, (i, m) in enumerate(chunks(4))]
     create(client, "epoch", epochs, metadata=COMPLETE_DECLARATIONS)
+    minilm = {"embedding_model": "sentence-transformers/all-MiniLM-L6-v2"}
+    create(client, "minilm", chunks(3), metadata=minilm, size=384)
+    ada_declared_768 = {"embedding_model": "text-embedding-ada-002", "embedding_dimension": 768}
+    create(client, "ada-768", chunks(3), metadata=ada_declared_768, size=768)
+    create(client, "bge-base-384", chunks(3), metadata={"embedding_model": "BAAI/bge-base-en-v1.5"}, size=384)
+    create(client, "titan-512", chunks(3), metadata={"embedding_model": "amazon.titan-embed-text-v2:0"}, size=512)
+    create(client, "titan-300", chunks(3), metadata={"embedding_model": "amazon.titan-embed-text-v2:0"}, size=300)
+    create(client, "own-model", chunks(3), metadata={"embedding_model": "acme-embedder-v7"})
     client.close()
     return str(path)
 
@@ -97,8 +105,55 @@ def test_it_reads_declarations_from_a_reserved_point_and_does_not_count_it_as_a_
 def test_it_fails_a_collection_without_declarations(store):
     results = run(store, "bare")
     assert results["vectorstore.embedding_model_declared"].state == FAIL
-    assert results["vectorstore.dimension_matches"].state == FAIL
     assert results["vectorstore.chunking_declared"].state == FAIL
+
+
+def test_it_cannot_tell_the_dimension_when_neither_a_dimension_nor_a_model_is_declared(store):
+    result = run(store, "bare")["vectorstore.dimension_matches"]
+    assert result.state == UNKNOWN
+    assert "embedding_dimension" in result.reason
+
+
+def test_it_passes_vectors_of_the_size_the_declared_model_produces_without_a_dimension_key(store):
+    result = run(store, "minilm")["vectorstore.dimension_matches"]
+    assert result.state == PASS
+    assert result.facts["embedding_model"] == "all-MiniLM-L6-v2"
+    assert result.facts["model_sizes"] == "384"
+    assert "all-MiniLM-L6-v2" in result.reason and "384" in result.reason
+
+
+def test_it_fails_vectors_whose_size_the_declared_model_does_not_produce_even_when_the_dimension_agrees(store):
+    result = run(store, "ada-768")["vectorstore.dimension_matches"]
+    assert result.state == FAIL
+    assert "768" in result.reason
+    assert "text-embedding-ada-002 produces 1536" in result.reason
+
+
+def test_it_fails_vectors_of_another_size_than_the_declared_model_naming_both(store):
+    result = run(store, "bge-base-384")["vectorstore.dimension_matches"]
+    assert result.state == FAIL
+    assert "(default): 384" in result.reason
+    assert "bge-base-en-v1.5 produces 768" in result.reason
+
+
+def test_it_accepts_a_size_the_declared_model_can_be_shortened_to_and_no_other(store):
+    assert run(store, "titan-512")["vectorstore.dimension_matches"].state == PASS
+    result = run(store, "titan-300")["vectorstore.dimension_matches"]
+    assert result.state == FAIL
+    assert "256, 512 or 1024" in result.reason
+
+
+def test_it_cannot_tell_the_dimension_of_a_model_outside_the_catalogue_without_a_dimension_key(store):
+    result = run(store, "own-model")["vectorstore.dimension_matches"]
+    assert result.state == UNKNOWN
+    assert "acme-embedder-v7" in result.reason
+
+
+def test_it_uses_the_inventory_embedding_model_when_the_collection_declares_none(store):
+    result = run(store, "bare", attributes={"embedding_model": "all-MiniLM-L6-v2"})["vectorstore.dimension_matches"]
+    assert result.state == FAIL
+    assert "inventory" in result.reason
+    assert "all-MiniLM-L6-v2 produces 384" in result.reason
 
 
 def test_it_fails_chunks_that_mostly_lack_their_source(store):

@@ -171,6 +171,20 @@ def test_a_viewer_cannot_push_but_the_team_can(client, ready, viewer, member):
     )
 
 
+def test_the_newest_push_is_the_one_that_arrived_last_whatever_its_evaluated_at(ci, ready):
+    stamped = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
+    failing = sample("plumbline-passing.json") | {"evaluated_at": (stamped + timedelta(milliseconds=500)).isoformat()}
+    failing["metrics"][0]["value"] = 0.6
+    assert push(ci, ready, failing).status_code == 201
+    rerun = sample("plumbline-passing.json") | {"evaluated_at": stamped.isoformat()}  # stamped to the second
+    assert push(ci, ready, rerun).status_code == 201
+    assert gate_verdict(project=ready, stage="production").allowed
+    from connectors.backends.pushed import PushedEvaluationConnector
+
+    connector = PushedEvaluationConnector(component=ready.components.first(), settings={}, secrets={}, timeout=5)
+    assert connector.run()[0].state == "pass"
+
+
 def test_the_pushed_connector_reports_the_latest_push(ci, ready):
     from connectors.backends.pushed import PushedEvaluationConnector
 

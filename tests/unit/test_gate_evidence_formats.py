@@ -49,6 +49,22 @@ def test_it_parses_mlflow_runs_describe_output_with_thresholds_from_tags():
     assert {m["name"]: m["passed"] for m in fields["metrics"]} == {"answer_correctness": True, "toxicity": True}
 
 
+def test_it_parses_mlflow_rest_runs_get_output_like_runs_describe():
+    fmt, fields = parse(load("mlflow-runs-get.json"), now=NOW)
+    described = parse(load("mlflow-run-describe.json"), now=NOW)[1]
+    assert fmt == "mlflow"
+    assert fields == described
+    assert {m["name"]: m["threshold"] for m in fields["metrics"]} == {"answer_correctness": 0.8, "toxicity": 0.05}
+
+
+def test_it_names_a_bad_metric_of_rest_runs_get_output_by_its_json_path():
+    payload = load("mlflow-runs-get.json")
+    payload["run"]["data"]["metrics"][1]["value"] = "high"
+    with pytest.raises(EvidenceError) as caught:
+        parse(payload, now=NOW)
+    assert caught.value.errors == {"run.data.metrics[1].value": ["Must be a finite number."]}
+
+
 def test_it_parses_a_bare_mlflow_metrics_json_without_thresholds_as_a_warning():
     fmt, fields = parse({"exact_match/v1": 0.8, "toxicity/v1/mean": 0.01}, now=NOW)
     assert fmt == "mlflow"

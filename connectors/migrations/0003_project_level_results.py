@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connectors', '0001_initial'),
+        ('connectors', '0002_pushed_evaluation_newest_by_arrival'),
         ('registry', '0001_initial'),
     ]
 
