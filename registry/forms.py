@@ -4,13 +4,13 @@ import json
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 
 from accounts import permissions
 from accounts.models import User
-from connectors.loading import get_connector_class
 
 from .choices import COMPONENT_ATTRIBUTES, ComponentKind
+from .hooks import connectors_described
 from .models import PROJECT_EDITABLE_FIELDS, Component, Project, Team
 from .services import component_validate
 from .validators import clean_links, clean_regions
@@ -204,16 +204,7 @@ class ComponentForm(forms.Form):
 
 def connector_parameters_help() -> list[tuple[str, str, str]]:
     """``(alias, settings, secrets)`` described in words, so people know what to type for each connector."""
-    described = []
-    for alias in settings.PLUMBLINE_CONNECTORS:
-        try:
-            parameters = get_connector_class(alias).parameters
-        except ImproperlyConfigured:
-            continue
-        options = ", ".join(p.name + (" (required)" if p.required else "") for p in parameters if not p.secret)
-        secrets = ", ".join(p.name for p in parameters if p.secret)
-        described.append((alias, options or "none", secrets or "none"))
-    return described
+    return connectors_described()
 
 
 class ImportForm(forms.Form):

@@ -37,8 +37,21 @@ from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
 
-from connectors.backends import as_list, checked_location, location_errors, safe_location
-from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
+from connectors.backends import as_list, checked_location, safe_location
+from connectors.base import (
+    BOOLEAN,
+    FAIL,
+    LIST,
+    LOCATION,
+    PASS,
+    UNKNOWN,
+    WARN,
+    CheckOutcome,
+    CheckSpec,
+    Connector,
+    ConnectorError,
+    Parameter,
+)
 from connectors.urls_policy import UrlNotAllowed, checked_addresses, connector_proxy, is_allowed_host, refuse_internal
 from registry.choices import ComponentKind
 
@@ -154,15 +167,21 @@ class GitRepositoryConnector(Connector):
     component_kinds = (ComponentKind.CODE_REPOSITORY, ComponentKind.PROMPT_SET)
     parameters = (
         Parameter(
-            "location", "Clone URL or local path", help="https:// URL or local path; default: the url attribute."
+            "location",
+            "Clone URL or local path",
+            required=True,
+            type=LOCATION,
+            attribute="url",
+            help="https:// clone URL, or the absolute path of a local repository under the allowed local source "
+            "roots; default: the url attribute.",
         ),
         Parameter("branch", "Branch", help="Default: the branch attribute, else the repository's HEAD."),
         Parameter("username", "Username for HTTPS", help="Default x-access-token (GitHub); oauth2 for GitLab."),
         Parameter("token", "Access token", secret=True, help="For private HTTPS repositories."),
-        Parameter("prompt_globs", "Prompt files", help="Comma-separated globs; default prompts/**."),
-        Parameter("architecture_globs", "Architecture documents", help="Comma-separated globs."),
-        Parameter("model_choice_globs", "Model-choice documents", help="Comma-separated globs."),
-        Parameter("codeowners_required", "CODEOWNERS required", help="true: a missing CODEOWNERS fails."),
+        Parameter("prompt_globs", "Prompt files", type=LIST, help="Comma-separated globs; default prompts/**."),
+        Parameter("architecture_globs", "Architecture documents", type=LIST, help="Comma-separated globs."),
+        Parameter("model_choice_globs", "Model-choice documents", type=LIST, help="Comma-separated globs."),
+        Parameter("codeowners_required", "CODEOWNERS required", type=BOOLEAN, help="true: a missing CODEOWNERS fails."),
     )
     checks = (
         CheckSpec(
@@ -229,10 +248,9 @@ class GitRepositoryConnector(Connector):
 
     @classmethod
     def validate_settings(cls, settings: dict) -> dict[str, list[str]]:
-        errors = {**super().validate_settings(settings), **location_errors(settings, "location", paths=True)}
         if re.match(SSH_ADDRESS, str(settings.get("location") or "")):
-            errors["location"] = [SSH_REFUSED]
-        return errors
+            return {"location": [SSH_REFUSED]}
+        return {}
 
     def target(self) -> str:
         return safe_location(self.location)

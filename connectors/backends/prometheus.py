@@ -27,7 +27,20 @@ from connectors.backends import (
     safe_location,
     setting_number,
 )
-from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
+from connectors.base import (
+    FAIL,
+    LIST,
+    NUMBER,
+    PASS,
+    UNKNOWN,
+    URL,
+    WARN,
+    CheckOutcome,
+    CheckSpec,
+    Connector,
+    ConnectorError,
+    Parameter,
+)
 from registry.choices import ComponentKind
 
 SYSTEM = "Prometheus"
@@ -70,13 +83,19 @@ class PrometheusConnector(Connector):
     version = "1"
     component_kinds = (ComponentKind.MONITORING_SOURCE,)
     parameters = (
-        Parameter("url", "Prometheus URL", help="Defaults to the component's url attribute."),
-        Parameter("service", "Service label value", help="Defaults to the component's service attribute."),
-        Parameter("service_labels", "Service labels", help="Comma-separated; default service, job."),
-        Parameter("token_metrics", "Token metric names", help="Comma-separated name prefixes or selectors."),
-        Parameter("latency_metrics", "Latency metric names", help="Comma-separated name prefixes or selectors."),
-        Parameter("error_metrics", "Error metric names", help="Comma-separated name prefixes or selectors."),
-        Parameter("lookback_minutes", "Metrics window (minutes)", help="Default 60."),
+        Parameter(
+            "url", "Prometheus URL", required=True, type=URL, attribute="url", help="Default: the url attribute."
+        ),
+        Parameter(
+            "service", "Service label value", attribute="service", help="Defaults to the component's service attribute."
+        ),
+        Parameter("service_labels", "Service labels", type=LIST, help="Comma-separated; default service, job."),
+        Parameter("token_metrics", "Token metric names", type=LIST, help="Comma-separated name prefixes or selectors."),
+        Parameter(
+            "latency_metrics", "Latency metric names", type=LIST, help="Comma-separated name prefixes or selectors."
+        ),
+        Parameter("error_metrics", "Error metric names", type=LIST, help="Comma-separated name prefixes or selectors."),
+        Parameter("lookback_minutes", "Metrics window (minutes)", type=NUMBER, minimum=1, help="Default 60."),
         Parameter("latency_pattern", "Latency rule pattern", help="Regular expression over rule name, query, labels."),
         Parameter("errors_pattern", "Error rule pattern", help="Regular expression over rule name, query, labels."),
         Parameter("cost_pattern", "Cost rule pattern", help="Regular expression over rule name, query, labels."),
