@@ -13,6 +13,9 @@ whether something exists outside the roots. The rule is applied when settings ar
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -95,3 +98,69 @@ def checked_local_path(path: str) -> str:
 def is_allowed_local_path(path: str) -> bool:
     """For paths found while reading (a repository's git directory): under a root and not protected."""
     return local_path_refusal(path) is None
+
+
+# --- Embedded stores: recognised by their files, read from a copy -------------------------------------------
+
+STORE_MARKERS = {"chroma": "chroma.sqlite3", "qdrant": "meta.json"}
+STORE_NAMES = {"chroma": "Chroma", "qdrant": "Qdrant", "git": "git"}
+
+
+def store_type(path: str) -> str | None:
+    """What an allowed local folder holds: "chroma", "qdrant", "git" or None (none of those)."""
+    for kind, marker in STORE_MARKERS.items():
+        if os.path.isfile(os.path.join(path, marker)):
+            return kind
+    if os.path.exists(os.path.join(path, ".git")) or (
+        os.path.isfile(os.path.join(path, "HEAD")) and os.path.isdir(os.path.join(path, "objects"))
+    ):
+        return "git"
+    return None
+
+
+def store_type_errors(path: str, expected: str) -> list[str]:
+    """Errors when the folder at ``path`` is not a store of the ``expected`` type (empty when it is)."""
+    found = store_type(path)
+    if found == expected:
+        return []
+    want = STORE_NAMES[expected]
+    if found is not None:
+        return [f"This is a {STORE_NAMES[found]} store, not {want}: use the {found} connector for {path}."]
+    marker = STORE_MARKERS.get(expected)
+    holds = f" (no {marker})" if marker else ""
+    return [f"No {want} store at {path}{holds}; check the path."]
+
+
+def checked_store(path: str, expected: str) -> None:
+    errors = store_type_errors(path, expected)
+    if errors:
+        raise ConnectorError(errors[0], transient=False)
+
+
+@contextmanager
+def read_only_copy(path: str):
+    """A private copy of the embedded store at ``path``, deleted afterwards: client libraries open stores for
+    writing (Qdrant's lock and meta files, Chroma's SQLite database and migrations), so opening the copy is the
+    only way to be sure not one file of the store is created or changed, modification times included. Symbolic
+    links are left out (they could lead outside the allowed roots); stores above the size limit are refused."""
+    limit = settings.PLUMBLINE_LOCAL_STORE_MAX_BYTES
+    size = 0
+    for folder, _dirs, files in os.walk(path):
+        for name in files:
+            file_path = os.path.join(folder, name)
+            if not os.path.islink(file_path):
+                size += os.path.getsize(file_path)
+        if size > limit:
+            raise ConnectorError(
+                f"The embedded store at {path} is over {limit:,} bytes (PLUMBLINE_LOCAL_STORE_MAX_BYTES), the most "
+                "a check copies; serve it from a server and give its URL, or ask an administrator.",
+                transient=False,
+            )
+
+    def skipped(folder, names):
+        return [n for n in names if n == ".lock" or os.path.islink(os.path.join(folder, n))]
+
+    with tempfile.TemporaryDirectory(prefix="plumbline-store-") as scratch:
+        copy = os.path.join(scratch, "store")
+        shutil.copytree(path, copy, symlinks=True, ignore=skipped)
+        yield copy

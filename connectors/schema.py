@@ -9,6 +9,7 @@ a local store of another type. ``registry`` calls this through the hook ``connec
 
 from __future__ import annotations
 
+from .backends import FILE_URL_REFUSED
 from .base import BOOLEAN, INTEGER, LIST, LOCATION, NUMBER, TEXT, URL, Parameter
 from .local_sources import local_path_refusal
 from .secrets import ENV_SUFFIX, env_name_refusal
@@ -68,10 +69,7 @@ def _location_errors(cls, p: Parameter, location: str) -> list[str]:
     if p.type == URL:
         return ["Use an http:// or https:// URL."]
     if scheme == "file":
-        return [
-            "file:// URLs are not read; give the repository's or store's absolute local path instead (without "
-            "file://), under the local source roots the administrator allowed (PLUMBLINE_LOCAL_SOURCE_ROOTS)."
-        ]
+        return [FILE_URL_REFUSED]
     if scheme:
         return [f"Use an http:// or https:// URL or an absolute local path, not {scheme}://."]
     refusal = local_path_refusal(location)

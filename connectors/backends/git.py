@@ -52,6 +52,7 @@ from connectors.base import (
     ConnectorError,
     Parameter,
 )
+from connectors.local_sources import is_allowed_local_path, not_found_message
 from connectors.urls_policy import UrlNotAllowed, checked_addresses, connector_proxy, is_allowed_host, refuse_internal
 from registry.choices import ComponentKind
 
@@ -280,13 +281,10 @@ class GitRepositoryConnector(Connector):
 
     @cached_property
     def location(self) -> str:
-        location = checked_location(
-            self.settings.get("location") or self.component.attributes.get("url"),
-            missing="Set the repository's https:// clone URL or local path.",
-        )
-        if re.match(SSH_ADDRESS, location):
+        configured = self.settings.get("location") or self.component.attributes.get("url")
+        if re.match(SSH_ADDRESS, str(configured or "").strip()):
             raise ConnectorError(SSH_REFUSED, transient=False)
-        return location
+        return checked_location(configured, missing="Set the repository's https:// clone URL or local path.")
 
     @property
     def branch(self) -> str:
@@ -368,12 +366,13 @@ class GitRepositoryConnector(Connector):
         """The git directory to read: the local repository's, or a mirror of the remote one, up to date."""
         location = self.location
         if "://" not in location:
-            if not os.path.isdir(location):
-                raise ConnectorError(f"No directory at {location}; check the repository path.", transient=False)
             try:
-                return self._git("-C", location, "rev-parse", "--absolute-git-dir").strip()
+                git_dir = self._git("-C", location, "rev-parse", "--absolute-git-dir").strip()
             except ConnectorError as exc:
                 raise ConnectorError(f"{location} is not a git repository.", transient=False) from exc
+            if not is_allowed_local_path(git_dir):  # a .git file may point anywhere (gitdir: /elsewhere)
+                raise ConnectorError(not_found_message(location), transient=False)
+            return git_dir
         cache = Path(django_settings.VAR_DIR) / "connector-cache" / "git"
         mirror = cache / hashlib.sha256(location.encode()).hexdigest()[:32]
         config, proxy = self._remote_config(location)
