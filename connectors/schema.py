@@ -111,6 +111,11 @@ def schema_errors(cls, settings: dict, *, attributes: dict, options: dict) -> di
         return _given(settings.get(name)) or _given(options.get(name)) or from_attribute
 
     for p in cls.parameters:
+        fallback = (attributes or {}).get(p.attribute) if p.attribute else None
+        if p.type in (URL, LOCATION) and not _given(settings.get(p.name)) and isinstance(fallback, str) and fallback:
+            # The back-end reads this attribute instead: a location there must be as acceptable as in a setting.
+            for message in _location_errors(cls, p, fallback.strip()):
+                errors.setdefault(p.name, []).append(f"(from the component's {p.attribute} attribute) {message}")
         if p.secret or present(p.name) or p.name in errors:
             continue
         if p.required:

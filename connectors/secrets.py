@@ -111,7 +111,7 @@ def settings_environment_variables() -> frozenset[str]:
     return _settings_variables(tuple(modules))
 
 
-def _allow_list() -> list[str]:
+def allowed_env_names() -> list[str]:
     value = getattr(settings, ENV_SETTING, [])
     entries = value.split(",") if isinstance(value, str) else value
     return [entry.strip() for entry in entries if entry and entry.strip()]
@@ -123,7 +123,7 @@ def env_name_refusal(name) -> str | None:
         return "Give the name of an environment variable."
     if name in settings_environment_variables():
         return f"{name} holds one of Plumbline's own settings; connectors can never read it."
-    allowed = _allow_list()
+    allowed = allowed_env_names()
     if not any(name.startswith(entry[:-1]) if entry.endswith("*") else name == entry for entry in allowed):
         listed = ", ".join(allowed) or "nothing"
         return (

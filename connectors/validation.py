@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .loading import connector_options, get_connector_class
+from .secrets import ENV_SUFFIX, allowed_env_names
 
 
 def component_connector_errors(*, connector, connector_settings, kind, attributes) -> dict[str, list[str]]:
@@ -19,8 +20,10 @@ def component_connector_errors(*, connector, connector_settings, kind, attribute
     return {"connector_settings": lines} if lines else {}
 
 
-def connectors_described() -> list[tuple[str, str, str]]:
-    """``(alias, settings, secrets)`` in words, for the component form's help table."""
+def connectors_described() -> list[dict]:
+    """Each loadable connector and the settings a component may give it, for the component form: ``{"alias",
+    "settings": [{"name", "label", "help", "required"}]}``. A secret appears as its ``<name>_env`` setting only: its
+    value goes in the write-only secrets box."""
     from django.conf import settings
 
     described = []
@@ -29,7 +32,20 @@ def connectors_described() -> list[tuple[str, str, str]]:
             parameters = get_connector_class(alias).parameters
         except ImproperlyConfigured:
             continue
-        options = ", ".join(p.name + (" (required)" if p.required else "") for p in parameters if not p.secret)
-        secrets = ", ".join(f"{p.name} (or {p.name}_env)" for p in parameters if p.secret)
-        described.append((alias, options or "none", secrets or "none"))
+        fields = []
+        for p in parameters:
+            if p.secret:
+                fields.append(
+                    {
+                        "name": f"{p.name}{ENV_SUFFIX}",
+                        "label": f"{p.label}: environment variable",
+                        "help": f"Or name an environment variable of the workers holding it (allowed names: "
+                        f"{', '.join(allowed_env_names()) or 'none'}); better: put {p.name}=… in the secrets box.",
+                        "required": False,
+                    }
+                )
+            else:
+                required = p.required or bool(p.required_unless)
+                fields.append({"name": p.name, "label": p.label, "help": p.help, "required": required})
+        described.append({"alias": alias, "settings": fields})
     return described

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 # (connector alias, settings dict, component kind, component attributes) -> {"connector" | "connector_settings": [...]}
 ConnectorValidator = Callable[..., dict[str, list[str]]]
-# () -> [(alias, settings in words, secrets in words)]
-ConnectorDescriber = Callable[[], list[tuple[str, str, str]]]
+# () -> [{"alias": ..., "settings": [{"name", "label", "help", "required"}, ...]}]
+ConnectorDescriber = Callable[[], list[dict]]
 
 _hooks: dict[str, Callable | None] = {"validate": None, "describe": None}
 
@@ -29,6 +29,6 @@ def connector_settings_errors(*, connector, connector_settings, kind, attributes
     return validate(connector=connector, connector_settings=connector_settings, kind=kind, attributes=attributes)
 
 
-def connectors_described() -> list[tuple[str, str, str]]:
+def connectors_described() -> list[dict]:
     describe = _hooks["describe"]
     return describe() if describe is not None else []

@@ -282,3 +282,15 @@ def test_the_api_refuses_a_qdrant_store_wired_to_the_chroma_connector(client, me
         "location",
     )
     assert "This is a Qdrant store, not Chroma: use the qdrant connector" in message
+
+
+def test_the_api_refuses_a_path_outside_the_roots_given_as_the_location_attribute(client, member, project, root):
+    response = post_component(
+        client,
+        member,
+        kind="vector_store",
+        attributes={"location": "/etc", "collection": "docs"},
+        connector="qdrant",
+    )
+    message = refused(response, "location")
+    assert "location attribute" in message and "No readable directory at /etc" in message
