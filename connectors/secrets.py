@@ -11,43 +11,25 @@ Every resolved value is remembered for the life of the process so the logging fi
 """
 
 import ast
-import base64
-import hashlib
 import importlib.util
-import json
 import logging
 import os
 from functools import cache
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+
+from registry.encryption import decrypt_secrets as _decrypt
+from registry.encryption import encrypt_secrets
+
+__all__ = ["decrypt_secrets", "encrypt_secrets", "redact", "remember_secrets", "resolve_secret"]
 
 REDACTED = "[redacted]"
 _known_secret_values: set[str] = set()
 
 
-def _fernet():
-    keys = list(settings.FIELD_ENCRYPTION_KEYS)
-    if not keys:
-        digest = hashlib.sha256(("plumbline-field-encryption:" + settings.SECRET_KEY).encode()).digest()
-        keys = [base64.urlsafe_b64encode(digest).decode()]
-    return MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in keys])
-
-
-def encrypt_secrets(values: dict) -> str:
-    cleaned = {k: v for k, v in values.items() if v not in (None, "")}
-    if not cleaned:
-        return ""
-    return _fernet().encrypt(json.dumps(cleaned, sort_keys=True).encode()).decode()
-
-
 def decrypt_secrets(token: str) -> dict:
-    if not token:
-        return {}
-    try:
-        values = json.loads(_fernet().decrypt(token.encode()))
-    except InvalidToken as exc:
-        raise ValueError("The stored connector secrets cannot be decrypted with the configured keys.") from exc
+    """The component's stored secrets, remembered so that no log line can show them."""
+    values = _decrypt(token)
     remember_secrets(values.values())
     return values
 

@@ -11,10 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from connectors.secrets import decrypt_secrets, encrypt_secrets
-
 from .audit import diff, record_change, snapshot
 from .choices import COMPONENT_ATTRIBUTES
+from .encryption import decrypt_secrets, encrypt_secrets
 from .hooks import connector_settings_errors
 from .models import PROJECT_EDITABLE_FIELDS, ChangeRecord, Component, Project, Tag, Team
 
