@@ -125,7 +125,10 @@ def store_type_errors(path: str, expected: str) -> list[str]:
         return []
     want = STORE_NAMES[expected]
     if found is not None:
-        return [f"This is a {STORE_NAMES[found]} store, not {want}: use the {found} connector for {path}."]
+        what = "git repository" if found == "git" else f"{STORE_NAMES[found]} store"
+        return [f"This is a {what}, not {want}: use the {found} connector for {path}."]
+    if expected == "git":
+        return [f"{path} is not a git repository (no .git folder, not a bare repository); check the path."]
     marker = STORE_MARKERS.get(expected)
     holds = f" (no {marker})" if marker else ""
     return [f"No {want} store at {path}{holds}; check the path."]

@@ -52,7 +52,7 @@ from connectors.base import (
     ConnectorError,
     Parameter,
 )
-from connectors.local_sources import is_allowed_local_path, not_found_message
+from connectors.local_sources import is_allowed_local_path, not_found_message, store_type_errors
 from connectors.urls_policy import UrlNotAllowed, checked_addresses, connector_proxy, is_allowed_host, refuse_internal
 from registry.choices import ComponentKind
 
@@ -252,6 +252,16 @@ class GitRepositoryConnector(Connector):
         if re.match(SSH_ADDRESS, str(settings.get("location") or "")):
             return {"location": [SSH_REFUSED]}
         return {}
+
+    @classmethod
+    def local_source_errors(cls, name: str, path: str) -> list[str]:
+        """Not a repository, or a worktree whose ``.git`` file points outside the allowed roots."""
+        pointer = Path(path) / ".git"
+        if pointer.is_file():
+            target = pointer.read_text(errors="replace").partition("gitdir:")[2].strip()
+            if not target or not is_allowed_local_path(str(Path(path) / target)):
+                return [not_found_message(path)]
+        return store_type_errors(path, "git")
 
     def target(self) -> str:
         return safe_location(self.location)

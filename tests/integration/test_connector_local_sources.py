@@ -294,3 +294,31 @@ def test_the_api_refuses_a_path_outside_the_roots_given_as_the_location_attribut
     )
     message = refused(response, "location")
     assert "location attribute" in message and "No readable directory at /etc" in message
+
+
+def test_the_api_refuses_a_folder_that_is_not_a_git_repository(client, member, project, root):
+    (root / "plain").mkdir()
+    message = refused(
+        post_component(
+            client,
+            member,
+            kind="code_repository",
+            connector="git",
+            connector_settings={"location": str(root / "plain")},
+        ),
+        "location",
+    )
+    assert "is not a git repository" in message
+
+
+def test_the_api_refuses_a_git_file_pointing_outside_the_roots(client, member, project, root, outside):
+    worktree = root / "pointer"
+    worktree.mkdir()
+    (worktree / ".git").write_text(f"gitdir: {outside / '.git'}\n")
+    message = refused(
+        post_component(
+            client, member, kind="code_repository", connector="git", connector_settings={"location": str(worktree)}
+        ),
+        "location",
+    )
+    assert "No readable directory" in message
