@@ -9,13 +9,15 @@ a local store of another type. ``registry`` calls this through the hook ``connec
 
 from __future__ import annotations
 
+import math
+
 from .backends import FILE_URL_REFUSED
 from .base import BOOLEAN, INTEGER, LIST, LOCATION, NUMBER, TEXT, URL, Parameter
 from .local_sources import local_path_refusal
 from .secrets import ENV_SUFFIX, env_name_refusal
 
-TRUE_WORDS = {"true", "yes", "on", "1"}
-FALSE_WORDS = {"false", "no", "off", "0", ""}
+TRUE_WORDS = {"true", "yes", "1"}  # what the back-ends read as true
+FALSE_WORDS = {"false", "no", "0", ""}
 
 
 def _given(value) -> bool:
@@ -26,9 +28,10 @@ def _number(value) -> float | None:
     if isinstance(value, bool):
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def _range_error(p: Parameter, number: float) -> str | None:

@@ -51,6 +51,8 @@ def test_an_unknown_key_is_refused_with_the_allowed_ones(api):
         ("qdrant", "vector_store", {**QDRANT, "sample_size": "many"}, "sample_size", "whole number"),
         ("qdrant", "vector_store", {**QDRANT, "sample_size": 2.5}, "sample_size", "whole number"),
         ("qdrant", "vector_store", {**QDRANT, "pass_share": 3}, "pass_share", "from 0 to 1"),
+        ("qdrant", "vector_store", {**QDRANT, "max_index_age_days": "1e1000"}, "max_index_age_days", "a number"),
+        ("qdrant", "vector_store", {**QDRANT, "max_index_age_days": "nan"}, "max_index_age_days", "a number"),
         ("qdrant", "vector_store", {**QDRANT, "collection": ["a", "b"]}, "collection", "Enter text"),
         ("git", "code_repository", {"location": "https://x.example/r.git", "codeowners_required": "maybe"},
          "codeowners_required", "true or false"),
