@@ -223,17 +223,18 @@ class ComponentForm(forms.Form):
             )
             for field, messages in errors.items():
                 for message in messages:
-                    self.add_error(self._field_for(field, message, cleaned["connector"]), message)
+                    self.add_error(*self._placed(field, message, cleaned["connector"]))
         return cleaned
 
-    def _field_for(self, field, message, connector):
-        """The form field an error belongs on: a connector setting's own field when the form shows it."""
+    def _placed(self, field, message, connector):
+        """Where an error goes: on a connector setting's own field (without the "key: " prefix) when the form
+        shows that setting, else on the field it names, else on the form."""
         if field == "connector_settings":
-            key, sep, _rest = message.partition(": ")
+            key, sep, rest = message.partition(": ")
             name = f"setting_{connector}__{key}"
             if sep and name in self.fields:
-                return name
-        return field if field in self.fields else None
+                return name, rest
+        return (field if field in self.fields else None), message
 
     def service_kwargs(self):
         data = self.cleaned_data
