@@ -64,6 +64,11 @@ def _is_internal(address: str) -> bool:
 def validate_url(url: str, *, resolve: bool = True) -> str:
     """Return the URL when a connector may call it; raise UrlNotAllowed saying why and how to fix it."""
     parts = urlsplit(str(url).strip())
+    if parts.scheme == "file":
+        raise UrlNotAllowed(
+            "Only http:// and https:// URLs can be used, not file://; for a local repository or store give its "
+            "absolute path (without file://) under the local source roots (PLUMBLINE_LOCAL_SOURCE_ROOTS)."
+        )
     if parts.scheme not in ("http", "https"):
         raise UrlNotAllowed(f"Only http:// and https:// URLs can be used, not {parts.scheme or 'no scheme'!r}.")
     host = (parts.hostname or "").lower()

@@ -322,3 +322,12 @@ def test_the_api_refuses_a_git_file_pointing_outside_the_roots(client, member, p
         "location",
     )
     assert "No readable directory" in message
+
+
+def test_a_file_url_saved_earlier_reads_error_saying_local_paths_work(project, root):
+    repo = make_repo(root / "repo", [FILES])
+
+    results = states_and_reasons(git_component(project, f"file://{repo}"))
+
+    assert {state for state, _ in results} == {"error"}
+    assert all("absolute path (without file://)" in reason for _, reason in results)
