@@ -5,7 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 MLFLOW_VENV := .venv-mlflow
 MLFLOW_VERSION := 3.17.2
-DEMO_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=127.0.0.1,localhost
+# The demo's local git repositories and vector stores: outside the checkout, since connectors never read Plumbline's
+# own folders; the demo allows exactly this folder as a local source root.
+DEMO_SOURCES ?= $(or $(TMPDIR),/tmp)/plumbline-demo-sources-$(shell printf '%s' "$(CURDIR)" | sha256sum | cut -c1-8)
+DEMO_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=127.0.0.1,localhost PLUMBLINE_LOCAL_SOURCE_ROOTS=$(DEMO_SOURCES)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/plumbline
 REDIS_URL ?= redis://127.0.0.1:6379/0
 DEBIAN_PACKAGES := chromium poppler-utils prometheus fonts-dejavu-core

@@ -283,6 +283,14 @@ PLUMBLINE_CONNECTOR_TIMEOUT = env.float("PLUMBLINE_CONNECTOR_TIMEOUT", default=1
 PLUMBLINE_REGEX_MAX_LENGTH = env.int("PLUMBLINE_REGEX_MAX_LENGTH", default=500)
 # An http(s):// egress proxy for connector calls and git clones (credentials allowed); allowed hosts bypass it.
 PLUMBLINE_CONNECTOR_PROXY = env("PLUMBLINE_CONNECTOR_PROXY", default="")
+# Environment variables a component may name for a connector secret (``{"token_env": "NAME"}``): names and PREFIX*
+# patterns. The variables these settings read (SECRET_KEY, DATABASE_URL, ...) are refused whatever this says.
+PLUMBLINE_CONNECTOR_SECRET_ENV = env.list("PLUMBLINE_CONNECTOR_SECRET_ENV", default=["PLUMBLINE_SECRET_*"])
+# Folders under which git repositories and embedded vector stores may be read by local path; none: local paths off.
+# Plumbline's own folders (the checkout, VAR_DIR, MEDIA_ROOT, the connector cache) are refused even under a root.
+PLUMBLINE_LOCAL_SOURCE_ROOTS = env.list("PLUMBLINE_LOCAL_SOURCE_ROOTS", default=[])
+# Embedded vector stores are read from a private copy (so reading never changes them); larger ones are refused.
+PLUMBLINE_LOCAL_STORE_MAX_BYTES = env.int("PLUMBLINE_LOCAL_STORE_MAX_BYTES", default=1024**3)
 # Refresh evidence before its time-to-live runs out (connectors.tasks.REFRESH_AHEAD), every 15 minutes.
 CELERY_BEAT_SCHEDULE["connectors-refresh-expiring"] = {
     "task": "connectors.tasks.refresh_expiring_evidence",

@@ -4,6 +4,7 @@ Everything else (login required, CSRF, hashed tokens) stays exactly as in produc
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
@@ -20,6 +21,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
 CELERY_TASK_EAGER_PROPAGATES = True
+# The connector tests build git repositories and vector stores in pytest's temporary folders.
+PLUMBLINE_LOCAL_SOURCE_ROOTS = [tempfile.gettempdir()]
 
 # WhiteNoise warns on every request when the collected-static directory is missing; tests never collect.
 (VAR_DIR / "staticfiles").mkdir(parents=True, exist_ok=True)

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ConnectorsConfig(AppConfig):
     name = "connectors"
     verbose_name = "Evidence connectors"
+
+    def ready(self):
+        from registry.hooks import register_connector_hooks
+
+        from .validation import component_connector_errors, connectors_described
+
+        register_connector_hooks(validate=component_connector_errors, describe=connectors_described)

@@ -72,13 +72,34 @@ class ConnectorError(Exception):
         self.transient = transient
 
 
+# What a setting holds, for validation at save and for the form. A "location" is an http(s) URL or an absolute
+# local path (under PLUMBLINE_LOCAL_SOURCE_ROOTS); a "url" only the former.
+TEXT, NUMBER, INTEGER, BOOLEAN, LIST, URL, LOCATION = "text", "number", "integer", "boolean", "list", "url", "location"
+PARAMETER_TYPES = (TEXT, NUMBER, INTEGER, BOOLEAN, LIST, URL, LOCATION)
+
+
 @dataclass(frozen=True)
 class Parameter:
+    """One setting of a back-end: the schema its values are checked against when a component is saved.
+
+    ``required_unless``: required unless one of these other settings is given. ``attribute``: the component
+    attribute the back-end falls back on when the setting is empty (so a required setting may come from there).
+    """
+
     name: str
     label: str
     required: bool = False
     secret: bool = False  # stored encrypted or named by an env var; never rendered, logged or returned
     help: str = ""
+    type: str = TEXT
+    minimum: float | None = None
+    maximum: float | None = None
+    required_unless: tuple[str, ...] = ()
+    attribute: str = ""
+
+    def __post_init__(self):
+        if self.type not in PARAMETER_TYPES:
+            raise ValueError(f"Unknown parameter type {self.type!r}")
 
 
 class Connector:
@@ -117,9 +138,25 @@ class Connector:
 
     @classmethod
     def validate_settings(cls, settings: dict) -> dict[str, list[str]]:
-        """Field errors for these settings (empty when valid), for forms and the API."""
-        errors = {}
-        for p in cls.parameters:
-            if p.required and not p.secret and not settings.get(p.name):
-                errors.setdefault(p.name, []).append(f"{p.label} is required.")
+        """Back-end specific field errors beyond the declared schema (empty when valid); see ``settings_errors``."""
+        return {}
+
+    @classmethod
+    def settings_errors(cls, settings: dict, *, attributes: dict | None = None, options: dict | None = None):
+        """Field errors for a component's connector settings, by setting name (empty when valid).
+
+        The declared ``parameters`` are the schema: unknown keys, secrets typed in clear, environment variables
+        connectors may not read, wrong types, missing required values and unusable locations are refused here,
+        then the back-end's own ``validate_settings`` adds what a schema cannot say.
+        """
+        from .schema import schema_errors
+
+        errors = schema_errors(cls, settings, attributes=attributes or {}, options=options or {})
+        # Where both speak about one setting, the back-end's message is the more specific one.
+        errors.update({name: list(messages) for name, messages in cls.validate_settings(settings).items()})
         return errors
+
+    @classmethod
+    def local_source_errors(cls, name: str, path: str) -> list[str]:
+        """Errors about what an allowed local path holds (e.g. another store type); back-ends override."""
+        return []

@@ -1,7 +1,8 @@
 """Real evidence for ``make demo``, without network: local sources for the demo projects, then a refresh.
 
 Some projects get complete sources and some realistic gaps, so claimed vs verified maturity differs at once:
-git repositories under ``var/demo-sources/git/``, embedded Qdrant and Chroma collections, and, when
+git repositories, embedded Qdrant and Chroma collections (under the first of ``PLUMBLINE_LOCAL_SOURCE_ROOTS``,
+which ``make demo`` sets to a folder outside the checkout: connectors never read Plumbline's own folders), and, when
 ``.venv-mlflow`` exists, a real MLflow server on loopback seeded over its REST API (left running for "refresh
 now"; its pid is printed). Prometheus sources stay pointed at their (unreachable) inventory URL and read
 ``unknown``, as an unreachable system does. Idempotent: existing sources are reused.
@@ -34,7 +35,14 @@ from . import services
 
 logger = logging.getLogger(__name__)
 
-SOURCES = settings.VAR_DIR / "demo-sources" if hasattr(settings, "VAR_DIR") else Path("var") / "demo-sources"
+
+def _sources() -> Path:
+    """Where the demo's local sources live: the first allowed local source root (``make demo`` sets one outside
+    the checkout, since connectors never read Plumbline's own folders)."""
+    roots = settings.PLUMBLINE_LOCAL_SOURCE_ROOTS
+    return Path(roots[0]) if roots else Path(settings.VAR_DIR) / "demo-sources"
+
+
 MLFLOW_BIN = Path(settings.BASE_DIR) / ".venv-mlflow" / "bin" / "mlflow"
 COMPLETE = {"listing-assistant", "docs-qa-bot", "support-ticket-summariser"}
 DIMENSION = 8
@@ -76,7 +84,7 @@ def _git(repo, *args):
 
 
 def git_repository(slug: str, name: str, complete: bool) -> Path:
-    repo = SOURCES / "git" / slug
+    repo = _sources() / "git" / slug
     if (repo / ".git").exists():
         return repo
     repo.mkdir(parents=True, exist_ok=True)
@@ -118,7 +126,7 @@ def qdrant_collection(slug: str, collection: str, complete: bool) -> Path | None
     except ImportError:
         _say("qdrant-client is not installed (pip install -r requirements-dev.txt); Qdrant evidence skipped.")
         return None
-    path = SOURCES / "qdrant" / slug
+    path = _sources() / "qdrant" / slug
     path.mkdir(parents=True, exist_ok=True)
     client = QdrantClient(path=str(path))
     try:
@@ -143,7 +151,7 @@ def chroma_collection(slug: str, collection: str, complete: bool) -> Path | None
     except ImportError:
         _say("chromadb is not installed (pip install -r requirements-dev.txt); Chroma evidence skipped.")
         return None
-    path = SOURCES / "chroma" / slug
+    path = _sources() / "chroma" / slug
     client = chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(anonymized_telemetry=False))
     names = {c.name for c in client.list_collections()}
     if collection not in names:
@@ -174,7 +182,7 @@ def start_mlflow_server():
     Returns ``(url, process)``: ``process`` is None when a running server was reused, ``url`` None when MLflow
     is not installed. The server boots (about 5-15 s on a fresh database) while the other sources are built.
     """
-    state_file = SOURCES / "mlflow" / "server.json"
+    state_file = _sources() / "mlflow" / "server.json"
     if state_file.exists():
         state = json.loads(state_file.read_text())
         if _healthy(state["url"]):
@@ -182,7 +190,7 @@ def start_mlflow_server():
     if not MLFLOW_BIN.exists():
         _say("no .venv-mlflow (make mlflow-venv); MLflow evidence skipped.")
         return None, None
-    workdir = SOURCES / "mlflow"
+    workdir = _sources() / "mlflow"
     (workdir / "artifacts").mkdir(parents=True, exist_ok=True)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -204,11 +212,11 @@ def wait_for_mlflow(url, process) -> str | None:
     deadline = time.monotonic() + 45
     while time.monotonic() < deadline and process.poll() is None:
         if _healthy(url):
-            (SOURCES / "mlflow" / "server.json").write_text(json.dumps({"url": url, "pid": process.pid}))
+            (_sources() / "mlflow" / "server.json").write_text(json.dumps({"url": url, "pid": process.pid}))
             _say(f"MLflow demo server at {url} (pid {process.pid}; stop it with: kill {process.pid}).")
             return url
         time.sleep(0.3)
-    _say(f"the MLflow server did not start (see {SOURCES / 'mlflow' / 'server.log'}); MLflow evidence skipped.")
+    _say(f"the MLflow server did not start (see {_sources() / 'mlflow' / 'server.log'}); MLflow evidence skipped.")
     return None
 
 

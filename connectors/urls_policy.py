@@ -35,16 +35,40 @@ def _allowed_hosts() -> set[str]:
     return {h.strip().lower() for h in settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS if h.strip()}
 
 
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries, where a translator or tunnel may route it there: IPv4-mapped
+    (``::ffff:a.b.c.d``), NAT64 (``64:ff9b::a.b.c.d``), 6to4 (``2002:AABB:CCDD::``) and the deprecated
+    IPv4-compatible form (``::a.b.c.d``, not ``::`` or ``::1``)."""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip in NAT64_PREFIX or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _is_internal(address: str) -> bool:
+    """Not a public unicast address; an IPv6 address that wraps an IPv4 one is judged by the IPv4 address too."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip.is_multicast
+    candidates = [ip]
+    if isinstance(ip, ipaddress.IPv6Address) and (inner := embedded_ipv4(ip)) is not None:
+        candidates.append(inner)
+    return any(not c.is_global or c.is_multicast for c in candidates)
 
 
 def validate_url(url: str, *, resolve: bool = True) -> str:
     """Return the URL when a connector may call it; raise UrlNotAllowed saying why and how to fix it."""
     parts = urlsplit(str(url).strip())
+    if parts.scheme == "file":
+        raise UrlNotAllowed(
+            "Only http:// and https:// URLs can be used, not file://; for a local repository or store give its "
+            "absolute path (without file://) under the local source roots (PLUMBLINE_LOCAL_SOURCE_ROOTS)."
+        )
     if parts.scheme not in ("http", "https"):
         raise UrlNotAllowed(f"Only http:// and https:// URLs can be used, not {parts.scheme or 'no scheme'!r}.")
     host = (parts.hostname or "").lower()

@@ -4,14 +4,14 @@ import json
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 
 from accounts import permissions
 from accounts.models import User
 from config import limits
-from connectors.loading import get_connector_class
 
 from .choices import COMPONENT_ATTRIBUTES, ComponentKind
+from .hooks import connectors_described
 from .models import PROJECT_EDITABLE_FIELDS, Component, Project, Team
 from .services import component_validate
 from .validators import clean_links, clean_regions
@@ -92,8 +92,9 @@ class ComponentForm(forms.Form):
     connector = forms.ChoiceField(required=False, help_text="The connector that gathers evidence from it.")
     connector_settings = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text='JSON object of non-secret options, e.g. {"experiment": "listing-assistant"}.',
+        label="Other settings (JSON)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: settings as a JSON object, e.g. lists as JSON lists; the fields above take precedence.",
     )
     secrets = forms.CharField(
         required=False,
@@ -105,18 +106,41 @@ class ComponentForm(forms.Form):
     def __init__(self, *args, project, instance=None, **kwargs):
         self.project = project
         self.instance = instance
+        self.connectors = connectors_described()
+        self.setting_names = {
+            f"setting_{c['alias']}__{f['name']}": (c["alias"], f["name"])
+            for c in self.connectors
+            for f in c["settings"]
+        }
         if instance is not None and "initial" not in kwargs:
+            stored = dict(instance.connector_settings or {})
+            shown = {
+                field: _as_text(stored.pop(key))
+                for field, (alias, key) in self.setting_names.items()
+                if alias == instance.connector and key in stored
+            }
             kwargs["initial"] = {
                 "kind": instance.kind,
                 "name": instance.name,
                 "description": instance.description,
                 "connector": instance.connector,
-                "connector_settings": json.dumps(instance.connector_settings) if instance.connector_settings else "",
+                "connector_settings": json.dumps(stored) if stored else "",
+                **shown,
                 **{f"attr_{k}": v for k, v in (instance.attributes or {}).items()},
             }
         super().__init__(*args, **kwargs)
         self.fields["connector"].choices = [("", "None"), *((a, a) for a in settings.PLUMBLINE_CONNECTORS)]
         self.connector_help = connector_parameters_help()
+        self.setting_fields = []
+        for connector in self.connectors:
+            for setting in connector["settings"]:
+                name = f"setting_{connector['alias']}__{setting['name']}"
+                help_text = setting["help"] + (" Required." if setting["required"] else "")
+                self.fields[name] = forms.CharField(
+                    required=False, label=setting["label"], help_text=help_text.strip()
+                )  # required-ness depends on the connector chosen: the connector's own validation says so
+                self.fields[name].widget.attrs["data-connector"] = connector["alias"]
+                self.setting_fields.append(name)
         self.attribute_fields = []
         for kind, attributes in COMPONENT_ATTRIBUTES.items():
             for key, label, help_text in attributes:
@@ -135,7 +159,13 @@ class ComponentForm(forms.Form):
         return [self[name] for name in self.attribute_fields]
 
     def connector_fields(self):
-        return [self[name] for name in ("connector", "connector_settings", "secrets")]
+        return [self["connector"]]
+
+    def connector_setting_fields(self):
+        return [self[name] for name in self.setting_fields]
+
+    def connector_extra_fields(self):
+        return [self[name] for name in ("connector_settings", "secrets")]
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -180,6 +210,12 @@ class ComponentForm(forms.Form):
         keys = [key for key, _l, _h in COMPONENT_ATTRIBUTES.get(kind, [])]
         cleaned["attributes"] = {k: cleaned.get(f"attr_{k}", "").strip() for k in keys if cleaned.get(f"attr_{k}")}
         if "connector_settings" in cleaned and "connector" in cleaned:
+            typed = {
+                key: cleaned[field].strip()
+                for field, (alias, key) in self.setting_names.items()
+                if alias == cleaned["connector"] and cleaned.get(field, "").strip()
+            }
+            cleaned["connector_settings"] = {**cleaned["connector_settings"], **typed}
             errors = component_validate(
                 kind=kind,
                 attributes=cleaned["attributes"],
@@ -187,8 +223,19 @@ class ComponentForm(forms.Form):
                 connector_settings=cleaned["connector_settings"],
             )
             for field, messages in errors.items():
-                self.add_error(field if field in self.fields else None, messages)
+                for message in messages:
+                    self.add_error(*self._placed(field, message, cleaned["connector"]))
         return cleaned
+
+    def _placed(self, field, message, connector):
+        """Where an error goes: on a connector setting's own field (without the "key: " prefix) when the form
+        shows that setting, else on the field it names, else on the form."""
+        if field == "connector_settings":
+            key, sep, rest = message.partition(": ")
+            name = f"setting_{connector}__{key}"
+            if sep and name in self.fields:
+                return name, rest
+        return (field if field in self.fields else None), message
 
     def service_kwargs(self):
         data = self.cleaned_data
@@ -203,18 +250,21 @@ class ComponentForm(forms.Form):
         }
 
 
-def connector_parameters_help() -> list[tuple[str, str, str]]:
-    """``(alias, settings, secrets)`` described in words, so people know what to type for each connector."""
-    described = []
-    for alias in settings.PLUMBLINE_CONNECTORS:
-        try:
-            parameters = get_connector_class(alias).parameters
-        except ImproperlyConfigured:
-            continue
-        options = ", ".join(p.name + (" (required)" if p.required else "") for p in parameters if not p.secret)
-        secrets = ", ".join(p.name for p in parameters if p.secret)
-        described.append((alias, options or "none", secrets or "none"))
-    return described
+def connector_parameters_help() -> list[tuple[str, str]]:
+    """``(alias, settings)`` in words, so people know what each connector takes (also in the JSON box)."""
+    return [
+        (c["alias"], ", ".join(f["name"] + (" (required)" if f["required"] else "") for f in c["settings"]) or "none")
+        for c in connectors_described()
+    ]
+
+
+def _as_text(value) -> str:
+    """A stored setting as the text its form field shows (lists comma-separated)."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
 
 
 class ImportForm(forms.Form):

@@ -6,16 +6,15 @@ encrypted secrets, tags by name) and the audit trail.
 """
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from connectors.loading import get_connector_class
-from connectors.secrets import decrypt_secrets, encrypt_secrets
-
 from .audit import diff, record_change, snapshot
 from .choices import COMPONENT_ATTRIBUTES
+from .encryption import decrypt_secrets, encrypt_secrets
+from .hooks import connector_settings_errors
 from .models import PROJECT_EDITABLE_FIELDS, ChangeRecord, Component, Project, Tag, Team
 
 PROJECT_FIELDS = tuple(f for f in PROJECT_EDITABLE_FIELDS if f != "tags")  # tags are set by name, apart
@@ -181,13 +180,10 @@ def component_validate(*, kind, attributes, connector, connector_settings) -> di
             choices = ", ".join(sorted(settings.PLUMBLINE_CONNECTORS))
             errors["connector"] = [f"Unknown connector {connector!r}. Choose one of: {choices}, or leave it empty."]
         elif isinstance(connector_settings, dict):
-            try:
-                cls = get_connector_class(connector)
-            except ImproperlyConfigured as exc:
-                errors["connector"] = [f"Connector {connector!r} is not available on this server: {exc}"]
-            else:
-                for field, messages in cls.validate_settings(connector_settings).items():
-                    errors.setdefault("connector_settings", []).extend(f"{field}: {m}" for m in messages)
+            for field, messages in connector_settings_errors(
+                connector=connector, connector_settings=connector_settings, kind=kind, attributes=attributes or {}
+            ).items():
+                errors.setdefault(field, []).extend(messages)
     elif connector_settings:
         errors["connector_settings"] = ["Connector settings need a connector; choose one or clear the settings."]
     return errors

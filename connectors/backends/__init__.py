@@ -18,6 +18,7 @@ from django.conf import settings as django_settings
 
 from connectors.base import ConnectorError
 from connectors.http_client import connector_client
+from connectors.local_sources import checked_local_path
 from connectors.urls_policy import validate_url
 
 
@@ -37,13 +38,22 @@ def safe_location(location: str) -> str:
     return host_of(location) if "://" in location else location
 
 
+FILE_URL_REFUSED = (
+    "file:// URLs are not read; give the absolute local path instead (without file://), under the local source "
+    "roots the administrator allowed (PLUMBLINE_LOCAL_SOURCE_ROOTS)."
+)
+
+
 def checked_location(value, *, missing: str) -> str:
-    """The configured URL or path of a system; a URL must pass the connector URL policy (http/https, no
-    internal hosts unless allowed), also when it came from the component's attributes rather than its settings."""
+    """The configured URL or path of a system, also when it came from the component's attributes rather than its
+    settings: a URL must pass the connector URL policy (http/https, no internal hosts unless allowed), a path the
+    local source policy (under PLUMBLINE_LOCAL_SOURCE_ROOTS, outside Plumbline's own folders; returned resolved)."""
     location = str(value or "").strip()
     if not location:
         raise ConnectorError(missing, transient=False)
-    return validate_url(location.rstrip("/")) if "://" in location else location
+    if location.lower().startswith("file://"):
+        raise ConnectorError(FILE_URL_REFUSED, transient=False)
+    return validate_url(location.rstrip("/")) if "://" in location else checked_local_path(location)
 
 
 def require(module: str, package: str):

@@ -24,8 +24,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors import embedding_models
-from connectors.backends import as_list, location_errors, number_errors, setting_number
-from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, ConnectorError, Parameter
+from connectors.backends import as_list, setting_number
+from connectors.base import (
+    FAIL,
+    INTEGER,
+    LIST,
+    LOCATION,
+    NUMBER,
+    PASS,
+    UNKNOWN,
+    WARN,
+    CheckOutcome,
+    CheckSpec,
+    ConnectorError,
+    Parameter,
+)
 
 RESERVED_KEY = "__collection_metadata__"
 TTL = timedelta(hours=12)
@@ -105,15 +118,37 @@ CHECKS = (
 )
 
 PARAMETERS = (
-    Parameter("location", "Server URL or local path", help="Defaults to the component's location attribute."),
-    Parameter("collection", "Collection", help="Defaults to the component's collection attribute."),
-    Parameter("sample_size", "Chunks to sample", help="Default 200."),
-    Parameter("source_keys", "Source document id keys", help="Comma-separated; default source_doc_id, doc_id, ..."),
-    Parameter("position_keys", "Chunk position keys", help="Comma-separated; default chunk_index, chunk_position."),
-    Parameter("ingested_keys", "Ingestion time keys", help="Comma-separated; default ingested_at, ingestion_time."),
-    Parameter("pass_share", "Share of complete chunks to pass", help="Default 0.95; below it warns."),
-    Parameter("fail_share", "Share of complete chunks below which it fails", help="Default 0.5."),
-    Parameter("max_index_age_days", "Maximum index age (days)", help="Default 30."),
+    Parameter(
+        "location",
+        "Server URL or local path",
+        required=True,
+        type=LOCATION,
+        attribute="location",
+        help="http(s):// URL of the server, or the absolute path of an embedded store under the allowed local "
+        "source roots; defaults to the component's location attribute.",
+    ),
+    Parameter(
+        "collection",
+        "Collection",
+        required=True,
+        attribute="collection",
+        help="Defaults to the component's collection.",
+    ),
+    Parameter("sample_size", "Chunks to sample", type=INTEGER, minimum=1, maximum=10_000, help="Default 200."),
+    Parameter("source_keys", "Source document id keys", type=LIST, help="Comma-separated; default source_doc_id, ..."),
+    Parameter("position_keys", "Chunk position keys", type=LIST, help="Comma-separated; default chunk_index, ..."),
+    Parameter("ingested_keys", "Ingestion time keys", type=LIST, help="Comma-separated; default ingested_at, ..."),
+    Parameter("embedding_model_keys", "Embedding model keys", type=LIST, help="Default embedding_model, ..."),
+    Parameter("dimension_keys", "Embedding dimension keys", type=LIST, help="Default embedding_dimension, ..."),
+    Parameter("chunk_strategy_keys", "Chunking strategy keys", type=LIST, help="Default chunking_strategy, ..."),
+    Parameter("chunk_size_keys", "Chunk size keys", type=LIST, help="Default chunk_size, ..."),
+    Parameter(
+        "pass_share", "Share of complete chunks to pass", type=NUMBER, minimum=0, maximum=1, help="Default 0.95."
+    ),
+    Parameter(
+        "fail_share", "Share of complete chunks below which it fails", type=NUMBER, minimum=0, maximum=1, help="0.5."
+    ),
+    Parameter("max_index_age_days", "Maximum index age (days)", type=NUMBER, minimum=0, help="Default 30."),
     Parameter("vector_name", "Named vector", help="For collections with several named vectors."),
 )
 
@@ -158,9 +193,14 @@ class Options:
 
 
 def settings_errors(settings: dict) -> dict[str, list[str]]:
-    """Form errors for the settings every vector store back-end shares."""
-    bounds = {"sample_size": (1, 10_000), "pass_share": (0, 1), "fail_share": (0, 1), "max_index_age_days": (0, None)}
-    return {**number_errors(settings, bounds), **location_errors(settings, "location", paths=True)}
+    """Errors the schema cannot express: the two shares must be in order."""
+    try:
+        fail_share, pass_share = float(settings.get("fail_share", 0.5)), float(settings.get("pass_share", 0.95))
+    except (TypeError, ValueError):
+        return {}  # the schema reports the value that is not a number
+    if fail_share > pass_share:
+        return {"fail_share": ["fail_share must not be above pass_share."]}
+    return {}
 
 
 @dataclass

@@ -1,20 +1,21 @@
 """Chroma collections: the same ``vectorstore.*`` checks as Qdrant, read from an embedded store or a server.
 
-An embedded store is opened with ``chromadb.PersistentClient`` (telemetry off, no embedding function, so nothing
-is ever downloaded); a server is read through its HTTP API (``/api/v2``) with the optional token, so talking to
-a server needs no ``chromadb`` install at all. Collection metadata in Chroma holds flat scalars only, which is
-where teams declare the embedding model, dimension and chunking.
+An embedded store (a folder with ``chroma.sqlite3`` under the allowed local source roots) is copied and the copy
+opened with ``chromadb.PersistentClient`` (telemetry off, no embedding function, so nothing is ever downloaded),
+so reading never changes the store; a server is read through its HTTP API (``/api/v2``) with the optional token,
+so talking to a server needs no ``chromadb`` install at all. Collection metadata in Chroma holds flat scalars only,
+which is where teams declare the embedding model, dimension and chunking.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from urllib.parse import quote
 
 from connectors.backends import _vectorstore as vs
 from connectors.backends import checked_location, is_url, request_json, require, safe_location
 from connectors.base import Connector, ConnectorError, Parameter
+from connectors.local_sources import checked_store, read_only_copy, store_type_errors
 from registry.choices import ComponentKind
 
 SYSTEM = "Chroma"
@@ -61,30 +62,40 @@ class ChromaConnector(Connector):
         return self.settings.get("tenant") or "default_tenant", self.settings.get("database") or "default_database"
 
     def _read_embedded(self, path: str, collection: str, options: vs.Options) -> vs.CollectionView:
+        """Read a private copy of the store: chromadb opens its SQLite database for writing (and would create one
+        in any folder it is pointed at), so the store itself is never opened."""
         chromadb = require("chromadb", "chromadb")
         from chromadb.errors import ChromaError, NotFoundError
 
-        if not os.path.isdir(path):
-            raise ConnectorError(f"No embedded Chroma store at {path}; check the path.", transient=False)
+        checked_store(path, "chroma")
         tenant, database = self._scope()
-        try:
-            client = chromadb.PersistentClient(
-                path=path, settings=chromadb.Settings(anonymized_telemetry=False), tenant=tenant, database=database
-            )
-            col = client.get_collection(collection, embedding_function=None)
-            records = col.get(limit=options.sample_size, include=["metadatas"])
-            total = col.count()
-            dimension = col.get_model().dimension
-        except NotFoundError as exc:
-            raise ConnectorError(
-                f"The Chroma store at {path} has no collection {collection}.", transient=False
-            ) from exc
-        except (ChromaError, ValueError) as exc:
-            transient = "locked" in str(exc).lower()
-            raise ConnectorError(
-                f"Reading {collection} from the Chroma store at {path} failed: {exc}", transient=transient
-            ) from exc
+        with read_only_copy(path) as copy:
+            client = None
+            try:
+                client = chromadb.PersistentClient(
+                    path=copy, settings=chromadb.Settings(anonymized_telemetry=False), tenant=tenant, database=database
+                )
+                col = client.get_collection(collection, embedding_function=None)
+                records = col.get(limit=options.sample_size, include=["metadatas"])
+                total = col.count()
+                dimension = col.get_model().dimension
+            except NotFoundError as exc:
+                raise ConnectorError(
+                    f"The Chroma store at {path} has no collection {collection}.", transient=False
+                ) from exc
+            except (ChromaError, ValueError) as exc:
+                message = str(exc).replace(copy, path)
+                raise ConnectorError(
+                    f"Reading {collection} from the Chroma store at {path} failed: {message}", transient=False
+                ) from exc
+            finally:
+                if client is not None:
+                    client.close()
         return self._view(collection, col.metadata, dimension, total, records.get("ids"), records.get("metadatas"))
+
+    @classmethod
+    def local_source_errors(cls, name: str, path: str) -> list[str]:
+        return store_type_errors(path, "chroma")
 
     def _read_server(self, url: str, collection: str, options: vs.Options) -> vs.CollectionView:
         tenant, database = self._scope()

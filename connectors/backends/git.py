@@ -38,15 +38,21 @@ from urllib.parse import urlsplit
 import re2
 from django.conf import settings as django_settings
 
-from connectors.backends import (
-    as_list,
-    check_pattern_length,
-    checked_location,
-    location_errors,
-    safe_location,
-    safe_regex,
+from connectors.backends import as_list, check_pattern_length, checked_location, safe_location, safe_regex
+from connectors.base import (
+    BOOLEAN,
+    FAIL,
+    LIST,
+    LOCATION,
+    PASS,
+    WARN,
+    CheckOutcome,
+    CheckSpec,
+    Connector,
+    ConnectorError,
+    Parameter,
 )
-from connectors.base import FAIL, PASS, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
+from connectors.local_sources import is_allowed_local_path, not_found_message, store_type_errors
 from connectors.urls_policy import UrlNotAllowed, checked_addresses, connector_proxy, is_allowed_host, refuse_internal
 from registry.choices import ComponentKind
 
@@ -165,17 +171,24 @@ class GitRepositoryConnector(Connector):
     component_kinds = (ComponentKind.CODE_REPOSITORY, ComponentKind.PROMPT_SET)
     parameters = (
         Parameter(
-            "location", "Clone URL or local path", help="https:// URL or local path; default: the url attribute."
+            "location",
+            "Clone URL or local path",
+            required=True,
+            type=LOCATION,
+            attribute="url",
+            help="https:// clone URL, or the absolute path of a local repository under the allowed local source "
+            "roots; default: the url attribute.",
         ),
         Parameter("branch", "Branch", help="Default: the branch attribute, else the repository's HEAD."),
         Parameter("username", "Username for HTTPS", help="Default x-access-token (GitHub); oauth2 for GitLab."),
         Parameter("token", "Access token", secret=True, help="For private HTTPS repositories."),
-        Parameter("prompt_globs", "Prompt files", help="Comma-separated globs; default prompts/**."),
-        Parameter("architecture_globs", "Architecture documents", help="Comma-separated globs."),
-        Parameter("model_choice_globs", "Model-choice documents", help="Comma-separated globs."),
+        Parameter("prompt_globs", "Prompt files", type=LIST, help="Comma-separated globs; default prompts/**."),
+        Parameter("architecture_globs", "Architecture documents", type=LIST, help="Comma-separated globs."),
+        Parameter("model_choice_globs", "Model-choice documents", type=LIST, help="Comma-separated globs."),
         Parameter(
             "codeowners_required",
             "CODEOWNERS required",
+            type=BOOLEAN,
             help="No longer needed: a missing CODEOWNERS always fails (waive it when review is enforced elsewhere).",
         ),
     )
@@ -283,7 +296,7 @@ class GitRepositoryConnector(Connector):
 
     @classmethod
     def validate_settings(cls, settings: dict) -> dict[str, list[str]]:
-        errors = {**super().validate_settings(settings), **location_errors(settings, "location", paths=True)}
+        errors = {}
         if re.match(SSH_ADDRESS, str(settings.get("location") or "")):
             errors["location"] = [SSH_REFUSED]
         for name in GLOB_SETTINGS:
@@ -292,6 +305,16 @@ class GitRepositoryConnector(Connector):
             except ConnectorError as exc:
                 errors[name] = [str(exc)]
         return errors
+
+    @classmethod
+    def local_source_errors(cls, name: str, path: str) -> list[str]:
+        """Not a repository, or a worktree whose ``.git`` file points outside the allowed roots."""
+        pointer = Path(path) / ".git"
+        if pointer.is_file():
+            target = pointer.read_text(errors="replace").partition("gitdir:")[2].strip()
+            if not target or not is_allowed_local_path(str(Path(path) / target)):
+                return [not_found_message(path)]
+        return store_type_errors(path, "git")
 
     def target(self) -> str:
         return safe_location(self.location)
@@ -322,13 +345,10 @@ class GitRepositoryConnector(Connector):
 
     @cached_property
     def location(self) -> str:
-        location = checked_location(
-            self.settings.get("location") or self.component.attributes.get("url"),
-            missing="Set the repository's https:// clone URL or local path.",
-        )
-        if re.match(SSH_ADDRESS, location):
+        configured = self.settings.get("location") or self.component.attributes.get("url")
+        if re.match(SSH_ADDRESS, str(configured or "").strip()):
             raise ConnectorError(SSH_REFUSED, transient=False)
-        return location
+        return checked_location(configured, missing="Set the repository's https:// clone URL or local path.")
 
     @property
     def branch(self) -> str:
@@ -410,12 +430,13 @@ class GitRepositoryConnector(Connector):
         """The git directory to read: the local repository's, or a mirror of the remote one, up to date."""
         location = self.location
         if "://" not in location:
-            if not os.path.isdir(location):
-                raise ConnectorError(f"No directory at {location}; check the repository path.", transient=False)
             try:
-                return self._git("-C", location, "rev-parse", "--absolute-git-dir").strip()
+                git_dir = self._git("-C", location, "rev-parse", "--absolute-git-dir").strip()
             except ConnectorError as exc:
                 raise ConnectorError(f"{location} is not a git repository.", transient=False) from exc
+            if not is_allowed_local_path(git_dir):  # a .git file may point anywhere (gitdir: /elsewhere)
+                raise ConnectorError(not_found_message(location), transient=False)
+            return git_dir
         cache = Path(django_settings.VAR_DIR) / "connector-cache" / "git"
         mirror = cache / hashlib.sha256(location.encode()).hexdigest()[:32]
         config, proxy = self._remote_config(location)

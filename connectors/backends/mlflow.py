@@ -33,9 +33,12 @@ import httpx
 from connectors.backends import as_list, host_of, raise_for_transport, setting_number
 from connectors.base import (
     FAIL,
+    LIST,
     NOT_APPLICABLE,
+    NUMBER,
     PASS,
     UNKNOWN,
+    URL,
     WARN,
     CheckOutcome,
     CheckSpec,
@@ -270,21 +273,44 @@ class MLflowConnector(Connector):
     )
     parameters = (
         Parameter(
-            "tracking_uri", "Tracking server URL", help="e.g. https://mlflow.example.com; default: the component's."
+            "tracking_uri",
+            "Tracking server URL",
+            required=True,
+            type=URL,
+            attribute="tracking_uri",
+            help="e.g. https://mlflow.example.com; default: the component's.",
         ),
-        Parameter("experiment", "Experiment name", help="Default: the component's experiment attribute."),
-        Parameter("registered_model", "Registered model", help="Empty: the experiment's logged models are checked."),
+        Parameter(
+            "experiment",
+            "Experiment name",
+            required_unless=("registered_model", "prompts"),
+            attribute="experiment",
+            help="Default: the component's experiment attribute. Not needed when a registered model or prompts "
+            "are named.",
+        ),
+        Parameter(
+            "registered_model",
+            "Registered model",
+            attribute="registered_model",
+            help="Empty: the experiment's logged models are checked.",
+        ),
         Parameter(
             "required_metrics",
             "Required evaluation metrics",
+            type=LIST,
             help="Comma-separated metric names, e.g. exact_match, groundedness, relevance_to_query.",
         ),
-        Parameter("max_eval_age_days", "Maximum age of the latest evaluation (days)", help="Default 30."),
-        Parameter("eval_dataset", "Evaluation dataset name", help="Empty: any named, versioned dataset."),
-        Parameter("prompts", "Prompt names", help="Empty: the prompts linked to the experiment."),
+        Parameter("max_eval_age_days", "Maximum age of the latest evaluation (days)", type=NUMBER, help="Default 30."),
+        Parameter(
+            "eval_dataset",
+            "Evaluation dataset name",
+            attribute="eval_dataset",
+            help="Empty: any named, versioned dataset.",
+        ),
+        Parameter("prompts", "Prompt names", type=LIST, help="Empty: the prompts linked to the experiment."),
         Parameter("traces_experiment", "Experiment with production traces", help="Empty: the same experiment."),
-        Parameter("max_trace_age_days", "Maximum age of the newest trace (days)", help="Default 7."),
-        Parameter("checks", "Only these checks", help="Empty: every MLflow check."),
+        Parameter("max_trace_age_days", "Maximum age of the newest trace (days)", type=NUMBER, help="Default 7."),
+        Parameter("checks", "Only these checks", type=LIST, help="Empty: every MLflow check."),
         Parameter("token", "Access token", secret=True, help="Sent as a Bearer token, for servers behind auth."),
     )
     checks = CHECKS

@@ -40,7 +40,20 @@ from connectors.backends import (
     setting_number,
     user_regex,
 )
-from connectors.base import FAIL, PASS, UNKNOWN, WARN, CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
+from connectors.base import (
+    FAIL,
+    LIST,
+    NUMBER,
+    PASS,
+    UNKNOWN,
+    URL,
+    WARN,
+    CheckOutcome,
+    CheckSpec,
+    Connector,
+    ConnectorError,
+    Parameter,
+)
 from registry.choices import ComponentKind
 
 SYSTEM = "Prometheus"
@@ -93,25 +106,32 @@ class PrometheusConnector(Connector):
     version = "1"
     component_kinds = (ComponentKind.MONITORING_SOURCE,)
     parameters = (
-        Parameter("url", "Prometheus URL", help="Defaults to the component's url attribute."),
-        Parameter("service", "Service label value", help="Defaults to the component's service attribute."),
-        Parameter("service_labels", "Service labels", help="Comma-separated; default service, job."),
+        Parameter(
+            "url", "Prometheus URL", required=True, type=URL, attribute="url", help="Default: the url attribute."
+        ),
+        Parameter(
+            "service", "Service label value", attribute="service", help="Defaults to the component's service attribute."
+        ),
+        Parameter("service_labels", "Service labels", type=LIST, help="Comma-separated; default service, job."),
         Parameter(
             "token_metrics",
             "Token metric names",
+            type=LIST,
             help="Empty: discovered. Comma-separated name prefixes or selectors override it.",
         ),
         Parameter(
             "latency_metrics",
             "Latency metric names",
+            type=LIST,
             help="Empty: discovered. Comma-separated name prefixes or selectors override it.",
         ),
         Parameter(
             "error_metrics",
             "Error metric names",
+            type=LIST,
             help="Empty: discovered. Comma-separated name prefixes or selectors override it.",
         ),
-        Parameter("lookback_minutes", "Metrics window (minutes)", help="Default 60."),
+        Parameter("lookback_minutes", "Metrics window (minutes)", type=NUMBER, minimum=1, help="Default 60."),
         Parameter("latency_pattern", "Latency rule pattern", help=PATTERN_HELP),
         Parameter("errors_pattern", "Error rule pattern", help=PATTERN_HELP),
         Parameter("cost_pattern", "Cost rule pattern", help=PATTERN_HELP),

@@ -1,13 +1,13 @@
 """Qdrant collections: are embedding model, dimension and chunking declared, do chunks carry their provenance?
 
-One code path for both deployments: ``qdrant-client`` opens an embedded store by path (its local mode) or
-talks to a server's REST API by URL, with the optional api-key secret. Reading is the back-end's only job;
-the verdicts come from ``_vectorstore`` so Qdrant and Chroma are judged alike.
+One code path for both deployments: ``qdrant-client`` opens a private copy of an embedded store (its local mode
+writes lock and meta files, so the store itself is never opened; a folder with ``meta.json`` under the allowed
+local source roots) or talks to a server's REST API by URL, with the optional api-key secret. Reading is the
+back-end's only job; the verdicts come from ``_vectorstore`` so Qdrant and Chroma are judged alike.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 
 import httpx
@@ -24,6 +24,7 @@ from connectors.backends import (
 )
 from connectors.base import Connector, ConnectorError, Parameter
 from connectors.http_client import client_options
+from connectors.local_sources import checked_store, read_only_copy, store_type_errors
 from registry.choices import ComponentKind
 
 SYSTEM = "Qdrant"
@@ -36,11 +37,6 @@ class QdrantConnector(Connector):
     parameters = (*vs.PARAMETERS, Parameter("api_key", "API key", secret=True, help="For servers that need one."))
     checks = vs.CHECKS
 
-    @property
-    def max_concurrency(self) -> int:
-        """An embedded store is file-locked by one client at a time; a server takes a few calls at once."""
-        return 4 if is_url(self.location) else 1
-
     @classmethod
     def validate_settings(cls, settings: dict) -> dict[str, list[str]]:
         return {**super().validate_settings(settings), **vs.settings_errors(settings)}
@@ -51,14 +47,25 @@ class QdrantConnector(Connector):
     def run(self):
         options = vs.Options.from_settings(self.settings)
         collection = self._collection()
-        client = self._client()
+        if is_url(self.location):
+            view = self._inspect(self._client(self.location), collection, options)
+        else:
+            checked_store(self.location, "qdrant")
+            with read_only_copy(self.location) as copy:  # local mode writes its lock and meta files
+                view = self._inspect(self._client(copy), collection, options)
+        return vs.evaluate(view, options, inventory_model=self.component.attributes.get("embedding_model", ""))
+
+    def _inspect(self, client, collection, options) -> vs.CollectionView:
         try:
-            view = self._read(client, collection, options)
+            return self._read(client, collection, options)
         except Exception as exc:
             self._raise_for(exc, collection)
         finally:
             client.close()
-        return vs.evaluate(view, options, inventory_model=self.component.attributes.get("embedding_model", ""))
+
+    @classmethod
+    def local_source_errors(cls, name: str, path: str) -> list[str]:
+        return store_type_errors(path, "qdrant")
 
     @cached_property
     def location(self) -> str:
@@ -73,10 +80,10 @@ class QdrantConnector(Connector):
             raise ConnectorError("Set the Qdrant collection to inspect.", transient=False)
         return collection
 
-    def _client(self):
+    def _client(self, location: str):
+        """A client of the server at ``location``, or of the (copied) embedded store at that path."""
         QdrantClient = require("qdrant_client", "qdrant-client").QdrantClient
 
-        location = self.location
         if is_url(location):
             return QdrantClient(
                 url=location,
@@ -85,14 +92,7 @@ class QdrantConnector(Connector):
                 check_compatibility=False,
                 **client_options(),
             )
-        if not os.path.isdir(location):
-            raise ConnectorError(f"No embedded Qdrant store at {location}; check the path.", transient=False)
-        try:
-            return QdrantClient(path=location)
-        except RuntimeError as exc:  # portalocker: another client (this process or another) holds the store open
-            raise ConnectorError(
-                f"The Qdrant store at {location} is open in another client; it will be retried.", transient=True
-            ) from exc
+        return QdrantClient(path=location)
 
     def _read(self, client, collection, options) -> vs.CollectionView:
         from qdrant_client import models

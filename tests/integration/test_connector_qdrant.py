@@ -240,19 +240,14 @@ def test_it_reports_a_missing_store_path_as_permanent(tmp_path):
     assert not (tmp_path / "missing").exists()
 
 
-def test_it_reports_a_store_held_open_by_another_client_as_transient(store):
+def test_it_reads_a_store_another_client_holds_open_from_its_own_copy(store):
+    """The store is never opened in place (local mode locks it), so an ingestion job holding it open is no obstacle."""
     holder = QdrantClient(path=store)
     try:
-        with pytest.raises(ConnectorError) as caught:
-            connector(store, "complete").run()
+        results = connector(store, "complete").run()
     finally:
         holder.close()
-    assert caught.value.transient
-    assert "open in another client" in str(caught.value)
-
-
-def test_it_takes_one_embedded_store_client_at_a_time(store):
-    assert connector(store, "complete").max_concurrency == 1
+    assert {r.state for r in results} == {"pass"}
 
 
 def test_it_reports_a_server_url_with_nothing_listening_as_transient(nothing_listening):

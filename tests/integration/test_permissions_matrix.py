@@ -5,6 +5,7 @@ Pages answer anonymous users with a redirect to the login page; the API answers 
 """
 
 import pytest
+from django.conf import settings
 
 from registry.models import Component
 from tests.factories import ComponentFactory
@@ -46,6 +47,29 @@ PAGES = [
 ]
 
 API_READ = row(OK, OK, OK, OK, OK, 401)
+
+
+def chroma_with(extra):
+    settings_ = {"location": "https://chroma.example.com", "collection": "docs", **extra}
+    return {
+        "project": "docs-qa",
+        "kind": "vector_store",
+        "name": "v",
+        "connector": "chroma",
+        "connector_settings": settings_,
+    }
+
+
+def git_at(path):
+    return {
+        "project": "docs-qa",
+        "kind": "code_repository",
+        "name": "r",
+        "connector": "git",
+        "connector_settings": {"location": path},
+    }
+
+
 API = [
     ("GET", "/api/v1/projects/", None, API_READ),
     ("GET", "/api/v1/projects/docs-qa/", None, API_READ),
@@ -77,6 +101,26 @@ API = [
         row(CREATED, 403, CREATED, 403, 403, 401),
     ),
     ("PATCH", "/api/v1/components/{component}/", {"description": "x"}, row(OK, 403, OK, 403, 403, 401)),
+    # Connector secrets from env vars: only allow-listed names, never Plumbline's own settings, admin or not.
+    ("POST", "/api/v1/components/", chroma_with({"token_env": "SECRET_KEY"}), row(400, 403, 400, 403, 403, 401)),
+    ("POST", "/api/v1/components/", chroma_with({"token_env": "DATABASE_URL"}), row(400, 403, 400, 403, 403, 401)),
+    ("POST", "/api/v1/components/", chroma_with({"token_env": "HOME"}), row(400, 403, 400, 403, 403, 401)),
+    (
+        "POST",
+        "/api/v1/components/",
+        chroma_with({"token_env": "PLUMBLINE_SECRET_CHROMA"}),
+        row(CREATED, 403, CREATED, 403, 403, 401),
+    ),
+    (
+        "PATCH",
+        "/api/v1/components/{component}/",
+        {"connector": "chroma", "connector_settings": chroma_with({"token_env": "SECRET_KEY"})["connector_settings"]},
+        row(400, 403, 400, 403, 403, 401),
+    ),
+    # Local paths: only under PLUMBLINE_LOCAL_SOURCE_ROOTS, never the server's own folders, admin or not.
+    ("POST", "/api/v1/components/", git_at("/etc"), row(400, 403, 400, 403, 403, 401)),
+    ("POST", "/api/v1/components/", git_at(str(settings.BASE_DIR)), row(400, 403, 400, 403, 403, 401)),
+    ("POST", "/api/v1/components/", git_at("/tmp/../etc"), row(400, 403, 400, 403, 403, 401)),
     ("DELETE", "/api/v1/components/{component}/", None, row(GONE, 403, GONE, 403, 403, 401)),
     ("GET", "/api/v1/tokens/", None, API_READ),
     (

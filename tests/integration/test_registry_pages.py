@@ -120,6 +120,7 @@ def test_member_cannot_create_a_project_in_another_team(browser, other_team):
 def test_detail_shows_components_connector_secret_marker_and_history(browser, project, member):
     services.component_create(
         actor=member, project=project, kind="vector_store", name="Vectors", connector="qdrant",
+        attributes={"location": "https://qdrant.example.com", "collection": "docs"},
         secrets={"api_key": "sk-do-not-show"},
     )  # fmt: skip
     services.project_update(actor=member, project=project, stage="retired")

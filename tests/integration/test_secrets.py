@@ -45,7 +45,7 @@ def rejecter():
 @pytest.fixture
 def checked_project(project, reviewer, rejecter, settings, monkeypatch):
     settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS = ["127.0.0.1"]
-    monkeypatch.setenv("PLB_TEST_MLFLOW_TOKEN", FROM_ENV)
+    monkeypatch.setenv("PLUMBLINE_SECRET_TEST_MLFLOW_TOKEN", FROM_ENV)
     base = {"tracking_uri": rejecter, "experiment": "qa"}
     stored = ComponentFactory(
         project=project,
@@ -60,7 +60,7 @@ def checked_project(project, reviewer, rejecter, settings, monkeypatch):
         kind="mlflow",
         name="from-env",
         connector="mlflow",
-        connector_settings={**base, "token_env": "PLB_TEST_MLFLOW_TOKEN"},
+        connector_settings={**base, "token_env": "PLUMBLINE_SECRET_TEST_MLFLOW_TOKEN"},
     )
     for component in (stored, from_env):
         services.component_check(component=component)
