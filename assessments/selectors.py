@@ -17,6 +17,7 @@ from registry.selectors import project_context
 
 from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, Review
 from .questions import display_value, index_for, is_answered, is_required
+from .scoring.risk import stored_verdict
 
 EXPIRING_WITHIN = timedelta(days=14)
 KINDS = ("impact", "risk", "maturity")
@@ -140,7 +141,8 @@ def result_summary(assessment):
             text += f" (verified {result['verified_level']})"
         return text
     if assessment.kind == "risk" and result.get("tier"):
-        return f"{str(result['tier']).capitalize()} risk"
+        verdict = stored_verdict(result)
+        return verdict["label"] if verdict["code"] == "stop" else f"{str(result['tier']).capitalize()} risk"
     if assessment.kind == "impact" and result.get("recommendation"):
         return str(result["recommendation"]).replace("_", " ").capitalize()
     return ""

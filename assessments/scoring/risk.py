@@ -199,12 +199,23 @@ def _unresolved_musts(assessed):
     return tuple(blocking)
 
 
-def _verdict(eu_ai_act, tier):
-    if eu_ai_act and eu_ai_act.category == STOP_CATEGORY:
-        return Verdict("stop", STOP_LABEL, eu_ai_act.reason)
+def verdict(category, reason, tier) -> Verdict:
+    """The one rule: an EU AI Act category of "prohibited" stops the project; otherwise the tier's controls apply."""
+    if category == STOP_CATEGORY:
+        return Verdict("stop", STOP_LABEL, reason or "")
     return Verdict(
         "controls", f"Proceed with the {tier}-tier controls", f"Put every control the {tier} tier requires in place."
     )
+
+
+def stored_verdict(result) -> dict | None:
+    """The verdict of a stored risk result, also for results stored before the verdict was recorded."""
+    if not result or not result.get("tier"):
+        return None
+    if result.get("verdict"):
+        return result["verdict"]
+    eu = result.get("eu_ai_act") or {}
+    return verdict(eu.get("category"), eu.get("reason"), result["tier"]).to_dict()
 
 
 def score(definition, answers, context, evidence=None) -> RiskResult:
@@ -240,8 +251,8 @@ def score(definition, answers, context, evidence=None) -> RiskResult:
             eu_ai_act = EuAiAct(rule["category"], rule.get("reason", ""))
             break
 
-    verdict = _verdict(eu_ai_act, tier)
-    if verdict.code == "stop":
+    decided = verdict(eu_ai_act and eu_ai_act.category, eu_ai_act and eu_ai_act.reason, tier)
+    if decided.code == "stop":
         if tiers and tier != tiers[0]["tier"]:
             tier = tiers[0]["tier"]
             reasons.append(f"Raised to {tier}: {STOP_LABEL}.")
@@ -268,6 +279,6 @@ def score(definition, answers, context, evidence=None) -> RiskResult:
         tier=tier,
         tier_reasons=tuple(reasons),
         eu_ai_act=eu_ai_act,
-        verdict=verdict,
+        verdict=decided,
         required_controls=tuple(controls),
     )
