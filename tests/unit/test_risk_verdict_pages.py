@@ -56,7 +56,8 @@ def test_the_result_page_calls_the_risk_score_a_control_level_where_higher_is_sa
 
 def test_the_api_returns_the_verdict_with_the_risk_result(member, prohibited):
     body = api_for(member).get(f"/api/v1/assessments/{prohibited.pk}").json()
-    assert body["result"]["verdict"] == {"code": "stop", "label": "Prohibited — stop", "reason": "A prohibited practice."}
+    stop = {"code": "stop", "label": "Prohibited — stop", "reason": "A prohibited practice."}
+    assert body["result"]["verdict"] == stop
     assert body["result"]["score"]["pct"] == 0
     assert body["result"]["next_actions"] == []
 
