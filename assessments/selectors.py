@@ -150,10 +150,11 @@ def result_summary(assessment):
 
 def score_history(project, kind=None):
     """Submitted and approved assessments with a score, oldest first, for the chart (returned ones were not
-    accepted, so they do not count as the project's score at the time)."""
+    accepted, so they do not count as the project's score at the time). Risk results stored before the verdict
+    are left out: their score counted hazard answers as points, so it is not the risk control of later ones."""
     qs = Assessment.objects.filter(
         project=project, result__isnull=False, state__in=[Assessment.State.SUBMITTED, Assessment.State.APPROVED]
-    )
+    ).exclude(Q(kind="risk") & ~Q(result__has_key="verdict"))
     if kind:
         qs = qs.filter(kind=kind)
     return list(qs.select_related("questionnaire").order_by("submitted_at", "id"))

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from assessments import selectors, services
+from assessments.models import Answer
 from reports.pdf import scorecard_html
 from reports.selectors import scorecard_snapshot
 from tests.factories import questionnaire_version_from_yaml
@@ -26,7 +27,10 @@ def submitted(project, member, **answers):
     questionnaire_version_from_yaml(RISK)
     assessment = services.assessment_start(project=project, kind="risk", actor=member)
     for qid, value in {**HONEST, **answers}.items():
-        services.answer_save(assessment=assessment, question_id=qid, value=value, expected_version=0, actor=member)
+        version = getattr(Answer.objects.filter(assessment=assessment, question_id=qid).first(), "version", 0)
+        services.answer_save(
+            assessment=assessment, question_id=qid, value=value, expected_version=version, actor=member
+        )
     services.assessment_submit(assessment=assessment, actor=member)
     assessment.refresh_from_db()
     return assessment
@@ -71,3 +75,15 @@ def test_the_scorecard_shows_the_verdict(project, prohibited):
 
 def test_the_summary_of_a_prohibited_risk_assessment_is_stop(prohibited):
     assert selectors.result_summary(prohibited) == "Prohibited — stop"
+
+
+def test_the_risk_history_leaves_out_results_that_counted_hazard_answers_as_points(client, member, project):
+    legacy = submitted(project, member, **{"risk.euact.prohibited": "yes"})
+    legacy.result = {k: v for k, v in legacy.result.items() if k != "verdict"} | {"score": {"pct": 92.0}}
+    legacy.save(update_fields=["result"])
+    current = submitted(project, member)
+    assert selectors.score_history(project, "risk") == [current]
+    client.force_login(member)
+    page = client.get(f"/projects/{project.slug}/assessments/").content.decode()
+    assert "Risk control over time (higher is safer)" in page
+    assert "92% control" not in page and "92%" not in page
