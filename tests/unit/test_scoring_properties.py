@@ -289,7 +289,7 @@ def test_every_risk_next_action_is_a_mitigation_that_lowers_residual_risk(data):
     assert action.gain_points > 0
     assert _tier_rank(definition, after.tier) <= _tier_rank(definition, before.tier)
     assert after.score.pct == round(before.score.pct + action.gain_pct, 2)
-    assert after.verdict == before.verdict
+    assert after.verdict.code == before.verdict.code  # the label names the tier, which may drop
 
 
 def sound_value(question):
