@@ -20,6 +20,7 @@ from registry.selectors import project_context
 from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, Review
 from .questions import display_value, index_for, is_answered, is_required
 from .scoring.maturity import CONTRADICTED, UNVERIFIED, claim_of
+from .scoring.risk import stored_verdict
 
 EXPIRING_WITHIN = timedelta(days=14)
 KINDS = ("impact", "risk", "maturity")
@@ -203,7 +204,8 @@ def result_summary(assessment):
             text += f" (verified {result['verified_level']})"
         return text
     if assessment.kind == "risk" and result.get("tier"):
-        return f"{str(result['tier']).capitalize()} risk"
+        verdict = stored_verdict(result)
+        return verdict["label"] if verdict["code"] == "stop" else f"{str(result['tier']).capitalize()} risk"
     if assessment.kind == "impact" and result.get("recommendation"):
         return str(result["recommendation"]).replace("_", " ").capitalize()
     return ""
@@ -211,10 +213,11 @@ def result_summary(assessment):
 
 def score_history(project, kind=None):
     """Submitted and approved assessments with a score, oldest first, for the chart (returned ones were not
-    accepted, so they do not count as the project's score at the time)."""
+    accepted, so they do not count as the project's score at the time). Risk results stored before the verdict
+    are left out: their score counted hazard answers as points, so it is not the risk control of later ones."""
     qs = Assessment.objects.filter(
         project=project, result__isnull=False, state__in=[Assessment.State.SUBMITTED, Assessment.State.APPROVED]
-    )
+    ).exclude(Q(kind="risk") & ~Q(result__has_key="verdict"))
     if kind:
         qs = qs.filter(kind=kind)
     return list(qs.select_related("questionnaire").order_by("submitted_at", "id"))

@@ -362,7 +362,10 @@ def project_assessments_view(request, slug):
     for kind in selectors.KINDS:
         history = selectors.score_history(project, kind)
         if history:
-            charts.append({"kind": kind, "svg": score_chart_svg(history, title=f"{kind.capitalize()} score over time")})
+            title = (
+                "Risk control over time (higher is safer)" if kind == "risk" else f"{kind.capitalize()} score over time"
+            )
+            charts.append({"kind": kind, "svg": score_chart_svg(history, title=title)})
     for assessment in assessments:
         assessment.summary = selectors.result_summary(assessment)
     comparable = [a for a in assessments if a.state != Assessment.State.DRAFT]

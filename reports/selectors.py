@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, Review
+from assessments.scoring.risk import stored_verdict
 from connectors.loading import all_check_specs
 from connectors.reading import EFFECTIVE_STATES, FAIL
 from connectors.selectors import check_readings
@@ -204,6 +205,7 @@ def _risk(row, now):
             "label": EU_AI_ACT_LABELS.get(eu.get("category"), eu.get("category")),
             "reason": eu.get("reason"),
         },
+        "verdict": stored_verdict(result),
         "risks": risks,
         "required_controls": [
             c if isinstance(c, dict) else {"id": c, "text": c} for c in result.get("required_controls") or []
@@ -367,8 +369,8 @@ def _status(latest, evidence_counts, next_gate, *, retired=False, current_gate=N
         red.append(f"Impact recommendation: {impact['recommendation_label']}.")
     if risk and risk["tier"] == "critical":
         red.append("Risk tier is critical.")
-    if risk and risk["eu_ai_act"]["category"] == "prohibited":
-        red.append("EU AI Act: prohibited practice.")
+    if risk and risk["verdict"] and risk["verdict"]["code"] == "stop":
+        red.append(f"Risk verdict: {risk['verdict']['label']}.")
     if current_gate and current_gate.get("required_level") is not None:
         verified, required = current_gate.get("verified_level"), current_gate["required_level"]
         if verified is None or verified < required:

@@ -1,12 +1,17 @@
 """Impact: is the project worth building? Value-to-cost ratio (first-year view) and a recommendation from
 ordered rules (data in the definition), with the reasons that led to it.
+
+Checklists (multi-choice questions: which alternatives were assessed, where the value comes from) describe the
+case; they do not change its value or its cost. They are *neutral*: they earn no points, are never suggested as a
+next action, and so ticking more boxes can never move the score or the recommendation. The value side is the
+expected yearly value the team enters, the cost side the build and running costs.
 """
 
 from dataclasses import dataclass
 
 from questionnaires.conditions import compile as compile_condition
 
-from .common import ScoreResult, _Dict, assess, common_fields, must_blocking, next_actions, rule_context
+from .common import ScoreResult, _Dict, _plan, assess, common_fields, must_blocking, next_actions, rule_context
 
 RECOMMENDATION_LABELS = {
     "proceed": "Proceed",
@@ -30,6 +35,7 @@ class ImpactResult(ScoreResult):
     reasons: tuple[str, ...]
     value_to_cost: float | None
     costs: Costs
+    neutral: tuple[str, ...]  # checklist question ids that never count (see the module docstring)
 
 
 def _number(value):
@@ -44,9 +50,15 @@ def value_to_cost(costs: Costs):
     return round(costs.value_per_year / first_year_cost, 4) if first_year_cost > 0 else None
 
 
+def neutral_questions(definition) -> tuple[str, ...]:
+    """The checklists of an impact definition, in document order: ticking their boxes changes no value or cost."""
+    return tuple(qid for qid, q in _plan(definition).questions.items() if q["type"] == "multi_choice")
+
+
 def score(definition, answers, context, evidence=None) -> ImpactResult:
     scoring = definition["scoring"]
-    assessed = assess(definition, answers, context)
+    neutral = neutral_questions(definition)
+    assessed = assess(definition, answers, context, exclude=frozenset(neutral))
     inputs = scoring.get("inputs", {})
     costs = Costs(
         *(
@@ -84,4 +96,5 @@ def score(definition, answers, context, evidence=None) -> ImpactResult:
         reasons=tuple(r for r in reasons if r),
         value_to_cost=ratio,
         costs=costs,
+        neutral=neutral,
     )

@@ -10,7 +10,7 @@ import pytest
 from connectors.secrets import encrypt_secrets
 from reports import pdf, services
 from tests.factories import ProjectFactory
-from tests.reports_factories import maturity_result, seed_scored_project
+from tests.reports_factories import maturity_result, risk_result, seed_scored_project
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,18 @@ def test_it_shows_the_risk_tier_eu_category_and_risk_scores(scorecard):
     assert "Tier High" in text
     assert "EU AI Act category: High-risk system" in text
     assert "Prompt injection 15 L5×S3 12 L4×S3 Hallucination 16 L4×S4 8 L2×S4" in text
+
+
+def test_a_prohibited_practice_reads_prohibited_stop_on_page_one_and_in_the_risk_section(project, tmp_path):
+    stop = {"code": "stop", "label": "Prohibited — stop", "reason": "Social scoring is an Art. 5 practice."}
+    seed_scored_project(project, risk={**risk_result(tier="critical", category="prohibited"), "verdict": stop})
+    report, _ = services.report_scorecard(project=project)
+    path = tmp_path / "scorecard.pdf"
+    path.write_bytes(report.file.read())
+    pages = [flat(page) for page in pdf_text(path).split("\f")]
+    assert "RISK VERDICT" in pages[0] and "RISK TIER" not in pages[0]  # the headline figures
+    assert "Risk verdict: Prohibited — stop." in pages[0]  # the status reasons
+    assert "Prohibited — stop. Social scoring is an Art. 5 practice." in " ".join(pages)
 
 
 def test_it_shows_the_recommendation_value_to_cost_and_costs(scorecard):

@@ -49,3 +49,51 @@ def test_unknown_costs_give_no_ratio_and_say_what_to_enter():
     result = score(DEFINITION, {**GOOD, "impact.cost.build": None}, {})
     assert result.value_to_cost is None
     assert "enter the build cost" in result.reasons[1]
+
+
+SHIPPED = validate_file(Path(__file__).resolve().parents[2] / "questionnaires/definitions/impact.yaml").definition
+CHECKLISTS = ("impact.need.alternatives_assessed", "impact.value.drivers")
+JUST_UNDER = {
+    "impact.problem.defined": "yes",
+    "impact.problem.business_owner": "yes",
+    "impact.problem.kpi": "yes",
+    "impact.alignment.objective": "direct",
+    "impact.alignment.sponsor": "yes",
+    "impact.need.alternatives_considered": "yes",
+    "impact.need.alternatives_assessed": ["rules"],
+    "impact.need.simpler_solution": "no",
+    "impact.cost.build": 60000,
+    "impact.cost.run_monthly": 2000,
+    "impact.cost.confidence": "guess",
+    "impact.timeline.plan": "no",
+    "impact.value.annual": 250000,
+    "impact.value.drivers": ["productivity"],
+    "impact.value.measurable": "no",
+    "impact.data.available": "needs_work",
+    "impact.data.rights": "yes",
+    "impact.data.eval_examples": "no",
+    "impact.users.involved": "yes",
+    "impact.users.workflow_fit": "no",
+    "impact.users.adoption_plan": "no",
+}
+
+
+def test_ticking_more_alternatives_and_value_drivers_never_changes_the_recommendation():
+    ticked = {
+        **JUST_UNDER,
+        "impact.need.alternatives_assessed": ["rules", "search", "templates", "classic_ml"],
+        "impact.value.drivers": ["productivity", "savings", "revenue"],
+    }
+    before, after = score(SHIPPED, JUST_UNDER, {}), score(SHIPPED, ticked, {})
+    assert after.recommendation == before.recommendation
+    assert (after.score, after.value_to_cost) == (before.score, before.value_to_cost)
+
+
+def test_next_actions_never_suggest_ticking_a_checklist():
+    result = score(SHIPPED, JUST_UNDER, {})
+    assert result.next_actions
+    assert not {a.question_id for a in result.next_actions} & set(CHECKLISTS)
+
+
+def test_the_result_names_the_neutral_checklists():
+    assert score(SHIPPED, JUST_UNDER, {}).neutral == CHECKLISTS

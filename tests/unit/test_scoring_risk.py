@@ -6,6 +6,7 @@ from assessments.scoring import score
 from questionnaires.validation import validate_file
 
 DEFINITION = validate_file(Path(__file__).resolve().parents[1] / "data/questionnaires/risk_small.yaml").definition
+SHIPPED = validate_file(Path(__file__).resolve().parents[2] / "questionnaires/definitions/risk.yaml").definition
 INTERNAL = {"project": {"customer_facing": False, "handles_pii": False}}
 
 
@@ -83,11 +84,94 @@ def test_next_actions_are_the_mitigations_ordered_by_the_reduction_they_bring():
     assert actions[0].action == "Add “Grounding checks” to lower Hallucination from 20 to 10."
 
 
-def test_risk_inputs_do_not_count_as_points():
-    result = score(DEFINITION, answers("certain", "certain"), INTERNAL)
-    assert {c.question_id for c in result.contributions} == {"risk.euact.prohibited", "risk.euact.domain"}
+def test_no_answer_earns_points_in_a_risk_assessment():
+    result = score(DEFINITION, answers("certain", "certain", **{"risk.euact.prohibited": "no"}), INTERNAL)
+    assert result.contributions == ()
 
 
-def test_an_unmet_must_have_is_blocking():
+def test_an_unknown_must_have_is_blocking():
     result = score(DEFINITION, answers("rare", "rare", **{"risk.euact.prohibited": "unknown"}), INTERNAL)
     assert [b.question_id for b in result.blocking] == ["risk.euact.prohibited"]
+    assert result.blocking[0].reason == "Must be answered: answered “don't know”: find out."
+
+
+def test_answering_no_to_a_must_have_hazard_blocks_nothing():
+    result = score(DEFINITION, answers("rare", "rare", **{"risk.euact.prohibited": "no"}), INTERNAL)
+    assert result.blocking == ()
+
+
+def test_the_risk_score_is_the_control_left_by_the_worst_residual_risk():
+    result = score(DEFINITION, answers("likely", "certain", ["grounding"], **{"risk.euact.prohibited": "no"}), INTERNAL)
+    assert result.max_residual == 10
+    assert (result.score.points, result.score.max, result.score.pct) == (15, 24, 62.5)
+
+
+def test_a_fully_mitigated_project_scores_full_control():
+    result = score(DEFINITION, answers("rare", "rare", **{"risk.euact.prohibited": "no"}), INTERNAL)
+    assert result.score.pct == 100.0
+
+
+def test_a_prohibited_practice_stops_whatever_else_is_answered():
+    result = score(DEFINITION, answers("rare", "rare", ["grounding"], **{"risk.euact.prohibited": "yes"}), INTERNAL)
+    assert (result.verdict.code, result.verdict.label) == ("stop", "Prohibited — stop")
+    assert result.verdict.reason == "A prohibited practice."
+    assert result.score.pct == 0.0
+    assert result.next_actions == ()
+
+
+def test_without_a_prohibited_practice_the_verdict_is_to_apply_the_tier_controls():
+    result = score(DEFINITION, answers("likely", "likely", **{"risk.euact.prohibited": "no"}), INTERNAL)
+    assert (result.verdict.code, result.verdict.label) == ("controls", "Proceed with the high-tier controls")
+
+
+def test_next_actions_are_only_mitigations_never_hazard_answers():
+    result = score(DEFINITION, answers("likely", "certain", [], **{"risk.euact.prohibited": "no"}), INTERNAL)
+    assert {a.question_id for a in result.next_actions} == {"risk.hallucination.mitigations"}
+    assert [(a.option, a.risk_id) for a in result.next_actions] == [
+        ("grounding", "hallucination"), ("review", "hallucination"), ("disclaimer", "hallucination"),
+    ]  # fmt: skip
+
+
+def test_a_mitigation_gains_only_the_control_it_adds_to_the_headline_score():
+    both = {"project": {"handles_pii": True}}
+    extra = {"risk.euact.prohibited": "no", "risk.pii.likelihood": "likely", "risk.pii.severity": "likely"}
+    result = score(DEFINITION, answers("likely", "certain", [], **extra), both)
+    gains = {a.option: (a.gain_points, a.gain_pct) for a in result.next_actions}
+    assert gains["grounding"] == (10.0, round(100 * 4 / 24, 2))  # 20 -> 10, but privacy still 16: 5 -> 9 of 24
+    assert gains["disclaimer"] == (4.0, round(100 * 4 / 24, 2))  # 20 -> 16
+
+
+def _shipped(level, **overrides):
+    """Every risk of the shipped questionnaire rated at ``level`` (1..5), no mitigation; an honest EU section."""
+    questions = {q["id"]: q for s in SHIPPED["sections"] for q in s["questions"]}
+    out = {
+        "risk.context.tools": "no",
+        "risk.context.downstream": "no",
+        "risk.euact.eu_nexus": "yes",
+        "risk.euact.prohibited_practice": "no",
+        "risk.euact.annex_i_product": "no",
+        "risk.euact.annex_iii_areas": ["none"],
+        "risk.euact.interacts_with_people": "yes",
+        "risk.euact.synthetic_content": "no",
+        "risk.euact.deepfake_or_public_text": "no",
+        "risk.euact.emotion_or_biometric": "no",
+    }
+    for risk in SHIPPED["scoring"]["risks"]:
+        for key in ("likelihood", "severity"):
+            out[risk[key]] = questions[risk[key]]["options"][level - 1]["value"]
+        out[risk["mitigations"]] = []
+    return {**out, **overrides}
+
+
+def test_shipped_the_dishonest_answer_never_scores_better_than_the_honest_one():
+    honest = score(SHIPPED, _shipped(3), INTERNAL)
+    prohibited = score(SHIPPED, _shipped(3, **{"risk.euact.prohibited_practice": "yes"}), INTERNAL)
+    assert prohibited.score.pct < honest.score.pct
+    assert (prohibited.verdict.label, prohibited.tier) == ("Prohibited — stop", "critical")
+    assert honest.verdict.code == "controls"
+
+
+def test_shipped_next_actions_never_say_to_answer_yes_to_a_prohibited_practice():
+    result = score(SHIPPED, _shipped(3), INTERNAL)
+    assert "risk.euact.prohibited_practice" not in {a.question_id for a in result.next_actions}
+    assert all(a.action.startswith("Add “") for a in result.next_actions)
