@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from connectors.selectors import evidence_by_question
+from questionnaires.types import claim_status
 from questionnaires.visibility import visible_question_ids
 from registry.choices import Stage
 from registry.models import Project
@@ -107,19 +108,13 @@ def section_progress(index, by_question, visible):
 
 
 def discrepancies(index, answers, evidence):
-    """Questions where a claimed full-marks answer is contradicted by a failing check."""
-    found = set()
-    for qid, item in evidence.items():
-        answer = answers.get(qid)
-        if answer is None or item.get("state") != "fail" or item.get("stale"):
-            continue
-        question = index.questions.get(qid, {})
-        if answer.value in ("yes", 4) or (
-            question.get("type") == "single_choice"
-            and answer.value == max(question.get("options", [{}]), key=lambda o: o.get("points", 0)).get("value")
-        ):
-            found.add(qid)
-    return found
+    """Questions whose answer claims something is in place while a bound check contradicts it
+    (``questionnaires.types.claim_status``, the rule scoring uses too)."""
+    return {
+        qid
+        for qid, state in evidence_states(evidence).items()
+        if qid in answers and claim_status(index.questions.get(qid), answers[qid].value, state) == "contradicted"
+    }
 
 
 def project_assessments(project):

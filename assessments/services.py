@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from questionnaires.models import QuestionnaireVersion
+from questionnaires.types import claims_in_place, type_of
 from questionnaires.visibility import visible_question_ids
 from registry.audit import record_change
 from registry.models import ChangeRecord, Project
@@ -177,7 +178,7 @@ def _prefill(assessment, previous):
             value = None
             if qid in carried.answers:
                 try:
-                    value = validate_value(question, _fit_rows(question, carried.answers[qid]))
+                    value = validate_value(question, type_of(question).fit(question, carried.answers[qid]))
                 except ValidationError:
                     dropped.add(qid)
             comment, justification = note.get("comment", ""), note.get("justification", "")
@@ -205,21 +206,12 @@ def _prefill(assessment, previous):
         if question is None or is_answered(values.get(qid)) or item.get("state") != "pass" or item.get("stale"):
             continue
         value = evidence_prefill_value(question)
-        if value is not None:
+        if is_answered(value):
             values[qid] = value
             comment = sources.get(qid, {}).get("comment") or f"Check {item.get('check_id')} passed."
             sources[qid] = {"source": Answer.Source.EVIDENCE, "comment": comment}
             prefill["evidence"].append(qid)
     return values, sources, prefill
-
-
-def _fit_rows(question, value):
-    """Group rows without the fields a new version no longer asks, so the rest of each row is carried forward."""
-    if question.get("type") != "group" or not isinstance(value, list):
-        return value
-    fields = {f["id"] for f in question.get("fields", [])}
-    rows = [{k: v for k, v in row.items() if k in fields} for row in value if isinstance(row, dict)]
-    return [row for row in rows if row]
 
 
 def _evidence_to_carry(previous, saved):
@@ -454,14 +446,13 @@ def completeness_problems(answers, visible, index):
                 problem("Confirm the answer pre-filled from evidence (save it, or change it).")
             if needs_justification(question, value) and not answer.justification:
                 problem("Explain this answer in the justification field.")
-            if _claims(question, value) and question.get("evidence_required") and not list(answer.evidence.all()):
+            if (
+                claims_in_place(question, value)
+                and question.get("evidence_required")
+                and not list(answer.evidence.all())
+            ):
                 problem("Attach evidence (a link or a file) for this answer.")
     return problems
-
-
-def _claims(question, value):
-    """Whether an answer claims something is in place (what required evidence has to back): not no/na/unknown."""
-    return not (question.get("type") == "yes_no" and value in ("no", "na", "unknown"))
 
 
 def assessment_submit(*, assessment, actor):

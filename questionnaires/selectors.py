@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from .conditions import describe
 from .definition import question_count, question_index
 from .models import QuestionnaireKind, QuestionnaireVersion
+from .types import type_of
 
 
 def _semver(version):
@@ -74,21 +75,6 @@ class CarriedAnswers(NamedTuple):
     dropped: list
 
 
-def _still_valid(question, value):
-    qtype = question["type"]
-    if qtype == "single_choice":
-        return value in {o["value"] for o in question["options"]}
-    if qtype == "multi_choice":
-        return isinstance(value, list) and set(value) <= {o["value"] for o in question["options"]}
-    if qtype == "yes_no":
-        return (
-            value in ("yes", "no")
-            or (value == "na" and question.get("allow_na", True))
-            or (value == "unknown" and question.get("allow_unknown", True))
-        )
-    return True
-
-
 def carry_forward(answers, old_definition, new_definition) -> CarriedAnswers:
     """Answers kept by question id for a new version; dropped: removed questions, changed types, lost options."""
     old, new = question_index(_definition(old_definition)), question_index(_definition(new_definition))
@@ -98,7 +84,7 @@ def carry_forward(answers, old_definition, new_definition) -> CarriedAnswers:
         if (
             question is None
             or (qid in old and old[qid]["type"] != question["type"])
-            or not _still_valid(question, value)
+            or not type_of(question).still_valid(question, value)
         ):
             dropped.append(qid)
         else:
@@ -106,19 +92,6 @@ def carry_forward(answers, old_definition, new_definition) -> CarriedAnswers:
     return CarriedAnswers(kept, dropped)
 
 
-TYPE_LABELS = {
-    "yes_no": "Yes / no",
-    "single_choice": "Single choice",
-    "multi_choice": "Multiple choice",
-    "scale": "Scale 0–4",
-    "number": "Number",
-    "money": "Amount of money",
-    "date": "Date",
-    "text": "Short text",
-    "long_text": "Long text",
-    "url": "Link",
-    "group": "Repeatable group",
-}
 PROJECT_LABELS = {
     "uses_rag": "the project uses retrieval (RAG)",
     "fine_tuned": "the model is fine-tuned",
@@ -144,17 +117,12 @@ def _labeller(questions):
     return label
 
 
-YES_NO_WORDS = {"yes": "yes", "no": "no", "na": "not applicable", "unknown": "don't know"}
-
-
 def _value_labeller(questions):
     def value_label(name, value):
         question = questions.get(name)
         if question is None:
             return None
-        if question["type"] == "yes_no":
-            return YES_NO_WORDS.get(value)
-        return next((o["label"] for o in question.get("options", []) if o["value"] == value), None)
+        return type_of(question).value_word(question, value)
 
     return value_label
 
@@ -173,7 +141,7 @@ def version_document(version: QuestionnaireVersion) -> dict:
             rows.append(
                 {
                     **question,
-                    "type_label": TYPE_LABELS.get(question["type"], question["type"]),
+                    "type_label": type_of(question).label or question["type"],
                     "when_words": describe(question.get("when"), label=label, value_label=value_label),
                 }
             )

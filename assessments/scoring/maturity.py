@@ -5,6 +5,7 @@ verified level, computed again after replacing evidence-bound answers by their c
 from dataclasses import dataclass
 
 from questionnaires.definition import evidence_checks
+from questionnaires.types import claim_status, type_of
 
 from .common import Score, ScoreResult, _Dict, assess, common_fields, must_blocking, next_actions, unmet_musts
 
@@ -74,26 +75,13 @@ def _levels(assessed, definition):
     return reached, tuple(statuses)
 
 
-def _best_answer(question, passed):
-    """The answer that earns full points (check passed) or none (check failed)."""
-    qtype = question["type"]
-    if qtype == "yes_no":
-        return "yes" if passed else "no"
-    if qtype == "scale":
-        return 4 if passed else 0
-    options = [o for o in question.get("options", []) if not o["na"]]
-    if qtype == "multi_choice":
-        return [o["value"] for o in options if (o["points"] or 0) > 0] if passed else []
-    ranked = sorted(options, key=lambda o: o["points"] or 0)
-    return (ranked[-1] if passed else ranked[0])["value"] if ranked else None
-
-
 def _verified_answers(assessed, answers, evidence):
     replaced = dict(answers)
     for qid, state in (evidence or {}).items():
         question = assessed.questions.get(qid)
         if question and question.get("evidence") and state in CONCLUSIVE:
-            replaced[qid] = _best_answer(question, state == "pass")
+            qtype = type_of(question)
+            replaced[qid] = qtype.best_answer(question) if state == "pass" else qtype.worst_answer(question)
     return replaced
 
 
@@ -109,11 +97,10 @@ def score(definition, answers, context, evidence=None) -> MaturityResult:
         verified_level, _ = _levels(verified, definition)
 
     discrepancies = []
-    for c in claimed.contributions:
-        question = claimed.questions[c.question_id]
-        if question.get("evidence") and c.fraction == 1.0 and (evidence or {}).get(c.question_id) == "fail":
-            checks = " or ".join(evidence_checks(question))
-            discrepancies.append(Discrepancy(c.question_id, c.answer, checks, "fail"))
+    for qid, question in claimed.questions.items():
+        answer, state = claimed.answers.get(qid), (evidence or {}).get(qid)
+        if qid in claimed.visible and claim_status(question, answer, state) == "contradicted":
+            discrepancies.append(Discrepancy(qid, answer, " or ".join(evidence_checks(question)), state))
 
     blocking = must_blocking(claimed, level_names=names)
     unblocks = {b.question_id: b.level for b in blocking}

@@ -102,6 +102,15 @@ def test_a_claimed_yes_contradicted_by_a_failing_check_is_flagged(
     assert "No README in the default branch" in page
 
 
+def test_a_claimed_yes_contradicted_by_partial_evidence_is_flagged(client, project, member, assessment_questionnaires):
+    check(project, "warn", "README.md has no setup section")
+    draft = services.assessment_start(project=project, kind="maturity", actor=member)
+    answer(draft, "m.docs.readme", "yes", member)
+    client.force_login(member)
+    page = client.get(reverse("assessments:detail", args=[draft.pk]) + "?section=m.docs").content.decode()
+    assert "Discrepancy:" in page and "only partly passes" in page
+
+
 def test_the_record_keeps_the_checks_and_the_verified_result(failing, project, member, assessment_questionnaires):
     draft = services.assessment_start(project=project, kind="maturity", actor=member)
     for qid, value in {**OTHER_ANSWERS, "m.docs.readme": "yes"}.items():
