@@ -174,19 +174,19 @@ def due_for_reassessment(*, now=None, within=EXPIRING_WITHIN):
     )
 
 
-def expected_kinds_by_stage():
-    """``{stage: (kind, ...)}``: the approved assessments the gate policy in force requires to enter a stage,
-    so a project in that stage is expected to hold them (one query)."""
-    from gates.policy import DEFAULT_RULES
-    from gates.selectors import active_policy
+_expected_kinds = []
 
-    policy = active_policy()
-    rules = policy.rules if policy else DEFAULT_RULES
-    return {
-        stage: tuple(item["kind"] for item in spec.get("assessments", []))
-        for stage, spec in rules.get("stages", {}).items()
-        if spec.get("assessments")
-    }
+
+def expected_kinds_from(source):
+    """Register ``source() -> {stage: (kind, ...)}``: the approved assessments a project in each stage is expected
+    to hold. The gate policy decides that and gates sits above assessments, so gates registers its selector here
+    (gates/apps.py) instead of assessments importing gates; without a source nothing is expected."""
+    _expected_kinds[:] = [source]
+
+
+def expected_kinds_by_stage():
+    """``{stage: (kind, ...)}`` from the registered source (see ``expected_kinds_from``)."""
+    return _expected_kinds[0]() if _expected_kinds else {}
 
 
 def awaiting_review():

@@ -7,14 +7,11 @@ passing and has an active waiver reads ``waived``. Every function runs a constan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-import yaml
-from django.conf import settings
 from django.utils import timezone
 
-from questionnaires.definition import evidence_checks, iter_questions
+from questionnaires.definition import check_bindings
+from questionnaires.selectors import questions_by_check
 
 from .base import ERROR, FAIL, NOT_APPLICABLE, PASS, UNKNOWN, WAIVED, WARN, CheckSpec
 from .loading import all_check_specs
@@ -120,16 +117,6 @@ def _combine(items: list[Evidence]) -> tuple[Evidence, str]:
     return chosen, reason
 
 
-def bindings(definition) -> dict[str, tuple[str, ...]]:
-    """Question id -> bound check ids, for the questions of ``definition`` with an ``evidence`` binding."""
-    found = {}
-    for _section, question in iter_questions(definition):
-        checks = evidence_checks(question)
-        if checks:
-            found[question["id"]] = checks
-    return found
-
-
 # For an ``any_of`` binding the most favourable check speaks for the question: one pass verifies it, and it
 # reads fail only when every bound check that answered failed (an unknown one might still pass).
 ANY_OF_ORDER = (PASS, WAIVED, WARN, UNKNOWN, ERROR, NOT_APPLICABLE, FAIL)
@@ -142,7 +129,7 @@ def evidence_by_question(project, definition) -> dict[str, dict]:
     conclusive state wins (one failing vector store fails "chunks carry their source"), and the reason says so;
     with several bound checks (``any_of``) the most favourable check wins, and the reason names it.
     """
-    bound = bindings(definition)
+    bound = check_bindings(definition)
     if not bound:
         return {}
     by_check: dict[str, list[Evidence]] = {}
@@ -187,23 +174,6 @@ def refresh_run_progress(run: RefreshRun) -> dict:
 
 def latest_refresh_run(project) -> RefreshRun | None:
     return RefreshRun.objects.filter(project=project).order_by("-created_at").first()
-
-
-@cache
-def _questions_by_check(paths: tuple[str, ...], stamp: tuple[float, ...]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for path in paths:
-        definition = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        for question_id, check_ids in bindings(definition).items():
-            for check_id in check_ids:
-                found.setdefault(check_id, []).append(question_id)
-    return found
-
-
-def questions_by_check() -> dict[str, list[str]]:
-    """Check id -> questionnaire question ids bound to it, read from the shipped YAML definitions."""
-    paths = sorted(str(p) for d in settings.PLUMBLINE_QUESTIONNAIRE_DIRS for p in Path(d).glob("*.yaml"))
-    return _questions_by_check(tuple(paths), tuple(Path(p).stat().st_mtime for p in paths))
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from connectors.backends.pushed import CHECK_ID as PUSHED_CHECK_ID
-from connectors.backends.pushed import SPEC as PUSHED_SPEC
-from connectors.backends.pushed import outcome_for
+from connectors.pushed import CHECK_ID as PUSHED_CHECK_ID
+from connectors.pushed import SPEC as PUSHED_SPEC
+from connectors.pushed import outcome_for
+from registry.choices import derived_flags
 
 from .policy import AssessmentFact, CheckFact, GateFacts
 
@@ -34,8 +35,7 @@ APPROVED = "approved"
 def project_flags(row) -> dict:
     return {
         "uses_rag": row["uses_rag"],
-        "fine_tuned": row["llm_usage"] in ("fine_tuned", "from_scratch"),
-        "customer_facing": row["exposure"] in ("customer_facing", "public"),
+        **derived_flags(llm_usage=row["llm_usage"], exposure=row["exposure"]),
         "handles_pii": row["handles_pii"],
         "handles_sensitive": row["handles_sensitive"],
         "handles_confidential": row["handles_confidential"],

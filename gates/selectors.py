@@ -6,6 +6,8 @@ the approved assessments, the check results, the waivers and the latest CI push.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -26,8 +28,29 @@ from .policy import DEFAULT_RULES, GATED_STAGES, evaluate
 
 
 def active_policy():
-    """The policy in force: the newest active version (``None`` before the data migration has run)."""
+    """The newest active policy version, or ``None`` before the data migration has run (see ``policy_in_force``)."""
     return GatePolicy.objects.filter(is_active=True).order_by("-version").first()
+
+
+class PolicyInForce(NamedTuple):
+    rules: dict
+    version: int | None  # None: no saved version, the defaults apply
+
+
+def policy_in_force() -> PolicyInForce:
+    """The rules every gate verdict uses: the newest active policy version, else the defaults (one query)."""
+    policy = active_policy()
+    return PolicyInForce(policy.rules, policy.version) if policy else PolicyInForce(DEFAULT_RULES, None)
+
+
+def expected_kinds_by_stage() -> dict:
+    """``{stage: (kind, ...)}``: the approved assessments the policy in force requires to enter a stage, so a
+    project in that stage is expected to hold them (one query). Registered with assessments in gates/apps.py."""
+    return {
+        stage: tuple(item["kind"] for item in spec.get("assessments", []))
+        for stage, spec in policy_in_force().rules.get("stages", {}).items()
+        if spec.get("assessments")
+    }
 
 
 def policy_list():
@@ -48,8 +71,7 @@ def scorecard_url(project) -> str:
 def gate_facts(*, project, now=None):
     """``(rules, policy_version, facts)`` for one project, in six queries whatever the portfolio size."""
     now = now or timezone.now()
-    policy = active_policy()
-    rules, version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
+    rules, version = policy_in_force()
     # Every approved assessment of the project (a handful a year, light columns); the builder keeps the newest of
     # each kind. Cheaper than a window function, whose SQL Django compiles anew on every call.
     assessment_rows = Assessment.objects.filter(project=project, state=Assessment.State.APPROVED).values(

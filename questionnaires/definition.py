@@ -122,6 +122,16 @@ def evidence_checks(question) -> tuple[str, ...]:
     return tuple(binding.get("any_of") or ())
 
 
+def check_bindings(definition) -> dict[str, tuple[str, ...]]:
+    """Question id -> bound check ids, for the questions of ``definition`` with an ``evidence`` binding."""
+    found = {}
+    for _section, question in iter_questions(definition):
+        checks = evidence_checks(question)
+        if checks:
+            found[question["id"]] = checks
+    return found
+
+
 def question_index(definition) -> dict:
     """Question id -> question dict."""
     return {q["id"]: q for _, q in iter_questions(definition)}

@@ -1,14 +1,36 @@
 """Reads of loaded questionnaire versions, and the comparisons between two versions."""
 
 import re
+from functools import cache
+from pathlib import Path
 from typing import NamedTuple
 
+import yaml
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 
 from .conditions import describe
-from .definition import question_count, question_index
+from .definition import check_bindings, question_count, question_index
 from .models import QuestionnaireKind, QuestionnaireVersion
 from .types import type_of
+
+
+@cache
+def _questions_by_check(paths: tuple[str, ...], stamp: tuple[float, ...]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        definition = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        for question_id, check_ids in check_bindings(definition).items():
+            for check_id in check_ids:
+                found.setdefault(check_id, []).append(question_id)
+    return found
+
+
+def questions_by_check() -> dict[str, list[str]]:
+    """Check id -> questionnaire question ids bound to it, read from the shipped YAML definitions (the check
+    catalogue lists them; it is generated without a database, so it reads the files, not the loaded versions)."""
+    paths = sorted(str(p) for d in settings.PLUMBLINE_QUESTIONNAIRE_DIRS for p in Path(d).glob("*.yaml"))
+    return _questions_by_check(tuple(paths), tuple(Path(p).stat().st_mtime for p in paths))
 
 
 def _semver(version):

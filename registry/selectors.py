@@ -4,7 +4,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from .choices import ComponentKind
+from .choices import ComponentKind, derived_flags
 from .models import Component, Project, Team
 
 
@@ -19,9 +19,8 @@ def project_context(project) -> dict:
         "archetype": project.archetype,
         "llm_usage": project.llm_usage,
         "uses_rag": project.uses_rag,
-        "fine_tuned": project.llm_usage in ("fine_tuned", "from_scratch"),
         "exposure": project.exposure,
-        "customer_facing": project.exposure in ("customer_facing", "public"),
+        **derived_flags(llm_usage=project.llm_usage, exposure=project.exposure),
         "stage": project.stage,
         "handles_pii": project.handles_pii,
         "handles_sensitive": project.handles_sensitive,

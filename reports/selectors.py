@@ -21,7 +21,7 @@ from connectors.models import CheckResult, CheckState, PushedEvaluation, Waiver
 from gates import selectors as gate_selectors
 from gates.facts import CHECK_FIELDS, PUSHED_FIELDS, WAIVER_FIELDS, build_gate_facts
 from gates.facts import PROJECT_FIELDS as GATE_PROJECT_FIELDS
-from gates.policy import DEFAULT_RULES, evaluate
+from gates.policy import evaluate
 from questionnaires.models import QuestionnaireVersion
 from registry.choices import Stage
 from registry.models import Project, Team
@@ -505,8 +505,7 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
             .order_by("project_id", "-evaluated_at", "-id")
             .values(*PUSHED_FIELDS)
         )
-        policy = gate_selectors.active_policy()
-    rules, policy_version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
+        rules, policy_version = gate_selectors.policy_in_force()
     gate_facts = build_gate_facts(
         projects,
         assessment_rows=assessment_rows,

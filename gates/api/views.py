@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts import permissions as rules
 from accounts.permissions import TokenScopePermission, token_of
 from config.api import error_response
-from connectors.backends.pushed import outcome_for
+from connectors.pushed import outcome_for
 from registry.choices import Stage
 from registry.models import Project
 
