@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from assessments.scoring.maturity import MaturityResult
 from connectors.selectors import evidence_by_question
 from questionnaires.types import claim_status
 from questionnaires.visibility import visible_question_ids
@@ -129,10 +130,11 @@ def project_assessments(project):
 def result_summary(assessment):
     """The headline of a result, per model: level, tier or recommendation."""
     result = assessment.result or {}
-    if assessment.kind == "maturity" and "level" in result:
-        text = f"Level {result['level']} – {result.get('level_name', '')}".strip(" –")
-        if result.get("verified_level") is not None and result.get("verified_level") != result.get("level"):
-            text += f" (verified {result['verified_level']})"
+    maturity = MaturityResult.from_dict(result) if assessment.kind == "maturity" else None
+    if maturity is not None and maturity.claimed_level is not None:
+        text = f"Level {maturity.claimed_level} – {maturity.level_name}".strip(" –")
+        if maturity.verified_level is not None and maturity.verified_level != maturity.claimed_level:
+            text += f" (verified {maturity.verified_level})"
         return text
     if assessment.kind == "risk" and result.get("tier"):
         return f"{str(result['tier']).capitalize()} risk"

@@ -13,6 +13,8 @@ from typing import Any
 
 import jsonschema
 
+from assessments.scoring.maturity import MaturityResult
+
 ASSESSMENT_KINDS = ("impact", "risk", "maturity")
 TIERS = ("low", "medium", "high", "critical")
 GATED_STAGES = ("poc", "pilot", "production")
@@ -271,6 +273,12 @@ def _assessment_requirements(spec, facts) -> list[Requirement]:
     return out
 
 
+def _maturity_result(facts) -> MaturityResult | None:
+    """The approved maturity assessment's stored result, typed (None without one)."""
+    maturity = facts.assessments.get("maturity")
+    return MaturityResult.from_dict(maturity.result) if maturity else None
+
+
 def _level_requirements(spec, facts, tier, verified_level) -> tuple[list[Requirement], int | None]:
     levels = spec.get("required_level")
     if not levels:
@@ -308,18 +316,18 @@ def _level_requirements(spec, facts, tier, verified_level) -> tuple[list[Require
                 f"Verified maturity level {verified_level} is below level {required} required for {tier} risk.",
             )
         ]
-        maturity = facts.assessments.get("maturity")
-        for item in (maturity.result.get("blocking") or []) if maturity else []:
-            level = item.get("level")
+        maturity = _maturity_result(facts)
+        for item in maturity.blocking if maturity else ():
+            level = item.level
             if level is not None and level <= required:
                 out.append(
                     Requirement(
-                        f"must_have.{item.get('question_id')}",
+                        f"must_have.{item.question_id}",
                         "must_have",
-                        str(item.get("text", ""))[:200],
+                        str(item.text or "")[:200],
                         "failed",
-                        f"Must-have not met (level {level}): {item.get('text', item.get('question_id'))}"
-                        + (f" — {item['reason']}" if item.get("reason") else ""),
+                        f"Must-have not met (level {level}): {item.text or item.question_id}"
+                        + (f" — {item.reason}" if item.reason else ""),
                     )
                 )
         return out, required
@@ -397,11 +405,11 @@ def evaluate(rules: dict, facts: GateFacts, *, stage: str, policy_version: int |
     """
     spec = rules.get("stages", {}).get(stage, {})
     risk = facts.assessments.get("risk")
-    maturity = facts.assessments.get("maturity")
+    maturity = _maturity_result(facts)
     tier = (risk.result or {}).get("tier") if risk else None
-    verified_level = (maturity.result or {}).get("verified_level") if maturity else None
-    claimed_level = (maturity.result or {}).get("claimed_level") if maturity else None
-    level_name = (maturity.result or {}).get("level_name", "") if maturity else ""
+    verified_level = maturity.verified_level if maturity else None
+    claimed_level = maturity.claimed_level if maturity else None
+    level_name = maturity.level_name if maturity else ""
 
     requirements = _assessment_requirements(spec, facts)
     level_reqs, required_level = _level_requirements(spec, facts, tier, verified_level)

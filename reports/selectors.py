@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, Review
+from assessments.scoring.maturity import MaturityResult
 from connectors import selectors as connector_selectors
 from connectors.models import CheckResult, CheckState, PushedEvaluation, Waiver
 from gates import selectors as gate_selectors
@@ -218,34 +219,29 @@ def _level_names(definition, result):
 
 
 def _maturity(row, now, definition=None):
-    result = row["result"]
-    levels = _level_names(definition, result)
+    result = MaturityResult.from_dict(row["result"])
+    levels = _level_names(definition, row["result"])
     names = {lv["level"]: lv["name"] for lv in levels}
-    claimed = result.get("claimed_level", result.get("level"))
-    verified = result.get("verified_level")
-    actions = sorted(
-        result.get("next_actions") or [], key=lambda a: (-(a.get("gain_points") or 0), a.get("question_id", ""))
-    )
+    claimed, verified = result.claimed_level, result.verified_level
+    actions = sorted(result.next_actions, key=lambda a: (-(a.gain_points or 0), a.question_id or ""))
     return {
         **_assessment_meta(row, now),
         "claimed_level": claimed,
-        "claimed_name": names.get(claimed, result.get("level_name")),
+        "claimed_name": names.get(claimed, result.level_name),
         "verified_level": verified,
         "verified_name": names.get(verified),
         "gap": (claimed - verified) if claimed is not None and verified is not None else None,
         "levels": levels,
-        "score_pct": (result.get("score") or {}).get("pct"),
-        "verified_score_pct": (result.get("verified_score") or {}).get("pct")
-        if isinstance(result.get("verified_score"), dict)
-        else result.get("verified_score"),
+        "score_pct": result.score.pct,
+        "verified_score_pct": result.verified_score.pct if result.verified_score else None,
         "sections": [
-            {"id": s.get("id"), "title": s.get("title"), "pct": s.get("pct") if s.get("max") else None}
-            for s in result.get("sections") or []
-            if s.get("visible", True)
+            {"id": s.id, "title": s.title, "pct": s.pct if s.max else None}
+            for s in result.sections
+            if s.visible is not False
         ],
-        "discrepancies": list(result.get("discrepancies") or []),
-        "blocking": list(result.get("blocking") or []),
-        "next_actions": actions[:NEXT_ACTIONS_SHOWN],
+        "discrepancies": [d.to_dict() for d in result.discrepancies],
+        "blocking": [b.to_dict() for b in result.blocking],
+        "next_actions": [a.to_dict() for a in actions[:NEXT_ACTIONS_SHOWN]],
     }
 
 
@@ -404,13 +400,13 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
     trend = [
         {
             "label": _date(r["submitted_at"]) or f"#{r['id']}",
-            "pct": (r["result"].get("score") or {}).get("pct") or 0,
-            "claimed_level": r["result"].get("claimed_level", r["result"].get("level")),
-            "verified_level": r["result"].get("verified_level"),
+            "pct": m.score.pct or 0,
+            "claimed_level": m.claimed_level,
+            "verified_level": m.verified_level,
             "state": r["state"],
         }
         for r in rows
-        if r["kind"] == "maturity" and r["result"]
+        if r["kind"] == "maturity" and (m := MaturityResult.from_dict(r["result"])) is not None
     ]
     approvals = [
         {
@@ -615,16 +611,16 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
     for row in assessment_rows:
         if (
             row["kind"] == "maturity"
-            and row["result"]
             and row["submitted_at"]
             and slug_by_id.get(row["project_id"]) in kept
+            and (maturity := MaturityResult.from_dict(row["result"])) is not None
         ):
-            quarters[_quarter(row["submitted_at"])].append(row["result"])
+            quarters[_quarter(row["submitted_at"])].append(maturity)
     quarter_rows = []
     for label in sorted(quarters):
         results = quarters[label]
-        scores = [(r.get("score") or {}).get("pct") or 0 for r in results]
-        verified = [r.get("verified_level") for r in results if r.get("verified_level") is not None]
+        scores = [r.score.pct or 0 for r in results]
+        verified = [r.verified_level for r in results if r.verified_level is not None]
         quarter_rows.append(
             {
                 "label": label,

@@ -2,7 +2,7 @@
 next actions ordered by gain. Pure functions over plain data: no Django, no I/O.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 
 from questionnaires.types import choice_set as choice_set  # re-exported: risk.py reads chosen mitigations
 from questionnaires.types import is_answered, type_of
@@ -18,6 +18,30 @@ def _pct(points, maximum):
 class _Dict:
     def to_dict(self):
         return asdict(self)
+
+    @classmethod
+    def read(cls, data):
+        """The typed form of a stored ``to_dict()``: unknown keys are ignored (results written by newer code),
+        missing ones read as their default or None (results written by older code). None when ``data`` is not
+        a mapping."""
+        if not isinstance(data, dict):
+            return None
+        values = {}
+        for f in fields(cls):
+            if f.name in data:
+                values[f.name] = data[f.name]
+            elif f.default is not MISSING:
+                values[f.name] = f.default
+            elif f.default_factory is not MISSING:
+                values[f.name] = f.default_factory()
+            else:
+                values[f.name] = None
+        return cls(**values)
+
+    @classmethod
+    def read_all(cls, items):
+        """``read`` of each mapping in a stored list, as a tuple (anything else reads as empty)."""
+        return tuple(cls.read(item) for item in items or () if isinstance(item, dict))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,20 @@ from dataclasses import dataclass
 from questionnaires.definition import evidence_checks
 from questionnaires.types import claim_status, type_of
 
-from .common import Score, ScoreResult, _Dict, assess, common_fields, must_blocking, next_actions, unmet_musts
+from .common import (
+    Blocking,
+    Contribution,
+    NextAction,
+    Score,
+    ScoreResult,
+    SectionScore,
+    _Dict,
+    assess,
+    common_fields,
+    must_blocking,
+    next_actions,
+    unmet_musts,
+)
 
 CONCLUSIVE = ("pass", "fail")
 
@@ -38,10 +51,39 @@ class MaturityResult(ScoreResult):
     level: int
     level_name: str
     claimed_level: int
-    verified_level: int
-    verified_score: Score
+    verified_level: int | None  # None only in results stored before the verified level existed
+    verified_score: Score | None
     levels: tuple[LevelStatus, ...]
     discrepancies: tuple[Discrepancy, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data) -> "MaturityResult | None":
+        """The stored ``Assessment.result`` of a maturity assessment, typed: the one place that knows the older
+        formats (``level`` before ``claimed_level``; ``verified_score`` as a bare percentage; no verified level
+        at all). Keys it does not know are ignored; missing ones read as None. None for no result at all."""
+        if not isinstance(data, dict) or not data:
+            return None
+        claimed = data.get("claimed_level", data.get("level"))
+        verified_score = data.get("verified_score")
+        if isinstance(verified_score, (int, float)) and not isinstance(verified_score, bool):
+            verified_score = {"pct": verified_score}
+        return cls(
+            model="maturity",
+            score=Score.read(data.get("score")) or Score(None, None, None),
+            sections=SectionScore.read_all(data.get("sections")),
+            contributions=Contribution.read_all(data.get("contributions")),
+            blocking=Blocking.read_all(data.get("blocking")),
+            next_actions=NextAction.read_all(data.get("next_actions")),
+            unanswered=tuple(data.get("unanswered") or ()),
+            hidden=tuple(data.get("hidden") or ()),
+            level=data.get("level", claimed),
+            level_name=data.get("level_name") or "",
+            claimed_level=claimed,
+            verified_level=data.get("verified_level"),
+            verified_score=Score.read(verified_score),
+            levels=LevelStatus.read_all(data.get("levels")),
+            discrepancies=Discrepancy.read_all(data.get("discrepancies")),
+        )
 
 
 def _levels(assessed, definition):
