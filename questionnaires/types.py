@@ -105,8 +105,10 @@ class QuestionType:
         return value
 
     def still_valid(self, question, value) -> bool:
-        """Whether an answer given to an older version of the question is still an answer to ``question``."""
-        return True
+        """Whether an answer given to an older version of the question is still an answer to ``question``: one of
+        its values when they are a finite set."""
+        values = self.values(question)
+        return values is None or value in values
 
     def fit(self, question, value):
         """The part of an answer to an older version that ``question`` still asks (checked by ``validate`` next)."""
@@ -197,9 +199,6 @@ class YesNo(QuestionType):
             raise AnswerError(f"Answer one of: {', '.join(YES_NO_LABELS[v] for v in allowed)}.")
         return value
 
-    def still_valid(self, question, value):
-        return value in self._allowed(question)
-
     def values(self, question):
         return self._allowed(question)
 
@@ -271,9 +270,6 @@ class SingleChoice(_Choice):
         if value not in self.option_values(question):
             raise AnswerError(f"{value!r} is not one of the options; choose one of {self.option_values(question)}.")
         return value
-
-    def still_valid(self, question, value):
-        return value in self.option_values(question)
 
     def values(self, question):
         return self.option_values(question)
@@ -513,9 +509,6 @@ class Group(QuestionType):
                     row[field_id] = checked
             rows.append(row)
         return rows
-
-    def still_valid(self, question, value):
-        return True
 
     def fit(self, question, value):
         """The rows without the fields a new version no longer asks, so the rest of each row is carried forward."""

@@ -53,6 +53,21 @@ def _service_error(exc):
     return error_response(str(exc), status_code=status.HTTP_409_CONFLICT)
 
 
+def _step(run, assessment):
+    """Run one workflow step: missing answers answer 400 by question, a refused step 409 (403 for permissions),
+    else the assessment as it is now."""
+    try:
+        run()
+    except services.AssessmentIncomplete as exc:
+        errors = {}
+        for problem in exc.problems:
+            errors.setdefault(problem["question_id"], []).append(problem["message"])
+        return error_response(str(exc), errors=errors)
+    except (services.AssessmentError, DjangoPermissionDenied) as exc:
+        return _service_error(exc)
+    return Response(AssessmentDetailSerializer(selectors.assessment_with_answers(assessment.pk)).data)
+
+
 class ProjectAssessmentsView(generics.ListAPIView):
     """``/projects/{slug}/assessments``: the project's assessments; POST starts one."""
 
@@ -180,16 +195,7 @@ class SubmitView(APIView):
     )
     def post(self, request, pk):
         assessment = _detail(pk, request, self)
-        try:
-            services.assessment_submit(assessment=assessment, actor=request.user)
-        except services.AssessmentIncomplete as exc:
-            errors = {}
-            for problem in exc.problems:
-                errors.setdefault(problem["question_id"], []).append(problem["message"])
-            return error_response(str(exc), errors=errors)
-        except (services.AssessmentError, DjangoPermissionDenied) as exc:
-            return _service_error(exc)
-        return Response(AssessmentDetailSerializer(selectors.assessment_with_answers(assessment.pk)).data)
+        return _step(lambda: services.assessment_submit(assessment=assessment, actor=request.user), assessment)
 
 
 class ReviewView(APIView):
@@ -204,8 +210,7 @@ class ReviewView(APIView):
         assessment = _detail(pk, request, self)
         data = ReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.assessment_review(assessment=assessment, reviewer=request.user, **data.validated_data)
-        except (services.AssessmentError, DjangoPermissionDenied) as exc:
-            return _service_error(exc)
-        return Response(AssessmentDetailSerializer(selectors.assessment_with_answers(assessment.pk)).data)
+        return _step(
+            lambda: services.assessment_review(assessment=assessment, reviewer=request.user, **data.validated_data),
+            assessment,
+        )
