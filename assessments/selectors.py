@@ -118,6 +118,20 @@ def discrepancies(index, answers, evidence):
     }
 
 
+def claims(assessment, answers):
+    """``{question_id: claim_status}`` of ``answers`` (Answer rows): what the evidence bound to each question says
+    of its answer, by the one rule the form and scoring use too. Two queries when the questionnaire binds checks,
+    none otherwise."""
+    index = index_for(assessment.questionnaire)
+    if not any(q.get("evidence") for q in index.questions.values()):
+        return {a.question_id: None for a in answers}
+    states = evidence_states(evidence_for(assessment.project, assessment.questionnaire.definition))
+    return {
+        a.question_id: claim_status(index.questions.get(a.question_id), a.value, states.get(a.question_id))
+        for a in answers
+    }
+
+
 def project_assessments(project):
     """All assessments of a project, newest first, with their questionnaire (one query)."""
     return list(

@@ -204,6 +204,7 @@ def answer_save_view(request, pk, question_id):
             "answer": services.answer_payload(answer),
             "visibility": state.visibility_map(index),
             "progress": state.progress,
+            "claim": selectors.claims(assessment, [answer])[question_id],
         }
     )
 

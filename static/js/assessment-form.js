@@ -201,6 +201,14 @@
     }
   }
 
+  // The evidence's verdict on the saved answer (questionnaires.types.claim_status): flag a contradicted claim at once.
+  function applyClaim(el, claim) {
+    var contradicted = claim === "contradicted";
+    el.classList.toggle("has-discrepancy", contradicted);
+    var note = el.querySelector(".discrepancy");
+    if (note) note.hidden = !contradicted;
+  }
+
   function applyAnswer(el, answer) {
     el.dataset.version = String(answer.version);
     var meta = el.querySelector(".answer-meta");
@@ -259,6 +267,7 @@
         attempts[qid] = 0;
         showError(el, "");
         if (el) applyAnswer(el, data.answer);
+        if (el) applyClaim(el, data.claim);
         applyState(data);
         var latest = pending[qid];
         if (latest && JSON.stringify(latest) === sent) {
