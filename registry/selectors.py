@@ -16,17 +16,25 @@ def project_context(project) -> dict:
     kinds = set(project.components.values_list("kind", flat=True)) if project.pk else set()
     return {
         "slug": project.slug,
+        **project_classification(project),
+        **derived_flags(llm_usage=project.llm_usage, exposure=project.exposure),
+        "has_component": {kind.value: kind.value in kinds for kind in ComponentKind},
+    }
+
+
+def project_classification(project) -> dict:
+    """How a project is classified (what it is, who sees it, what data it handles, where), as plain data: the
+    part of the inventory that questionnaire conditions read and the export writes."""
+    return {
         "archetype": project.archetype,
         "llm_usage": project.llm_usage,
         "uses_rag": project.uses_rag,
         "exposure": project.exposure,
-        **derived_flags(llm_usage=project.llm_usage, exposure=project.exposure),
         "stage": project.stage,
         "handles_pii": project.handles_pii,
         "handles_sensitive": project.handles_sensitive,
         "handles_confidential": project.handles_confidential,
         "regions": list(project.regions or []),
-        "has_component": {kind.value: kind.value in kinds for kind in ComponentKind},
     }
 
 
