@@ -75,8 +75,7 @@ demo: demo-data
 	$(DEMO_ENV) $(BIN)/python manage.py demo_logins
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install-dev system-deps mlflow-venv node_modules/axe-core
-	$(BIN)/ruff check .
+test: lint system-deps mlflow-venv node_modules/axe-core
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: install-dev
@@ -91,9 +90,11 @@ fuzz: install-dev
 	DATABASE_URL=$(PG_URL) PLUMBLINE_FUZZ_EXPLORE=1 PLUMBLINE_FUZZ_EXAMPLES=$${EXAMPLES:-200} \
 		$(BIN)/python -m pytest tests/integration/test_api_schema.py -p no:xdist
 
+# ruff, then the import-linter contracts of pyproject.toml (apps import only the floors below them).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff format .

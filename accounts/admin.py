@@ -3,8 +3,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from registry.models import Team
-
 from . import permissions
 from .models import ApiToken, User
 
@@ -29,7 +27,7 @@ class AdminOnlyMixin:
 
 
 class TeamMembershipInline(admin.TabularInline):
-    model = Team.members.through
+    model = User.teams.through  # the registry Team.members table, reached from the user side
     extra = 1
     verbose_name = "team membership"
     verbose_name_plural = "Teams (members edit their teams' projects)"

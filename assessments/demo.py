@@ -15,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from questionnaires import types
 from questionnaires.selectors import latest_version
+from questionnaires.types import type_of
 from questionnaires.visibility import visible_question_ids
 from registry.models import Project
 
@@ -85,8 +87,8 @@ def _value(question, strength, key, project):
     """A plausible answer to ``question`` for a team of the given strength (0..1)."""
     if question["id"].startswith("risk.euact."):
         return _eu_ai_act_value(question["id"], project)
-    kind, roll = question["type"], _unit(key, question["id"])
-    if kind == "yes_no":
+    qtype, roll = type_of(question), _unit(key, question["id"])
+    if isinstance(qtype, types.YesNo):
         # Must-haves get done first; impact questions are mostly about intent, which teams usually have.
         bonus = {"must": 0.3, "should": 0.0, "may": -0.15}.get(question.get("criticality"), 0.0)
         if question["id"].startswith("impact."):
@@ -94,7 +96,7 @@ def _value(question, strength, key, project):
         if roll < strength + bonus:
             return "yes"
         return "unknown" if roll > 0.95 and question.get("allow_unknown", True) else "no"
-    if kind in ("single_choice", "multi_choice"):
+    if qtype.options:
         options = [o for o in question.get("options", []) if not o.get("na")]
         if not options:
             return None
@@ -108,23 +110,23 @@ def _value(question, strength, key, project):
             )
             index = min(len(ranked) - 1, int((exposure * 0.5 + roll * 0.35) * len(ranked)))
             return ranked[index]["value"]
-        if kind == "multi_choice":
+        if qtype.multiple:
             count = max(1, round(len(ranked) * min(1.0, strength * (0.7 + roll * 0.6))))
             return [o["value"] for o in ranked[::-1][:count]]
         return ranked[-1]["value"] if roll < strength + 0.2 else ranked[max(0, len(ranked) // 2 - 1)]["value"]
-    if kind == "scale":
+    if isinstance(qtype, types.Scale):
         return min(4, round(strength * 4 + roll - 0.5))
-    if kind == "money":
+    if isinstance(qtype, types.Money):
         return 50_000 if "build" in question["id"] else 2_000 if "run" in question["id"] else 180_000
-    if kind == "number":
+    if isinstance(qtype, types.Number):
         return max(question.get("min") or 0, 250)
-    if kind == "date":
+    if isinstance(qtype, types.Date):
         return (timezone.localdate() + timedelta(days=120)).isoformat()
-    if kind == "url":
+    if isinstance(qtype, types.Url):
         return f"https://wiki.example.com/{project.slug}/{question['id'].rsplit('.', 1)[-1]}"
-    if kind in ("text", "long_text"):
+    if isinstance(qtype, types.Text):
         return f"{project.name}: see the project wiki page on {question.get('text', '').lower().rstrip('?.')[:60]}."
-    if kind == "group":
+    if isinstance(qtype, types.Group):
         rows = max(1, question.get("min_items") or 1)
         return [
             {f["id"]: _value(f, strength, f"{key}:{n}", project) for f in question.get("fields", [])}

@@ -9,9 +9,10 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from assessments.scoring.maturity import MaturityResult
 from connectors.selectors import evidence_by_question, question_evidence_from_readings
-from questionnaires.definition import evidence_checks as question_checks
 from questionnaires.models import QuestionnaireVersion
+from questionnaires.types import claim_status
 from questionnaires.visibility import visible_question_ids
 from registry.choices import Stage
 from registry.models import Project
@@ -19,7 +20,6 @@ from registry.selectors import project_context
 
 from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, Review
 from .questions import display_value, index_for, is_answered, is_required
-from .scoring.maturity import CONTRADICTED, UNVERIFIED, claim_of
 from .scoring.risk import stored_verdict
 
 EXPIRING_WITHIN = timedelta(days=14)
@@ -155,35 +155,27 @@ def section_progress(index, by_question, visible):
 
 
 def discrepancies(index, answers, evidence):
-    """Questions whose answer claims something is in place while a bound check reads fail or warn (the one rule:
-    ``assessments.scoring.maturity.claim_of``)."""
-    found = set()
-    for qid, item in evidence.items():
-        answer = answers.get(qid)
-        question = index.questions.get(qid)
-        if answer is None or question is None:
-            continue
-        if claim_of(question, answer.value, item.get("state")) == CONTRADICTED:
-            found.add(qid)
-    return found
-
-
-def claim_for(project, definition, question, value) -> dict | None:
-    """What today's evidence makes of one answer (the autosave response shows it at once): the claim's status
-    and a sentence to show, or None when the question is not bound to evidence or the answer claims nothing."""
-    item = evidence_by_question(project, definition).get(question["id"]) if question.get("evidence") else None
-    state = item.get("state") if item else None
-    status = claim_of(question, value, state)
-    if status is None:
-        return None
-    check = item.get("check_id") if item else " or ".join(question_checks(question))
-    messages = {
-        CONTRADICTED: f"Discrepancy: the answer claims this is in place, but check {check} reads {state}.",
-        UNVERIFIED: f"Not verified: check {check} "
-        + ("has no result yet." if state is None else f"reads {state}; the claim earns no verified credit."),
-        "verified": f"Verified: check {check} reads {state}.",
+    """Questions whose answer claims something is in place while a bound check contradicts it
+    (``questionnaires.types.claim_status``, the rule scoring uses too)."""
+    return {
+        qid
+        for qid, state in evidence_states(evidence).items()
+        if qid in answers and claim_status(index.questions.get(qid), answers[qid].value, state) == "contradicted"
     }
-    return {"status": status, "state": state, "check_id": check, "message": messages[status]}
+
+
+def claims(assessment, answers):
+    """``{question_id: claim_status}`` of ``answers`` (Answer rows): what the evidence bound to each question says
+    of its answer, by the one rule the form and scoring use too. Two queries when the questionnaire binds checks,
+    none otherwise."""
+    index = index_for(assessment.questionnaire)
+    if not any(q.get("evidence") for q in index.questions.values()):
+        return {a.question_id: None for a in answers}
+    states = evidence_states(evidence_for(assessment.project, assessment.questionnaire.definition))
+    return {
+        a.question_id: claim_status(index.questions.get(a.question_id), a.value, states.get(a.question_id))
+        for a in answers
+    }
 
 
 def project_assessments(project):
@@ -198,10 +190,11 @@ def project_assessments(project):
 def result_summary(assessment):
     """The headline of a result, per model: level, tier or recommendation."""
     result = assessment.result or {}
-    if assessment.kind == "maturity" and "level" in result:
-        text = f"Level {result['level']} – {result.get('level_name', '')}".strip(" –")
-        if result.get("verified_level") is not None and result.get("verified_level") != result.get("level"):
-            text += f" (verified {result['verified_level']})"
+    maturity = MaturityResult.from_dict(result) if assessment.kind == "maturity" else None
+    if maturity is not None and maturity.claimed_level is not None:
+        text = f"Level {maturity.claimed_level} – {maturity.level_name}".strip(" –")
+        if maturity.verified_level is not None and maturity.verified_level != maturity.claimed_level:
+            text += f" (verified {maturity.verified_level})"
         return text
     if assessment.kind == "risk" and result.get("tier"):
         verdict = stored_verdict(result)
@@ -245,19 +238,19 @@ def due_for_reassessment(*, now=None, within=EXPIRING_WITHIN):
     )
 
 
-def expected_kinds_by_stage():
-    """``{stage: (kind, ...)}``: the approved assessments the gate policy in force requires to enter a stage,
-    so a project in that stage is expected to hold them (one query)."""
-    from gates.policy import DEFAULT_RULES
-    from gates.selectors import active_policy
+_expected_kinds = []
 
-    policy = active_policy()
-    rules = policy.rules if policy else DEFAULT_RULES
-    return {
-        stage: tuple(item["kind"] for item in spec.get("assessments", []))
-        for stage, spec in rules.get("stages", {}).items()
-        if spec.get("assessments")
-    }
+
+def expected_kinds_from(source):
+    """Register ``source() -> {stage: (kind, ...)}``: the approved assessments a project in each stage is expected
+    to hold. The gate policy decides that and gates sits above assessments, so gates registers its selector here
+    (gates/apps.py) instead of assessments importing gates; without a source nothing is expected."""
+    _expected_kinds[:] = [source]
+
+
+def expected_kinds_by_stage():
+    """``{stage: (kind, ...)}`` from the registered source (see ``expected_kinds_from``)."""
+    return _expected_kinds[0]() if _expected_kinds else {}
 
 
 def awaiting_review():

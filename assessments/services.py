@@ -5,7 +5,6 @@ every saved value in ``AnswerRevision``; state changes are recorded in the proje
 """
 
 import hashlib
-import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,10 +16,12 @@ from django.utils import timezone
 
 from accounts import permissions
 from questionnaires.models import QuestionnaireVersion
+from questionnaires.types import claims_in_place, type_of
 from questionnaires.visibility import visible_question_ids
 from registry.audit import record_change
 from registry.models import ChangeRecord, Project
 
+from . import record as frozen
 from . import selectors, uploads
 from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, ReassessmentReminder, Review
 from .questions import (
@@ -176,7 +177,7 @@ def _prefill(assessment, previous):
             value = None
             if qid in carried.answers:
                 try:
-                    value = validate_value(question, _fit_rows(question, carried.answers[qid]))
+                    value = validate_value(question, type_of(question).fit(question, carried.answers[qid]))
                 except ValidationError:
                     dropped.add(qid)
             comment, justification = note.get("comment", ""), note.get("justification", "")
@@ -204,21 +205,12 @@ def _prefill(assessment, previous):
         if question is None or is_answered(values.get(qid)) or item.get("state") != "pass" or item.get("stale"):
             continue
         value = evidence_prefill_value(question)
-        if value is not None:
+        if is_answered(value):
             values[qid] = value
             comment = sources.get(qid, {}).get("comment") or f"Check {item.get('check_id')} passed."
             sources[qid] = {"source": Answer.Source.EVIDENCE, "comment": comment}
             prefill["evidence"].append(qid)
     return values, sources, prefill
-
-
-def _fit_rows(question, value):
-    """Group rows without the fields a new version no longer asks, so the rest of each row is carried forward."""
-    if question.get("type") != "group" or not isinstance(value, list):
-        return value
-    fields = {f["id"] for f in question.get("fields", [])}
-    rows = [{k: v for k, v in row.items() if k in fields} for row in value if isinstance(row, dict)]
-    return [row for row in rows if row]
 
 
 def _evidence_to_carry(previous, saved):
@@ -408,14 +400,6 @@ def evidence_remove(*, evidence, actor):
 # --- submit ----------------------------------------------------------------------------------------------------
 
 
-def canonical_json(data):
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def content_hash(record):
-    return hashlib.sha256(canonical_json(record).encode()).hexdigest()
-
-
 def completeness_problems(answers, visible, index):
     """What still blocks submission: visible required answers, justifications, evidence, unconfirmed pre-fills."""
     problems = []
@@ -439,14 +423,13 @@ def completeness_problems(answers, visible, index):
                 problem("Confirm the answer pre-filled from evidence (save it, or change it).")
             if needs_justification(question, value) and not answer.justification:
                 problem("Explain this answer in the justification field.")
-            if _claims(question, value) and question.get("evidence_required") and not list(answer.evidence.all()):
+            if (
+                claims_in_place(question, value)
+                and question.get("evidence_required")
+                and not list(answer.evidence.all())
+            ):
                 problem("Attach evidence (a link or a file) for this answer.")
     return problems
-
-
-def _claims(question, value):
-    """Whether an answer claims something is in place (what required evidence has to back): not no/na/unknown."""
-    return not (question.get("type") == "yes_no" and value in ("no", "na", "unknown"))
 
 
 def assessment_submit(*, assessment, actor):
@@ -475,65 +458,26 @@ def assessment_submit(*, assessment, actor):
         evidence = selectors.evidence_for(assessment.project, version.definition)
         result = score(version.definition, values, context, selectors.evidence_states(evidence) or None).to_dict()
         now = timezone.now()
-        record = {
-            "format": 1,
-            "questionnaire": {
-                "slug": version.slug,
-                "version": version.version,
-                "kind": version.kind,
-                "content_hash": version.content_hash,
-            },
-            "project": {
-                "slug": assessment.project.slug,
-                "name": assessment.project.name,
-                "context": context["project"],
-            },
-            "assessment": {"id": assessment.pk, "kind": assessment.kind},
-            "answers": {
-                qid: {
-                    "value": a.value,
-                    "comment": a.comment,
-                    "justification": a.justification,
-                    "visible": qid in visible,
-                    "answered_by": a.answered_by.username if a.answered_by else None,
-                    "answered_at": a.answered_at.isoformat(),
-                    "version": a.version,
-                    "evidence": [
-                        {
-                            "id": e.pk,
-                            "url": e.url,
-                            "filename": e.filename,
-                            "file": e.file.name if e.file else "",
-                            "content_type": e.content_type,
-                            "size": e.size,
-                            "sha256": e.sha256,
-                        }
-                        for e in a.evidence.all()
-                    ],
-                }
-                for qid, a in sorted(answers.items())
-                if is_answered(a.value) or a.comment or list(a.evidence.all())
-            },
-            "checks": {
-                qid: {
-                    "check_id": item.get("check_id"),
-                    "state": item.get("state"),
-                    "stale": bool(item.get("stale")),
-                    "checked_at": _iso(item.get("checked_at")),
-                }
-                for qid, item in sorted(evidence.items())
-            },
-            "result": result,
-            "submitted_by": actor.username,
-            "submitted_at": now.isoformat(),
-        }
-        record = json.loads(canonical_json(record), parse_float=_stored_number)
+        record = frozen.freeze(
+            frozen.build(
+                version=version,
+                project=assessment.project,
+                context=context,
+                assessment=assessment,
+                answers=answers,
+                visible=visible,
+                evidence=evidence,
+                result=result,
+                actor=actor,
+                now=now,
+            )
+        )
         Assessment.objects.filter(pk=assessment.pk).update(
             state=Assessment.State.SUBMITTED,
             submitted_by=actor,
             submitted_at=now,
             record=record,
-            content_hash=content_hash(record),
+            content_hash=frozen.content_hash(record),
             result=record["result"],
         )
         assessment.refresh_from_db()
@@ -548,59 +492,21 @@ def assessment_submit(*, assessment, actor):
     return assessment
 
 
-def _iso(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def _stored_number(text):
-    """A JSON number as PostgreSQL's jsonb gives it back, so the record hashes the same once stored: jsonb keeps
-    decimals, so a whole float written with an exponent (``1.2e+16``) returns as an integer and ``-0.0`` as
-    ``0.0``."""
-    number = float(text)
-    if number == 0:
-        return 0.0
-    if number.is_integer() and "e" in text.lower():
-        return int(number)
-    return number
-
-
 def assessment_verify(assessment):
     """True when the stored record still hashes to the content hash taken at submission, and what is shown beside
     the record (the questionnaire version, the cached scores, the answer rows with their comments and evidence)
     still says what the record says. Pass an assessment with its answers and evidence prefetched
     (``selectors.assessment_with_answers``) to check without a query per answer."""
-    record = assessment.record
-    if not record or not assessment.content_hash or content_hash(record) != assessment.content_hash:
+    if not assessment.record or not assessment.content_hash:
         return False
-    version = assessment.questionnaire
-    questionnaire = {"slug": version.slug, "version": version.version, "kind": version.kind}
-    return (
-        record.get("questionnaire") == {**questionnaire, "content_hash": version.content_hash}
-        and record.get("assessment") == {"id": assessment.pk, "kind": assessment.kind}
-        and record.get("result") == assessment.result
-        and _answer_rows(assessment) == _answer_rows_in(record)
+    return frozen.verify(
+        record=assessment.record,
+        digest=assessment.content_hash,
+        version=assessment.questionnaire,
+        assessment=assessment,
+        result=assessment.result,
+        answers=assessment.answers.all(),
     )
-
-
-def _answer_rows(assessment):
-    rows = {}
-    for answer in assessment.answers.all():
-        evidence = sorted((e.pk, e.url, e.file.name if e.file else "", e.sha256) for e in answer.evidence.all())
-        if is_answered(answer.value) or answer.comment or evidence:
-            rows[answer.question_id] = (answer.value, answer.comment, answer.justification, evidence)
-    return rows
-
-
-def _answer_rows_in(record):
-    return {
-        qid: (
-            item.get("value"),
-            item.get("comment", ""),
-            item.get("justification", ""),
-            sorted((e["id"], e["url"], e["file"], e["sha256"]) for e in item.get("evidence", [])),
-        )
-        for qid, item in record.get("answers", {}).items()
-    }
 
 
 # --- review ----------------------------------------------------------------------------------------------------

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from config import limits
+from questionnaires.types import type_of
 from registry.models import Project
 
 from . import selectors, services
 from .charts import score_chart_svg
 from .models import AnswerEvidence, Assessment, Review
-from .questions import SCORED_TYPES, choices, display_value, index_for, is_required
+from .questions import choices, display_value, index_for, is_required
 
 
 def _assessment_or_404(pk):
@@ -95,24 +96,21 @@ class AssessmentDetailView(View):
         )
 
 
-INPUT_TYPES = {"number": "number", "money": "number", "date": "date", "url": "url"}
-
-
 def _question_item(question, state, discrepancies):
     """What the question template needs, computed once here rather than by lookups in the template."""
     qid = question["id"]
     answer = state.answers.get(qid)
     value = answer.value if answer else None
-    kind = question["type"]
+    qtype = type_of(question)
     return {
         "q": question,
         "answer": answer,
         "value": value,
         "choices": choices(question, value),
-        "multi": kind == "multi_choice",
-        "widget": "choices" if kind in SCORED_TYPES else kind if kind in ("long_text", "group") else "input",
-        "input_type": INPUT_TYPES.get(kind, "text"),
-        "numeric": kind in ("number", "money"),
+        "multi": qtype.multiple,
+        "widget": f"assessments/answer/{qtype.widget}.html",
+        "input_type": qtype.input_type,
+        "numeric": qtype.numeric,
         "required": is_required(question),
         "visible": qid in state.visible,
         "evidence": state.evidence.get(qid),
@@ -206,15 +204,12 @@ def answer_save_view(request, pk, question_id):
         return JsonResponse({"detail": _first_error(exc), "errors": errors}, status=400)
     state = selectors.form_state(assessment, with_evidence=False)
     index = index_for(assessment.questionnaire)
-    question = index.questions.get(question_id) or {}
     return JsonResponse(
         {
             "answer": services.answer_payload(answer),
             "visibility": state.visibility_map(index),
             "progress": state.progress,
-            "claim": selectors.claim_for(
-                assessment.project, assessment.questionnaire.definition, question, answer.value
-            ),
+            "claim": selectors.claims(assessment, [answer])[question_id],
         }
     )
 

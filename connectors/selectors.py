@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-import yaml
-from django.conf import settings
 from django.utils import timezone
 
-from questionnaires.definition import evidence_checks, iter_questions
+from questionnaires.definition import check_bindings
+from questionnaires.selectors import questions_by_check
 
 from . import reading
 from .base import CheckSpec
@@ -190,16 +187,6 @@ def project_waivers(project) -> list[Waiver]:
     )
 
 
-def bindings(definition) -> dict[str, tuple[str, ...]]:
-    """Question id -> bound check ids, for the questions of ``definition`` with an ``evidence`` binding."""
-    found = {}
-    for _section, question in iter_questions(definition):
-        checks = evidence_checks(question)
-        if checks:
-            found[question["id"]] = checks
-    return found
-
-
 def _as_dict(item: reading.QuestionEvidence) -> dict:
     return {
         "state": item.state,
@@ -215,7 +202,7 @@ def question_evidence_from_readings(definition, readings_by_check) -> dict[str, 
     """``evidence_by_question`` over readings already gathered (the gate and the reports; no query)."""
     return {
         qid: _as_dict(item)
-        for qid, item in reading.question_evidence(bindings(definition), readings_by_check or {}).items()
+        for qid, item in reading.question_evidence(check_bindings(definition), readings_by_check or {}).items()
     }
 
 
@@ -226,7 +213,7 @@ def evidence_by_question(project, definition, *, now=None) -> dict[str, dict]:
     conclusive state wins (one failing vector store fails "chunks carry their source"), and the reason says so;
     with several bound checks (``any_of``) the most favourable check wins, and the reason names it.
     """
-    bound = bindings(definition)
+    bound = check_bindings(definition)
     if not bound:
         return {}
     wanted = {check_id for checks in bound.values() for check_id in checks}
@@ -255,23 +242,6 @@ def refresh_run_progress(run: RefreshRun) -> dict:
 
 def latest_refresh_run(project) -> RefreshRun | None:
     return RefreshRun.objects.filter(project=project).order_by("-created_at").first()
-
-
-@cache
-def _questions_by_check(paths: tuple[str, ...], stamp: tuple[float, ...]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for path in paths:
-        definition = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        for question_id, check_ids in bindings(definition).items():
-            for check_id in check_ids:
-                found.setdefault(check_id, []).append(question_id)
-    return found
-
-
-def questions_by_check() -> dict[str, list[str]]:
-    """Check id -> questionnaire question ids bound to it, read from the shipped YAML definitions."""
-    paths = sorted(str(p) for d in settings.PLUMBLINE_QUESTIONNAIRE_DIRS for p in Path(d).glob("*.yaml"))
-    return _questions_by_check(tuple(paths), tuple(Path(p).stat().st_mtime for p in paths))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from accounts.permissions import is_admin
 from . import services
 from .models import GatePolicy
 from .policy import validate_rules
-from .selectors import active_policy
+from .selectors import policy_in_force
 
 
 class GatePolicyAdminForm(forms.ModelForm):
@@ -48,8 +48,7 @@ class GatePolicyAdmin(admin.ModelAdmin):
         return False
 
     def get_changeform_initial_data(self, request):
-        current = active_policy()
-        return {"rules": json.dumps(current.rules, indent=2)} if current else {}
+        return {"rules": json.dumps(policy_in_force().rules, indent=2)}
 
     def save_model(self, request, obj, form, change):
         created = services.policy_create(rules=form.cleaned_data["rules"], note=obj.note, actor=request.user)

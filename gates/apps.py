@@ -29,4 +29,10 @@ class GatesConfig(AppConfig):
     verbose_name = "Stage gates"
 
     def ready(self):
+        from assessments.selectors import expected_kinds_from
+
+        from .selectors import expected_kinds_by_stage
+
         post_migrate.connect(ensure_default_policy, sender=self)
+        # The attention page lists projects missing an assessment their stage's gate requires.
+        expected_kinds_from(expected_kinds_by_stage)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from registry.choices import derived_flags
+
 from .policy import AssessmentFact, CheckFact, GateFacts
 
 # Row shapes the builder reads (``QuerySet.values(...)`` of these fields).
@@ -26,8 +28,7 @@ APPROVED = "approved"
 def project_flags(row) -> dict:
     return {
         "uses_rag": row["uses_rag"],
-        "fine_tuned": row["llm_usage"] in ("fine_tuned", "from_scratch"),
-        "customer_facing": row["exposure"] in ("customer_facing", "public"),
+        **derived_flags(llm_usage=row["llm_usage"], exposure=row["exposure"]),
         "handles_pii": row["handles_pii"],
         "handles_sensitive": row["handles_sensitive"],
         "handles_confidential": row["handles_confidential"],

@@ -13,6 +13,8 @@ from typing import Any
 
 import jsonschema
 
+from assessments.scoring.maturity import MaturityResult
+
 ASSESSMENT_KINDS = ("impact", "risk", "maturity")
 TIERS = ("low", "medium", "high", "critical")
 GATED_STAGES = ("poc", "pilot", "production")
@@ -289,6 +291,12 @@ def _assessment_requirements(spec, facts) -> list[Requirement]:
     return out
 
 
+def _maturity_result(facts) -> MaturityResult | None:
+    """The approved maturity assessment's stored result, typed (None without one)."""
+    maturity = facts.assessments.get("maturity")
+    return MaturityResult.from_dict(maturity.result) if maturity else None
+
+
 def _level_requirements(spec, facts, tier, verified_level) -> tuple[list[Requirement], int | None]:
     levels = spec.get("required_level")
     if not levels:
@@ -326,20 +334,19 @@ def _level_requirements(spec, facts, tier, verified_level) -> tuple[list[Require
                 f"Verified maturity level {verified_level} is below level {required} required for {tier} risk.",
             )
         ]
-        maturity = facts.assessments.get("maturity")
-        result = maturity.result if maturity else {}
-        blocking = result.get("verified_blocking", result.get("blocking")) or []
+        maturity = _maturity_result(facts)
+        blocking = (maturity.verified_blocking or maturity.blocking) if maturity else ()
         for item in blocking:
-            level = item.get("level")
+            level = item.level
             if level is not None and level <= required:
                 out.append(
                     Requirement(
-                        f"must_have.{item.get('question_id')}",
+                        f"must_have.{item.question_id}",
                         "must_have",
-                        str(item.get("text", ""))[:200],
+                        str(item.text or "")[:200],
                         "failed",
-                        f"Must-have not met (level {level}): {item.get('text', item.get('question_id'))}"
-                        + (f" — {item['reason']}" if item.get("reason") else ""),
+                        f"Must-have not met (level {level}): {item.text or item.question_id}"
+                        + (f" — {item.reason}" if item.reason else ""),
                     )
                 )
         return out, required
@@ -467,11 +474,11 @@ def evaluate(rules: dict, facts: GateFacts, *, stage: str, policy_version: int |
     """
     spec = rules.get("stages", {}).get(stage, {})
     risk = facts.assessments.get("risk")
-    maturity = facts.assessments.get("maturity")
+    maturity = _maturity_result(facts)
     tier = (risk.result or {}).get("tier") if risk else None
-    verified_level = (maturity.result or {}).get("verified_level") if maturity else None
-    claimed_level = (maturity.result or {}).get("claimed_level") if maturity else None
-    level_name = (maturity.result or {}).get("level_name", "") if maturity else ""
+    verified_level = maturity.verified_level if maturity else None
+    claimed_level = maturity.claimed_level if maturity else None
+    level_name = maturity.level_name if maturity else ""
 
     requirements = _assessment_requirements(spec, facts)
     level_reqs, required_level = _level_requirements(spec, facts, tier, verified_level)
@@ -500,7 +507,7 @@ def evaluate(rules: dict, facts: GateFacts, *, stage: str, policy_version: int |
     if not spec.get("unknown_checks_block"):
         unknown += tuple(r.message for r in other_unknown)
     allowed = all(r.status == "met" for r in requirements)
-    verified_name = (maturity.result or {}).get("verified_level_name", "") if maturity else ""
+    verified_name = maturity.verified_level_name if maturity else ""
     return GateVerdict(
         allowed=allowed,
         stage=stage,

@@ -7,6 +7,7 @@ the approved assessments, the check results, the waivers and the latest CI push.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -23,8 +24,29 @@ from .policy import DEFAULT_RULES, GATED_STAGES, evaluate
 
 
 def active_policy():
-    """The policy in force: the newest active version (``None`` before the data migration has run)."""
+    """The newest active policy version, or ``None`` before the data migration has run (see ``policy_in_force``)."""
     return GatePolicy.objects.filter(is_active=True).order_by("-version").first()
+
+
+class PolicyInForce(NamedTuple):
+    rules: dict
+    version: int | None  # None: no saved version, the defaults apply
+
+
+def policy_in_force() -> PolicyInForce:
+    """The rules every gate verdict uses: the newest active policy version, else the defaults (one query)."""
+    policy = active_policy()
+    return PolicyInForce(policy.rules, policy.version) if policy else PolicyInForce(DEFAULT_RULES, None)
+
+
+def expected_kinds_by_stage() -> dict:
+    """``{stage: (kind, ...)}``: the approved assessments the policy in force requires to enter a stage, so a
+    project in that stage is expected to hold them (one query). Registered with assessments in gates/apps.py."""
+    return {
+        stage: tuple(item["kind"] for item in spec.get("assessments", []))
+        for stage, spec in policy_in_force().rules.get("stages", {}).items()
+        if spec.get("assessments")
+    }
 
 
 def policy_list():
@@ -70,8 +92,7 @@ def facts_for(projects, *, assessment_rows, readings, now):
 def gate_facts(*, project, now=None):
     """``(rules, policy_version, facts)`` for one project, in a fixed number of queries whatever the portfolio."""
     now = now or timezone.now()
-    policy = active_policy()
-    rules, version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
+    rules, version = policy_in_force()
     # Every approved assessment of the project (a handful a year, light columns); the builder keeps the newest of
     # each kind. Cheaper than a window function, whose SQL Django compiles anew on every call.
     assessment_rows = list(
@@ -144,8 +165,7 @@ def project_standings(projects, *, now=None) -> dict[int, Standing]:
     if not projects:
         return {}
     ids = [p.pk for p in projects]
-    policy = active_policy()
-    rules, version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
+    rules, version = policy_in_force()
     rows = list(
         Assessment.objects.filter(project_id__in=ids, state=Assessment.State.APPROVED).values(*ASSESSMENT_FIELDS)
     )

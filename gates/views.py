@@ -17,7 +17,7 @@ from registry.models import Project
 
 from . import badge, selectors, services
 from .forms import MoveStageForm, PolicyForm
-from .policy import DEFAULT_RULES, GATED_STAGES, evaluate
+from .policy import GATED_STAGES, evaluate
 
 BADGE_MAX_AGE = 300
 
@@ -73,8 +73,7 @@ class PolicyListView(View):
     """Every policy version; admins save a new version from the current one (versions are never edited)."""
 
     def get(self, request):
-        current = selectors.active_policy()
-        initial = {"rules": json.dumps(current.rules if current else DEFAULT_RULES, indent=2)}
+        initial = {"rules": json.dumps(selectors.policy_in_force().rules, indent=2)}
         return self._render(request, PolicyForm(initial=initial))
 
     def post(self, request):

@@ -9,22 +9,8 @@ import copy
 import hashlib
 import json
 
-SCORED_TYPES = frozenset({"yes_no", "single_choice", "multi_choice", "scale"})
-CHOICE_TYPES = frozenset({"single_choice", "multi_choice"})
-QUESTION_TYPES = (
-    "yes_no",
-    "single_choice",
-    "multi_choice",
-    "scale",
-    "number",
-    "money",
-    "date",
-    "text",
-    "long_text",
-    "url",
-    "group",
-)
-YES_NO_VALUES = ("yes", "no", "na", "unknown")
+from .types import type_of, yes_no_word
+
 CRITICALITIES = ("must", "should", "may")
 DEFAULT_VALIDITY_DAYS = {"impact": 365, "risk": 180, "maturity": 90}
 # A must-have without an explicit ``level`` gates level 2 in a core section (the basics) and level 4 elsewhere.
@@ -32,30 +18,7 @@ CORE_DEFAULT_LEVEL = 2
 NON_CORE_DEFAULT_LEVEL = 4
 
 
-def _yes_no_word(value):
-    """YAML 1.1 readers turn a bare ``no`` into False; the format means the answer value "no"."""
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return value
-
-
-def _normalise_option(raw):
-    option = {
-        "value": _yes_no_word(raw.get("value")),
-        "label": raw.get("label") or str(_yes_no_word(raw.get("value"))),
-        "points": raw.get("points"),
-        "help": raw.get("help", ""),
-        "na": bool(raw.get("na", False)),
-    }
-    if "reduces" in raw:
-        reduces = raw["reduces"] or {}
-        option["reduces"] = {"likelihood": reduces.get("likelihood", 0), "severity": reduces.get("severity", 0)}
-    return option
-
-
-def _normalise_question(raw, *, kind, core):
+def normalise_question(raw, *, kind, core):
     qtype = raw.get("type")
     question = {
         "id": raw.get("id"),
@@ -70,28 +33,12 @@ def _normalise_question(raw, *, kind, core):
         "tags": list(raw.get("tags", [])),
         "evidence_required": raw.get("evidence_required", False),
         "evidence": raw.get("evidence"),
-        "justify": [_yes_no_word(v) for v in raw.get("justify", [])],
+        "justify": [yes_no_word(v) for v in raw.get("justify", [])],
         "pass_at": raw.get("pass_at", 1.0),
     }
     if kind == "maturity" and question["criticality"] == "must" and question["level"] is None:
         question["level"] = CORE_DEFAULT_LEVEL if core else NON_CORE_DEFAULT_LEVEL
-    if qtype == "yes_no":
-        question["allow_na"] = raw.get("allow_na", True)
-        question["allow_unknown"] = raw.get("allow_unknown", True)
-    if qtype in CHOICE_TYPES:
-        question["options"] = [_normalise_option(o) for o in raw.get("options", [])]
-    if qtype == "multi_choice":
-        positive = sum(o["points"] for o in question["options"] if (o["points"] or 0) > 0)
-        question["cap"] = raw.get("cap", positive)
-    if qtype == "scale":
-        question["labels"] = {str(k): v for k, v in (raw.get("labels") or {}).items()}  # as JSON stores them
-    if qtype in ("number", "money"):
-        for key in ("min", "max", "unit"):
-            question[key] = raw.get(key)
-    if qtype == "group":
-        question["fields"] = [_normalise_question(f, kind=None, core=False) for f in raw.get("fields", [])]
-        question["min_items"] = raw.get("min_items", 0)
-        question["max_items"] = raw.get("max_items")
+    type_of(qtype).normalise(raw, question)
     return question
 
 
@@ -137,7 +84,7 @@ def normalise(raw: dict) -> dict:
                 "when": section.get("when"),
                 "core": bool(section.get("core", False)),
                 "questions": [
-                    _normalise_question(q, kind=kind, core=bool(section.get("core", False)))
+                    normalise_question(q, kind=kind, core=bool(section.get("core", False)))
                     for q in section.get("questions", [])
                 ],
             }
@@ -173,6 +120,16 @@ def evidence_checks(question) -> tuple[str, ...]:
     if binding.get("check"):
         return (binding["check"],)
     return tuple(binding.get("any_of") or ())
+
+
+def check_bindings(definition) -> dict[str, tuple[str, ...]]:
+    """Question id -> bound check ids, for the questions of ``definition`` with an ``evidence`` binding."""
+    found = {}
+    for _section, question in iter_questions(definition):
+        checks = evidence_checks(question)
+        if checks:
+            found[question["id"]] = checks
+    return found
 
 
 def question_index(definition) -> dict:

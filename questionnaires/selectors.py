@@ -1,13 +1,36 @@
 """Reads of loaded questionnaire versions, and the comparisons between two versions."""
 
 import re
+from functools import cache
+from pathlib import Path
 from typing import NamedTuple
 
+import yaml
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 
 from .conditions import describe
-from .definition import question_count, question_index
+from .definition import check_bindings, question_count, question_index
 from .models import QuestionnaireKind, QuestionnaireVersion
+from .types import type_of
+
+
+@cache
+def _questions_by_check(paths: tuple[str, ...], stamp: tuple[float, ...]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        definition = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        for question_id, check_ids in check_bindings(definition).items():
+            for check_id in check_ids:
+                found.setdefault(check_id, []).append(question_id)
+    return found
+
+
+def questions_by_check() -> dict[str, list[str]]:
+    """Check id -> questionnaire question ids bound to it, read from the shipped YAML definitions (the check
+    catalogue lists them; it is generated without a database, so it reads the files, not the loaded versions)."""
+    paths = sorted(str(p) for d in settings.PLUMBLINE_QUESTIONNAIRE_DIRS for p in Path(d).glob("*.yaml"))
+    return _questions_by_check(tuple(paths), tuple(Path(p).stat().st_mtime for p in paths))
 
 
 def _semver(version):
@@ -74,21 +97,6 @@ class CarriedAnswers(NamedTuple):
     dropped: list
 
 
-def _still_valid(question, value):
-    qtype = question["type"]
-    if qtype == "single_choice":
-        return value in {o["value"] for o in question["options"]}
-    if qtype == "multi_choice":
-        return isinstance(value, list) and set(value) <= {o["value"] for o in question["options"]}
-    if qtype == "yes_no":
-        return (
-            value in ("yes", "no")
-            or (value == "na" and question.get("allow_na", True))
-            or (value == "unknown" and question.get("allow_unknown", True))
-        )
-    return True
-
-
 def carry_forward(answers, old_definition, new_definition) -> CarriedAnswers:
     """Answers kept by question id for a new version; dropped: removed questions, changed types, lost options."""
     old, new = question_index(_definition(old_definition)), question_index(_definition(new_definition))
@@ -98,7 +106,7 @@ def carry_forward(answers, old_definition, new_definition) -> CarriedAnswers:
         if (
             question is None
             or (qid in old and old[qid]["type"] != question["type"])
-            or not _still_valid(question, value)
+            or not type_of(question).still_valid(question, value)
         ):
             dropped.append(qid)
         else:
@@ -106,19 +114,6 @@ def carry_forward(answers, old_definition, new_definition) -> CarriedAnswers:
     return CarriedAnswers(kept, dropped)
 
 
-TYPE_LABELS = {
-    "yes_no": "Yes / no",
-    "single_choice": "Single choice",
-    "multi_choice": "Multiple choice",
-    "scale": "Scale 0–4",
-    "number": "Number",
-    "money": "Amount of money",
-    "date": "Date",
-    "text": "Short text",
-    "long_text": "Long text",
-    "url": "Link",
-    "group": "Repeatable group",
-}
 PROJECT_LABELS = {
     "uses_rag": "the project uses retrieval (RAG)",
     "fine_tuned": "the model is fine-tuned",
@@ -144,17 +139,12 @@ def _labeller(questions):
     return label
 
 
-YES_NO_WORDS = {"yes": "yes", "no": "no", "na": "not applicable", "unknown": "don't know"}
-
-
 def _value_labeller(questions):
     def value_label(name, value):
         question = questions.get(name)
         if question is None:
             return None
-        if question["type"] == "yes_no":
-            return YES_NO_WORDS.get(value)
-        return next((o["label"] for o in question.get("options", []) if o["value"] == value), None)
+        return type_of(question).value_word(question, value)
 
     return value_label
 
@@ -173,7 +163,7 @@ def version_document(version: QuestionnaireVersion) -> dict:
             rows.append(
                 {
                     **question,
-                    "type_label": TYPE_LABELS.get(question["type"], question["type"]),
+                    "type_label": type_of(question).label or question["type"],
                     "when_words": describe(question.get("when"), label=label, value_label=value_label),
                 }
             )

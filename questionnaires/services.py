@@ -2,12 +2,8 @@
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.db import transaction
-
-from registry.audit import record_change
-from registry.models import ChangeRecord
 
 from .definition import content_hash
 from .models import QuestionnaireVersion
@@ -30,10 +26,11 @@ class LoadOutcome:
     created: bool
 
 
-def questionnaire_load_definition(*, definition, source_path="", actor=None) -> LoadOutcome:
+def questionnaire_load_definition(*, definition, source_path="") -> LoadOutcome:
     """Store a validated, normalised definition as an immutable version.
 
-    The same slug and version with the same content is a no-op; with different content it is refused,
+    The change history records the new version (``registry.audit.record_questionnaire_load``). The same slug and
+    version with the same content is a no-op; with different content it is refused,
     because assessments are pinned to the exact text they were answered against.
     """
     digest = content_hash(definition)
@@ -62,19 +59,11 @@ def questionnaire_load_definition(*, definition, source_path="", actor=None) -> 
             source_path=str(source_path)[:500],
             validity_days=definition["validity_days"],
         )
-        record_change(
-            instance=version,
-            project=None,
-            action=ChangeRecord.Action.IMPORT,
-            actor=actor,
-            changes={"content_hash": ["", digest]},
-            note=f"Loaded {definition['slug']} {definition['version']} from {Path(str(source_path)).name}",
-        )
     logger.info("Loaded questionnaire %s %s (%s)", version.slug, version.version, digest[:12])
     return LoadOutcome(version, True)
 
 
-def questionnaire_load_file(*, path, actor=None) -> LoadOutcome:
+def questionnaire_load_file(*, path) -> LoadOutcome:
     """Validate one YAML file, then load it; invalid files raise QuestionnaireLoadError with the problems."""
     report: Report = validate_file(path)
     if not report.ok:
@@ -82,4 +71,4 @@ def questionnaire_load_file(*, path, actor=None) -> LoadOutcome:
             f"{path} has {len(report.problems)} problem(s); run manage.py validate_questionnaires {path}",
             problems=report.problems,
         )
-    return questionnaire_load_definition(definition=report.definition, source_path=path, actor=actor)
+    return questionnaire_load_definition(definition=report.definition, source_path=path)

@@ -12,7 +12,8 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 
 from . import conditions, yamlread
-from .definition import YES_NO_VALUES, normalise
+from .definition import normalise
+from .types import YesNo, type_names, type_of
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "questionnaire.schema.json"
 RESULT_NAMES = {
@@ -132,7 +133,7 @@ def _schema_message(error):
                 *path,
                 "options",
             ], f"a {instance.get('type')} question has no options: remove them or change the type"
-        return path, f"allow_na and allow_unknown apply to yes_no questions only, not to {instance.get('type')}"
+        return path, f"allow_na and allow_unknown apply to {YesNo.name} questions only, not to {instance.get('type')}"
     if kind == "propertyNames":
         return path, f"{error.message}; use one of the allowed keys"
     if kind == "oneOf" and path and path[-1] == "evidence" and isinstance(instance, dict):
@@ -214,7 +215,7 @@ class _Semantics:
                     "option values must be unique within a question",
                 )
             values.setdefault(option["value"], oi)
-        allowed = set(YES_NO_VALUES) if question["type"] == "yes_no" else set(values)
+        allowed = set(type_of(question).justify_values(question))
         for ji, answer in enumerate(question["justify"]):
             if allowed and answer not in allowed:
                 self.c.add([*qpath, "justify", ji], f"{answer!r} is not a possible answer of this question")
@@ -339,19 +340,7 @@ class _Semantics:
         if qid in always_hidden:
             return [None]
         question = self.questions[qid][1]
-        qtype = question["type"]
-        if qtype == "yes_no":
-            values = ["yes", "no"]
-            values += ["na"] if question.get("allow_na", True) else []
-            values += ["unknown"] if question.get("allow_unknown", True) else []
-            return [*values, None]
-        if qtype == "single_choice":
-            return [o["value"] for o in question["options"]] + [None]
-        if qtype == "scale":
-            return [0, 1, 2, 3, 4, None]
-        if qtype == "multi_choice" and op in ("in", "not in"):
-            return [[o["value"]] for o in question["options"]] + [[], None]
-        return None
+        return type_of(question).condition_values(question, op)
 
     def _never_true(self, node, always_hidden):
         """Why ``node`` can never hold (a sentence), or None when it might."""
@@ -452,7 +441,9 @@ class _Semantics:
                 self.c.add([*path, "id"], f"duplicate risk id '{risk['id']}'")
             seen.add(risk["id"])
             for key in ("likelihood", "severity"):
-                question = self._question_ref([*path, key], risk[key], types=("single_choice",), what=key)
+                question = self._question_ref(
+                    [*path, key], risk[key], types=type_names(lambda t: t.options and not t.multiple), what=key
+                )
                 if question is None:
                     continue
                 bad = [o["value"] for o in question["options"] if not o["na"] and o["points"] not in (1, 2, 3, 4, 5)]
@@ -463,7 +454,10 @@ class _Semantics:
                     )
             if risk.get("mitigations"):
                 question = self._question_ref(
-                    [*path, "mitigations"], risk["mitigations"], types=("multi_choice",), what="mitigations"
+                    [*path, "mitigations"],
+                    risk["mitigations"],
+                    types=type_names(lambda t: t.options and t.multiple),
+                    what="mitigations",
                 )
                 if question and not any("reduces" in o for o in question["options"]):
                     self.c.add(
@@ -513,7 +507,7 @@ class _Semantics:
 
     def check_impact(self):
         for key, qid in self.d["scoring"]["inputs"].items():
-            self._question_ref(["scoring", "inputs", key], qid, types=("money", "number"), what=key)
+            self._question_ref(["scoring", "inputs", key], qid, types=type_names(lambda t: t.numeric), what=key)
         self._check_fallback("recommendations", "recommendation")
 
 

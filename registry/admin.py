@@ -6,6 +6,7 @@ Saves go through the same audit trail as pages and the API, so admin edits appea
 from django.contrib import admin
 
 from accounts import permissions
+from config.admin import ReadOnlyAdmin
 
 from .audit import diff, record_change
 from .models import ChangeRecord, Component, Project, Tag, Team
@@ -58,7 +59,18 @@ class ComponentInline(admin.TabularInline):
 
 
 class AuditedAdminMixin:
-    """Record admin saves in the change history with before/after, like the services do."""
+    """Record admin saves in the change history with before/after, like the services do; staff who may edit the
+    object's project (``_project(obj)``) may change it, as in the pages and the API."""
+
+    def has_add_permission(self, request):
+        return request.user.is_staff and permissions.can_create_project(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if not request.user.is_staff:
+            return False
+        if obj is None:
+            return permissions.can_create_project(request.user)
+        return permissions.can_edit_project(request.user, self._project(obj))
 
     def _snapshot(self, obj):
         raise NotImplementedError
@@ -119,16 +131,6 @@ class ProjectAdmin(AuditedAdminMixin, ReadForSignedInMixin, admin.ModelAdmin):
                 kwargs["queryset"] = Team.objects.filter(id__in=team_ids)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def has_add_permission(self, request):
-        return request.user.is_staff and permissions.can_create_project(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        if not request.user.is_staff:
-            return False
-        if obj is None:
-            return permissions.can_create_project(request.user)
-        return permissions.can_edit_project(request.user, obj)
-
     def has_delete_permission(self, request, obj=None):
         # Projects are archived, not deleted, except by admins cleaning up mistakes.
         return permissions.is_admin(request.user)
@@ -158,34 +160,16 @@ class ComponentAdmin(AuditedAdminMixin, ReadForSignedInMixin, admin.ModelAdmin):
     def has_secrets(self, obj):
         return obj.has_secrets
 
-    def has_add_permission(self, request):
-        return request.user.is_staff and permissions.can_create_project(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        if not request.user.is_staff:
-            return False
-        if obj is None:
-            return permissions.can_create_project(request.user)
-        return permissions.can_edit_project(request.user, obj.project)
-
-    has_delete_permission = has_change_permission
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
 
 
-class ChangeRecordAdmin(ReadForSignedInMixin, admin.ModelAdmin):
+class ChangeRecordAdmin(ReadForSignedInMixin, ReadOnlyAdmin):
     """The history is append-only: nobody edits or deletes it, not even admins."""
 
     list_display = ["at", "actor", "action", "object_type", "object_repr", "project"]
     list_filter = ["action", "object_type"]
     list_select_related = ["actor", "project"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.register(Team, TeamAdmin)

@@ -1,6 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = "LLM project inventory"
+
+    def ready(self):
+        from .audit import record_questionnaire_load
+
+        post_save.connect(
+            record_questionnaire_load,
+            sender="questionnaires.QuestionnaireVersion",
+            dispatch_uid="registry.audit.record_questionnaire_load",
+        )

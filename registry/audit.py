@@ -1,6 +1,7 @@
 """The change history: every service that changes a project or component records it here."""
 
 from decimal import Decimal
+from pathlib import Path
 
 from django.db.models import Model
 
@@ -45,4 +46,20 @@ def record_change(*, instance, project, action, actor, changes=None, note=""):
         actor=actor if actor and actor.is_authenticated else None,
         changes=changes or {},
         note=note[:250],
+    )
+
+
+def record_questionnaire_load(sender, instance, created, raw=False, **kwargs):
+    """A newly loaded questionnaire version enters the change history (``post_save`` of
+    ``questionnaires.QuestionnaireVersion``, connected by label in registry/apps.py: registry and questionnaires
+    are both on the ground floor and import neither each other nor any other app)."""
+    if not created or raw:
+        return
+    record_change(
+        instance=instance,
+        project=None,
+        action=ChangeRecord.Action.IMPORT,
+        actor=None,
+        changes={"content_hash": ["", instance.content_hash]},
+        note=f"Loaded {instance.slug} {instance.version} from {Path(instance.source_path).name}",
     )

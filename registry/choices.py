@@ -35,6 +35,15 @@ class Stage(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
+def derived_flags(*, llm_usage, exposure) -> dict:
+    """The project flags derived from inventory fields, derived here once: questionnaire conditions
+    (``registry.selectors.project_context``) and gate rules (``gates.facts.project_flags``) both read these."""
+    return {
+        "fine_tuned": llm_usage in (LlmUsage.FINE_TUNED, LlmUsage.FROM_SCRATCH),
+        "customer_facing": exposure in (Exposure.CUSTOMER_FACING, Exposure.PUBLIC),
+    }
+
+
 STAGE_ORDER = [Stage.IDEA, Stage.POC, Stage.PILOT, Stage.PRODUCTION, Stage.RETIRED]
 
 

@@ -9,6 +9,7 @@ import yaml
 from config import spreadsheet
 
 from .models import PROJECT_EDITABLE_FIELDS
+from .selectors import project_classification
 from .services import COMPONENT_FIELDS
 
 # Slug first so a spreadsheet reads naturally; components (as JSON) last.
@@ -26,15 +27,7 @@ def project_document(project) -> dict:
         "technical_owner": project.technical_owner.username if project.technical_owner else None,
         "business_goal": project.business_goal,
         "kpis": project.kpis,
-        "archetype": project.archetype,
-        "llm_usage": project.llm_usage,
-        "uses_rag": project.uses_rag,
-        "exposure": project.exposure,
-        "stage": project.stage,
-        "handles_pii": project.handles_pii,
-        "handles_sensitive": project.handles_sensitive,
-        "handles_confidential": project.handles_confidential,
-        "regions": list(project.regions or []),
+        **project_classification(project),
         "estimated_build_cost": _money(project.estimated_build_cost),
         "run_cost_per_month": _money(project.run_cost_per_month),
         "expected_value_per_year": _money(project.expected_value_per_year),

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from .choices import Archetype, Exposure, Stage
-from .models import Project, Tag, Team
+from .models import Component, Project, Tag, Team
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -62,3 +62,13 @@ class ProjectFilterSet(django_filters.FilterSet):
         # projects sharing a team or stage could show on two pages, or none, as the reader pages through.
         chosen = [field for field in queryset.query.order_by if field]
         return queryset.order_by(*(chosen or ["name"]), "pk")
+
+
+class ComponentFilterSet(django_filters.FilterSet):
+    """The component list API's filter: ``project`` (slug)."""
+
+    project = django_filters.CharFilter(field_name="project__slug", label="Project slug")
+
+    class Meta:
+        model = Component
+        fields = ["project"]

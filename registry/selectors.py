@@ -4,7 +4,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from .choices import ComponentKind
+from .choices import ComponentKind, derived_flags
 from .models import Component, Project, Team
 
 
@@ -16,18 +16,25 @@ def project_context(project) -> dict:
     kinds = set(project.components.values_list("kind", flat=True)) if project.pk else set()
     return {
         "slug": project.slug,
+        **project_classification(project),
+        **derived_flags(llm_usage=project.llm_usage, exposure=project.exposure),
+        "has_component": {kind.value: kind.value in kinds for kind in ComponentKind},
+    }
+
+
+def project_classification(project) -> dict:
+    """How a project is classified (what it is, who sees it, what data it handles, where), as plain data: the
+    part of the inventory that questionnaire conditions read and the export writes."""
+    return {
         "archetype": project.archetype,
         "llm_usage": project.llm_usage,
         "uses_rag": project.uses_rag,
-        "fine_tuned": project.llm_usage in ("fine_tuned", "from_scratch"),
         "exposure": project.exposure,
-        "customer_facing": project.exposure in ("customer_facing", "public"),
         "stage": project.stage,
         "handles_pii": project.handles_pii,
         "handles_sensitive": project.handles_sensitive,
         "handles_confidential": project.handles_confidential,
         "regions": list(project.regions or []),
-        "has_component": {kind.value: kind.value in kinds for kind in ComponentKind},
     }
 
 

@@ -173,15 +173,21 @@ def risk_heatmap(risks, *, size=300):
     return _svg(size, height, "Risk heat map: likelihood × severity", "; ".join(desc) or "No risks assessed.", body)
 
 
+def _percent_grid(*, left, right, top, plot_h):
+    """Horizontal grid lines at 0, 25, 50, 75 and 100 % with their labels on the left axis."""
+    body = []
+    for tick in range(0, 101, 25):
+        y = top + plot_h * (1 - tick / 100)
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}"/>')
+        body.append(_text(left - 5, y + 3, f"{tick}%", anchor="end", size=8, fill=MUTED))
+    return body
+
+
 def trend_line(points, *, width=520, height=150, title="Score trend"):
     """A line over assessments in time order: ``points`` = [{"label", "pct"}] (pct 0..100)."""
     left, right, top, bottom = 36, 16, 10, 28
     plot_w, plot_h = width - left - right, height - top - bottom
-    body = []
-    for tick in range(0, 101, 25):
-        y = top + plot_h * (1 - tick / 100)
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
-        body.append(_text(left - 5, y + 3, f"{tick}%", anchor="end", size=8, fill=MUTED))
+    body = _percent_grid(left=left, right=width - right, top=top, plot_h=plot_h)
     n = len(points)
     coords = []
     for i, point in enumerate(points):
@@ -233,11 +239,7 @@ def quarter_trend(quarters, *, width=520, height=160):
     """Average maturity score by quarter (line) with the number of assessments (bars, right axis)."""
     left, right, top, bottom = 36, 30, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
-    body = []
-    for tick in range(0, 101, 25):
-        y = top + plot_h * (1 - tick / 100)
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
-        body.append(_text(left - 5, y + 3, f"{tick}%", anchor="end", size=8, fill=MUTED))
+    body = _percent_grid(left=left, right=width - right, top=top, plot_h=plot_h)
     n = len(quarters)
     most = max([q["count"] for q in quarters] or [1]) or 1
     coords = []

@@ -16,13 +16,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, Review
+from assessments.scoring.maturity import MaturityResult
 from assessments.scoring.risk import stored_verdict
 from connectors.loading import all_check_specs
 from connectors.reading import EFFECTIVE_STATES, FAIL
 from connectors.selectors import check_readings
 from gates import selectors as gate_selectors
 from gates.facts import PROJECT_FIELDS as GATE_PROJECT_FIELDS
-from gates.policy import DEFAULT_RULES, evaluate
+from gates.policy import evaluate
 from questionnaires.models import QuestionnaireVersion
 from registry.choices import Stage
 from registry.models import Project, Team
@@ -222,44 +223,42 @@ def _level_names(definition, result):
 def _maturity(row, now, definition=None, live=None):
     """The maturity figures people read. ``live`` is the approved assessment's result scored against today's
     evidence (the gate's), which replaces the one stored at approval."""
-    result = live or row["result"]
-    levels = _level_names(definition, result)
+    raw = live or row["result"]
+    result = MaturityResult.from_dict(raw)
+    levels = _level_names(definition, raw)
     names = {lv["level"]: lv["name"] for lv in levels}
-    claimed = result.get("claimed_level", result.get("level"))
-    verified = result.get("verified_level")
-    actions = sorted(
-        result.get("verified_next_actions", result.get("next_actions")) or [],
-        key=lambda a: (-(a.get("gain_points") or 0), a.get("question_id", "")),
-    )
-    verified_sections = {s.get("id"): s for s in result.get("verified_sections") or []}
+    claimed, verified = result.claimed_level, result.verified_level
+    # Results stored before the verified breakdown existed fall back to the claimed one.
+    blocking = result.verified_blocking if "verified_blocking" in raw else result.blocking
+    actions = result.verified_next_actions if "verified_next_actions" in raw else result.next_actions
+    actions = sorted(actions, key=lambda a: (-(a.gain_points or 0), a.question_id or ""))
+    verified_sections = {s.id: s for s in result.verified_sections}
     return {
         **_assessment_meta(row, now),
         "claimed_level": claimed,
-        "claimed_name": names.get(claimed, result.get("level_name")),
+        "claimed_name": names.get(claimed, result.level_name),
         "verified_level": verified,
         "verified_name": names.get(verified),
         "gap": (claimed - verified) if claimed is not None and verified is not None else None,
         "levels": levels,
-        "score_pct": (result.get("score") or {}).get("pct"),
-        "verified_score_pct": (result.get("verified_score") or {}).get("pct")
-        if isinstance(result.get("verified_score"), dict)
-        else result.get("verified_score"),
+        "score_pct": result.score.pct,
+        "verified_score_pct": result.verified_score.pct if result.verified_score else None,
         "sections": [
             {
-                "id": s.get("id"),
-                "title": s.get("title"),
-                "pct": s.get("pct") if s.get("max") else None,
-                "verified_pct": (verified_sections.get(s.get("id")) or s).get("pct") if s.get("max") else None,
+                "id": s.id,
+                "title": s.title,
+                "pct": s.pct if s.max else None,
+                "verified_pct": (verified_sections.get(s.id) or s).pct if s.max else None,
             }
-            for s in result.get("sections") or []
-            if s.get("visible", True)
+            for s in result.sections
+            if s.visible is not False
         ],
-        "discrepancies": list(result.get("discrepancies") or []),
-        "unverified": list(result.get("unverified") or []),
-        "blocking": list(result.get("verified_blocking", result.get("blocking")) or []),
-        "claimed_blocking": list(result.get("blocking") or []),
-        "why": list(result.get("why") or []),
-        "next_actions": actions[:NEXT_ACTIONS_SHOWN],
+        "discrepancies": [d.to_dict() for d in result.discrepancies],
+        "unverified": list(result.unverified),
+        "blocking": [b.to_dict() for b in blocking],
+        "claimed_blocking": [b.to_dict() for b in result.blocking],
+        "why": [w.to_dict() for w in result.why],
+        "next_actions": [a.to_dict() for a in actions[:NEXT_ACTIONS_SHOWN]],
     }
 
 
@@ -427,10 +426,9 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
             .order_by("at", "id")
         )
         readings = check_readings(project_ids=[project.pk], now=now)
-        policy = gate_selectors.active_policy()
+        rules, policy_version = gate_selectors.policy_in_force()
         row = {field: getattr(project, field) for field in GATE_PROJECT_FIELDS}
         facts = gate_selectors.facts_for([row], assessment_rows=rows, readings=readings, now=now)[project.pk]
-    rules, policy_version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
     evidence = _evidence(readings.get(project.pk, {}), now)
     gates = [
         _verdict(evaluate(rules, facts, stage=st, policy_version=policy_version))
@@ -451,13 +449,13 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
     trend = [
         {
             "label": _date(r["submitted_at"]) or f"#{r['id']}",
-            "pct": (r["result"].get("score") or {}).get("pct") or 0,
-            "claimed_level": r["result"].get("claimed_level", r["result"].get("level")),
-            "verified_level": r["result"].get("verified_level"),
+            "pct": m.score.pct or 0,
+            "claimed_level": m.claimed_level,
+            "verified_level": m.verified_level,
             "state": r["state"],
         }
         for r in rows
-        if r["kind"] == "maturity" and r["result"]
+        if r["kind"] == "maturity" and (m := MaturityResult.from_dict(r["result"])) is not None
     ]
     approvals = [
         {
@@ -549,14 +547,13 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
         )
         scoped = _scoped(Project.objects.all(), team, stage, prefix="")
         readings = check_readings(projects_qs=scoped.values("pk"), now=now)
-        policy = gate_selectors.active_policy()
+        rules, policy_version = gate_selectors.policy_in_force()
         gate_facts = gate_selectors.facts_for(
             projects,
             assessment_rows=[r for r in assessment_rows if r["state"] == Assessment.State.APPROVED],
             readings=readings,
             now=now,
         )
-    rules, policy_version = (policy.rules, policy.version) if policy else (DEFAULT_RULES, None)
 
     by_project = defaultdict(list)
     for row in assessment_rows:
@@ -664,16 +661,16 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
     for row in assessment_rows:
         if (
             row["kind"] == "maturity"
-            and row["result"]
             and row["submitted_at"]
             and slug_by_id.get(row["project_id"]) in kept
+            and (maturity := MaturityResult.from_dict(row["result"])) is not None
         ):
-            quarters[_quarter(row["submitted_at"])].append(row["result"])
+            quarters[_quarter(row["submitted_at"])].append(maturity)
     quarter_rows = []
     for label in sorted(quarters):
         results = quarters[label]
-        scores = [(r.get("score") or {}).get("pct") or 0 for r in results]
-        verified = [r.get("verified_level") for r in results if r.get("verified_level") is not None]
+        scores = [r.score.pct or 0 for r in results]
+        verified = [r.verified_level for r in results if r.verified_level is not None]
         quarter_rows.append(
             {
                 "label": label,

@@ -1,9 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from registry.models import Project
-
 from ..models import ApiToken, User
+
+# Reached through the token's foreign key: accounts sits below registry and never imports it.
+Project = ApiToken._meta.get_field("project").related_model
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import selectors
 from ..models import Answer, AnswerEvidence, Assessment, Review
 
 
@@ -16,6 +17,11 @@ class AnswerSerializer(serializers.ModelSerializer):
     value = serializers.JSONField(allow_null=True)
     answered_by = serializers.StringRelatedField()
     evidence = AnswerEvidenceSerializer(many=True, read_only=True)
+    claim = serializers.SerializerMethodField(
+        help_text="What the check bound to the question says of this answer: verified, contradicted (the check "
+        "fails or warns), unverified (unknown, error, stale or no result), or null (no bound check, or the answer "
+        "claims nothing)."
+    )
 
     class Meta:
         model = Answer
@@ -29,7 +35,14 @@ class AnswerSerializer(serializers.ModelSerializer):
             "answered_by",
             "answered_at",
             "evidence",
+            "claim",
         ]
+
+    def get_claim(self, obj) -> str | None:
+        claims = self.context.get("claims")
+        if claims is None:  # one answer on its own (``PUT .../answers/<question_id>``)
+            claims = selectors.claims(obj.assessment, [obj])
+        return claims.get(obj.question_id)
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -90,6 +103,10 @@ class AssessmentDetailSerializer(AssessmentSerializer):
 
     class Meta(AssessmentSerializer.Meta):
         fields = [*AssessmentSerializer.Meta.fields, "prefill", "hash_verified", "answers", "reviews"]
+
+    def to_representation(self, instance):
+        self.context.setdefault("claims", selectors.claims(instance, instance.answers.all()))
+        return super().to_representation(instance)
 
     def get_hash_verified(self, obj) -> bool | None:
         from ..services import assessment_verify

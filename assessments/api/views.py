@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -14,6 +15,7 @@ from config.null_characters import FormParser, JSONParser, MultiPartParser
 from registry.models import Project
 
 from .. import selectors, services
+from ..filtersets import AssessmentFilterSet
 from ..models import Assessment
 from .serializers import (
     AnswerEvidenceSerializer,
@@ -49,6 +51,21 @@ def _service_error(exc):
     if isinstance(exc, DjangoPermissionDenied):
         raise PermissionDenied(str(exc))
     return error_response(str(exc), status_code=status.HTTP_409_CONFLICT)
+
+
+def _step(run, assessment):
+    """Run one workflow step: missing answers answer 400 by question, a refused step 409 (403 for permissions),
+    else the assessment as it is now."""
+    try:
+        run()
+    except services.AssessmentIncomplete as exc:
+        errors = {}
+        for problem in exc.problems:
+            errors.setdefault(problem["question_id"], []).append(problem["message"])
+        return error_response(str(exc), errors=errors)
+    except (services.AssessmentError, DjangoPermissionDenied) as exc:
+        return _service_error(exc)
+    return Response(AssessmentDetailSerializer(selectors.assessment_with_answers(assessment.pk)).data)
 
 
 class ProjectAssessmentsView(generics.ListAPIView):
@@ -94,29 +111,15 @@ class ProjectAssessmentsView(generics.ListAPIView):
 class AssessmentListView(generics.ListAPIView):
     permission_classes = BASE_PERMISSIONS
     serializer_class = AssessmentSerializer
-    filter_backends = []
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AssessmentFilterSet
 
-    @extend_schema(
-        summary="List assessments (filter by project slug, kind, state)",
-        parameters=[
-            OpenApiParameter("project", str, description="Project slug"),
-            OpenApiParameter("kind", str, enum=["impact", "risk", "maturity"]),
-            OpenApiParameter("state", str, enum=Assessment.State.values),
-        ],
-    )
+    @extend_schema(summary="List assessments (filter by project slug, kind, state)")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = _assessments_for(self.request)
-        params = self.request.query_params
-        if params.get("project"):
-            queryset = queryset.filter(project__slug=params["project"])
-        if params.get("kind"):
-            queryset = queryset.filter(kind=params["kind"])
-        if params.get("state"):
-            queryset = queryset.filter(state=params["state"])
-        return queryset
+        return _assessments_for(self.request)
 
 
 class AssessmentDetailView(APIView):
@@ -192,16 +195,7 @@ class SubmitView(APIView):
     )
     def post(self, request, pk):
         assessment = _detail(pk, request, self)
-        try:
-            services.assessment_submit(assessment=assessment, actor=request.user)
-        except services.AssessmentIncomplete as exc:
-            errors = {}
-            for problem in exc.problems:
-                errors.setdefault(problem["question_id"], []).append(problem["message"])
-            return error_response(str(exc), errors=errors)
-        except (services.AssessmentError, DjangoPermissionDenied) as exc:
-            return _service_error(exc)
-        return Response(AssessmentDetailSerializer(selectors.assessment_with_answers(assessment.pk)).data)
+        return _step(lambda: services.assessment_submit(assessment=assessment, actor=request.user), assessment)
 
 
 class ReviewView(APIView):
@@ -216,8 +210,7 @@ class ReviewView(APIView):
         assessment = _detail(pk, request, self)
         data = ReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.assessment_review(assessment=assessment, reviewer=request.user, **data.validated_data)
-        except (services.AssessmentError, DjangoPermissionDenied) as exc:
-            return _service_error(exc)
-        return Response(AssessmentDetailSerializer(selectors.assessment_with_answers(assessment.pk)).data)
+        return _step(
+            lambda: services.assessment_review(assessment=assessment, reviewer=request.user, **data.validated_data),
+            assessment,
+        )

@@ -2,9 +2,10 @@
 next actions ordered by gain. Pure functions over plain data: no Django, no I/O.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 
-from questionnaires.definition import SCORED_TYPES
+from questionnaires.types import choice_set as choice_set  # re-exported: risk.py reads chosen mitigations
+from questionnaires.types import is_answered, type_of
 from questionnaires.visibility import resolve
 
 PCT_DIGITS = 2
@@ -14,20 +15,33 @@ def _pct(points, maximum):
     return round(100.0 * points / maximum, PCT_DIGITS) if maximum else 0.0
 
 
-def is_answered(value):
-    return value is not None and value != ""
-
-
-def choice_set(value):
-    """The option values chosen in a multi-choice answer; anything that is not a list of scalars chooses nothing."""
-    if not isinstance(value, list):
-        return set()
-    return {v for v in value if isinstance(v, (str, int, float))}
-
-
 class _Dict:
     def to_dict(self):
         return asdict(self)
+
+    @classmethod
+    def read(cls, data):
+        """The typed form of a stored ``to_dict()``: unknown keys are ignored (results written by newer code),
+        missing ones read as their default or None (results written by older code). None when ``data`` is not
+        a mapping."""
+        if not isinstance(data, dict):
+            return None
+        values = {}
+        for f in fields(cls):
+            if f.name in data:
+                values[f.name] = data[f.name]
+            elif f.default is not MISSING:
+                values[f.name] = f.default
+            elif f.default_factory is not MISSING:
+                values[f.name] = f.default_factory()
+            else:
+                values[f.name] = None
+        return cls(**values)
+
+    @classmethod
+    def read_all(cls, items):
+        """``read`` of each mapping in a stored list, as a tuple (anything else reads as empty)."""
+        return tuple(cls.read(item) for item in items or () if isinstance(item, dict))
 
 
 @dataclass(frozen=True)
@@ -115,27 +129,7 @@ def fraction_function(question):
 
     An unanswered question, or a value that is not one of the question's options, earns 0.
     """
-    qtype = question["type"]
-    if qtype == "yes_no":
-        return lambda value: None if value == "na" else (1.0 if value == "yes" else 0.0)
-    if qtype == "single_choice":
-        top = max((o["points"] or 0 for o in question["options"] if not o["na"]), default=0)
-        table = {
-            o["value"]: None if o["na"] else (max(0.0, min(1.0, (o["points"] or 0) / top)) if top > 0 else 0.0)
-            for o in question["options"]
-        }
-        return lambda value: table.get(value, 0.0) if isinstance(value, (str, int, float)) else 0.0
-    if qtype == "multi_choice":
-        cap = question.get("cap") or 0
-        points = {o["value"]: o["points"] or 0 for o in question["options"]}
-        if cap <= 0:
-            return lambda value: None
-        return lambda value: max(0.0, min(sum(points.get(v, 0) for v in choice_set(value)), cap) / cap)
-    if qtype == "scale":
-        return lambda value: (
-            0.0 if isinstance(value, bool) or not isinstance(value, (int, float)) else max(0.0, min(4.0, value)) / 4.0
-        )
-    return lambda value: None
+    return type_of(question).fraction_function(question)
 
 
 def question_fraction(question, value):
@@ -177,7 +171,7 @@ def _plan(definition) -> _Plan:
                     question,
                     fraction_function(question),
                     float(question.get("weight", 1)),
-                    question["type"] in SCORED_TYPES,
+                    type_of(question).scored,
                     question.get("required", True),
                     question.get("criticality", "should"),
                     float(question.get("pass_at", 1.0)) - 1e-9,
@@ -207,7 +201,7 @@ def assess(definition, answers, context, *, exclude=frozenset()) -> Assessed:
                 hidden.append(qid)
                 continue
             value = answers.get(qid)
-            answered = value is not None and value != ""
+            answered = is_answered(value)
             scored = scored_type and qid not in exclude
             if not answered and (scored or required):
                 unanswered.append(qid)
@@ -263,28 +257,12 @@ def answer_in_words(question, value):
         return "not answered yet"
     if not isinstance(value, (str, int, float)):
         return f"answered {value!r}, which is not one of its answers"
-    if question["type"] == "yes_no":
-        return {"no": "answered “no”", "unknown": "answered “don't know”: find out"}.get(value, f"answered “{value}”")
-    if question["type"] == "single_choice":
-        labels = {o["value"]: o["label"] for o in question["options"]}
-        return f"answered “{labels.get(value, value)}”"
-    return f"answered {value!r}"
+    return type_of(question).in_words(question, value)
 
 
 def improve_action(question, value):
     """One sentence telling the team what would earn the missing points."""
-    qtype = question["type"]
-    if qtype == "yes_no":
-        return "Put this in place, then answer “yes”." if is_answered(value) else "Answer this question."
-    if qtype == "single_choice":
-        best = max((o for o in question["options"] if not o["na"]), key=lambda o: o["points"] or 0, default=None)
-        return f"Reach “{best['label']}”." if best else "Answer this question."
-    if qtype == "multi_choice":
-        chosen = choice_set(value)
-        missing = [o["label"] for o in question["options"] if (o["points"] or 0) > 0 and o["value"] not in chosen]
-        return "Add: " + ", ".join(missing) + "." if missing else "Answer this question."
-    label = question.get("labels", {}).get("4")
-    return f"Reach 4 on the scale ({label})." if label else "Reach 4 on the scale."
+    return type_of(question).improve_action(question, value)
 
 
 def next_actions(assessed, *, unblocks=None, first_level=None):

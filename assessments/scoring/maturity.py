@@ -9,9 +9,11 @@ place earns verified credit only when a check passes (or a waiver / "does not ap
 from dataclasses import dataclass
 
 from questionnaires.definition import evidence_checks
+from questionnaires.types import claim_status, type_of
 
 from .common import (
     Blocking,
+    Contribution,
     NextAction,
     Score,
     ScoreResult,
@@ -27,12 +29,9 @@ from .common import (
     unmet_musts,
 )
 
-# What the evidence makes of an answer that claims something is in place. One rule, used by scoring, the form,
-# the API and the reports: a pass verifies it; a waiver or "does not apply" lets it stand; a fail or a warning
-# (partial evidence) contradicts it; anything else (unknown, error, stale, no result) leaves it unverified.
+# What the evidence makes of a claim is questionnaires.types.claim_status, the one rule the form, the API and the
+# reports use too: verified (pass, waived, not applicable), contradicted (fail, warn) or unverified.
 VERIFIED, CONTRADICTED, UNVERIFIED = "verified", "contradicted", "unverified"
-VERIFYING = ("pass", "waived", "not_applicable")
-CONTRADICTING = ("fail", "warn")
 WARN_CREDIT = 0.5  # partial evidence earns at most half the points, never the full claim
 
 
@@ -77,8 +76,8 @@ class MaturityResult(ScoreResult):
     level: int
     level_name: str
     claimed_level: int
-    verified_level: int
-    verified_score: Score
+    verified_level: int | None  # None only in results stored before the verified level existed
+    verified_score: Score | None
     levels: tuple[LevelStatus, ...]
     verified_level_name: str = ""
     verified_sections: tuple[SectionScore, ...] = ()
@@ -88,6 +87,42 @@ class MaturityResult(ScoreResult):
     discrepancies: tuple[Discrepancy, ...] = ()
     unverified: tuple[str, ...] = ()
     why: tuple[WhyItem, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data) -> "MaturityResult | None":
+        """The stored ``Assessment.result`` of a maturity assessment, typed: the one place that knows the older
+        formats (``level`` before ``claimed_level``; ``verified_score`` as a bare percentage; no verified level
+        at all). Keys it does not know are ignored; missing ones read as None. None for no result at all."""
+        if not isinstance(data, dict) or not data:
+            return None
+        claimed = data.get("claimed_level", data.get("level"))
+        verified_score = data.get("verified_score")
+        if isinstance(verified_score, (int, float)) and not isinstance(verified_score, bool):
+            verified_score = {"pct": verified_score}
+        return cls(
+            model="maturity",
+            score=Score.read(data.get("score")) or Score(None, None, None),
+            sections=SectionScore.read_all(data.get("sections")),
+            contributions=Contribution.read_all(data.get("contributions")),
+            blocking=Blocking.read_all(data.get("blocking")),
+            next_actions=NextAction.read_all(data.get("next_actions")),
+            unanswered=tuple(data.get("unanswered") or ()),
+            hidden=tuple(data.get("hidden") or ()),
+            level=data.get("level", claimed),
+            level_name=data.get("level_name") or "",
+            claimed_level=claimed,
+            verified_level=data.get("verified_level"),
+            verified_score=Score.read(verified_score),
+            levels=LevelStatus.read_all(data.get("levels")),
+            verified_level_name=data.get("verified_level_name") or "",
+            verified_sections=SectionScore.read_all(data.get("verified_sections")),
+            verified_blocking=Blocking.read_all(data.get("verified_blocking")),
+            verified_next_actions=NextAction.read_all(data.get("verified_next_actions")),
+            verified_levels=LevelStatus.read_all(data.get("verified_levels")),
+            discrepancies=Discrepancy.read_all(data.get("discrepancies")),
+            unverified=tuple(data.get("unverified") or ()),
+            why=WhyItem.read_all(data.get("why")),
+        )
 
 
 def _levels(assessed, definition):
@@ -121,32 +156,14 @@ def _levels(assessed, definition):
     return reached, tuple(statuses)
 
 
-def _best_answer(question, passed):
-    """The answer that earns full points (check passed) or none (check failed)."""
-    qtype = question["type"]
-    if qtype == "yes_no":
-        return "yes" if passed else "no"
-    if qtype == "scale":
-        return 4 if passed else 0
-    options = [o for o in question.get("options", []) if not o["na"]]
-    if qtype == "multi_choice":
-        return [o["value"] for o in options if (o["points"] or 0) > 0] if passed else []
-    ranked = sorted(options, key=lambda o: o["points"] or 0)
-    return (ranked[-1] if passed else ranked[0])["value"] if ranked else None
-
-
 def _candidates(question, claimed):
     """Answers no better than ``claimed`` to choose a partial credit from (``_capped``)."""
-    qtype = question["type"]
-    if qtype == "yes_no":
-        return ["no", "yes"]
-    if qtype == "scale":
-        return [0, 1, 2, 3, 4]
-    if qtype == "multi_choice":
+    qtype = type_of(question)
+    if qtype.multiple:
         points = {o["value"]: o["points"] or 0 for o in question.get("options", [])}
         chosen = sorted(choice_set(claimed), key=lambda v: (-points.get(v, 0), str(v)))
         return [chosen[:i] for i in range(len(chosen) + 1)]
-    return [o["value"] for o in question.get("options", []) if not o["na"]]
+    return [value for value, _label, _help in qtype.choices(question)]
 
 
 def _capped(question, claimed, cap):
@@ -156,32 +173,7 @@ def _capped(question, claimed, cap):
         return claimed
     fitting = [(fraction_of(c) or 0.0, c) for c in _candidates(question, claimed)]
     fitting = [pair for pair in fitting if pair[0] <= cap + 1e-9]
-    return max(fitting, key=lambda pair: pair[0])[1] if fitting else _best_answer(question, False)
-
-
-def claim_status(state: str | None) -> str:
-    """What the evidence makes of an answer that claims something is in place (the one rule, see module doc)."""
-    if state in VERIFYING:
-        return VERIFIED
-    if state in CONTRADICTING:
-        return CONTRADICTED
-    return UNVERIFIED
-
-
-def claims_in_place(question, value) -> bool:
-    """Whether an answer claims something is (at least partly) in place: it earns some of the question's points."""
-    if value is None or value == "":
-        return False
-    fraction = fraction_function(question)(value)
-    return fraction is not None and fraction > 0
-
-
-def claim_of(question, value, state: str | None) -> str | None:
-    """The one rule for the form, the API and scoring: ``verified``, ``contradicted`` or ``unverified`` for an
-    evidence-bound answer that claims something is in place; ``None`` when there is no such claim."""
-    if not question.get("evidence") or not claims_in_place(question, value):
-        return None
-    return claim_status(state)
+    return max(fitting, key=lambda pair: pair[0])[1] if fitting else type_of(question).worst_answer(question)
 
 
 def _claims(assessed):
@@ -207,13 +199,13 @@ def _verified_answers(assessed, answers, evidence):
             continue
         state = evidence.get(qid)
         if state == "pass":
-            replaced[qid] = _best_answer(question, True)
+            replaced[qid] = type_of(question).best_answer(question)
         elif qid not in claims or state in ("waived", "not_applicable"):
             continue
         elif state == "warn":
             replaced[qid] = _capped(question, answers.get(qid), WARN_CREDIT)
         else:
-            replaced[qid] = _best_answer(question, False)
+            replaced[qid] = type_of(question).worst_answer(question)
     return replaced
 
 
@@ -233,7 +225,7 @@ def _why(claimed, verified, verified_level, statuses, evidence, names):
         state = evidence.get(qid)
         checks = " or ".join(evidence_checks(question))
         if qid in claims:
-            status = claim_status(state)
+            status = claim_status(question, claims[qid].answer, state)
             kind = "contradicted_claim" if status == CONTRADICTED else "unverified_claim"
             reason = (
                 f"Answered as in place, but {checks} reads {state}."
@@ -262,7 +254,7 @@ def _why(claimed, verified, verified_level, statuses, evidence, names):
                 continue
             question = claimed.questions[qid]
             state = evidence.get(qid)
-            status = claim_status(state)
+            status = claim_status(question, claims[qid].answer, state)
             checks = " or ".join(evidence_checks(question))
             gains.append(
                 WhyItem(
@@ -313,7 +305,7 @@ def score(definition, answers, context, evidence=None) -> MaturityResult:
     for qid, c in _claims(claimed).items():
         question = claimed.questions[qid]
         state = (evidence or {}).get(qid)
-        status = claim_status(state)
+        status = claim_status(question, c.answer, state)
         if status == CONTRADICTED:
             discrepancies.append(Discrepancy(qid, c.answer, " or ".join(evidence_checks(question)), state))
         elif status == UNVERIFIED:

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from accounts import permissions as rules
 from accounts.permissions import TokenScopePermission, token_of
 from config.api import error_response
-from connectors.backends.pushed import CHECK_ID as PUSHED_CHECK_ID
+from connectors.pushed import CHECK_ID as PUSHED_CHECK_ID
 from connectors.selectors import project_result
 from registry.choices import Stage
 from registry.models import Project

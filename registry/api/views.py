@@ -11,7 +11,7 @@ from accounts import permissions as rules
 from accounts.permissions import CanEditProjectOrReadOnly, CanManageTeamsOrReadOnly, TokenScopePermission, token_of
 
 from .. import selectors, services
-from ..filtersets import ProjectFilterSet
+from ..filtersets import ComponentFilterSet, ProjectFilterSet
 from ..models import Component
 from .serializers import ChangeRecordSerializer, ComponentSerializer, ProjectSerializer, TeamSerializer
 
@@ -146,14 +146,11 @@ class TeamViewSet(
 class ComponentViewSet(viewsets.ModelViewSet):
     serializer_class = ComponentSerializer
     permission_classes = [*BASE_PERMISSIONS, CanEditProjectOrReadOnly]
-    filter_backends = []
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ComponentFilterSet
 
     def get_queryset(self):
-        queryset = selectors.component_list(token=token_of(self.request)).order_by("project__slug", "kind", "name")
-        project = self.request.query_params.get("project")
-        if project and self.action == "list":
-            queryset = queryset.filter(project__slug=project)
-        return queryset
+        return selectors.component_list(token=token_of(self.request)).order_by("project__slug", "kind", "name")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

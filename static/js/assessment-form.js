@@ -47,44 +47,59 @@
   var pending = loadPending();
 
   // --- reading and writing the inputs of one question ---
-  function readValue(el) {
-    var type = el.dataset.type;
-    if (type === "multi_choice") {
-      return Array.prototype.map.call(el.querySelectorAll(".answer-input input:checked"), function (i) { return i.value; });
+  // One handler per question type (questionnaires/types.py): read(el) -> the value to save (null when empty),
+  // write(el, value) shows a value. A type without an entry reads and writes its single input or textarea.
+  function checkedInputs(el) { return el.querySelectorAll(".answer-input input:checked"); }
+  function readChecked(el) {
+    var checked = el.querySelector(".answer-input input:checked");
+    return checked ? checked.value : null;
+  }
+  function writeChecked(el, value) {
+    var values = Array.isArray(value) ? value.map(String) : [value === null || value === undefined ? null : String(value)];
+    el.querySelectorAll(".answer-input input[type=radio], .answer-input input[type=checkbox]").forEach(function (i) {
+      i.checked = values.indexOf(i.value) !== -1;
+    });
+  }
+  var singleInput = {
+    read: function (el) {
+      var input = el.querySelector(".answer-input input, .answer-input textarea");
+      if (!input || input.value.trim() === "") return null;
+      return input.value;
+    },
+    write: function (el, value) {
+      var input = el.querySelector(".answer-input input, .answer-input textarea");
+      if (input) input.value = value === null || value === undefined ? "" : value;
     }
-    if (type === "yes_no" || type === "single_choice" || type === "scale") {
-      var checked = el.querySelector(".answer-input input:checked");
-      if (!checked) return null;
-      return type === "scale" ? parseInt(checked.value, 10) : checked.value;
-    }
-    if (type === "group") {
-      var rows = [];
-      el.querySelectorAll(".group-table tbody tr").forEach(function (tr) {
-        var row = {}, filled = false;
-        tr.querySelectorAll("input[data-field]").forEach(function (input) {
-          if (input.value.trim() !== "") { row[input.dataset.field] = input.value.trim(); filled = true; }
+  };
+  var handlers = {
+    yes_no: { read: readChecked, write: writeChecked },
+    single_choice: { read: readChecked, write: writeChecked },
+    multi_choice: {
+      read: function (el) { return Array.prototype.map.call(checkedInputs(el), function (i) { return i.value; }); },
+      write: writeChecked
+    },
+    scale: {
+      read: function (el) { var v = readChecked(el); return v === null ? null : parseInt(v, 10); },
+      write: writeChecked
+    },
+    group: {
+      read: function (el) {
+        var rows = [];
+        el.querySelectorAll(".group-table tbody tr").forEach(function (tr) {
+          var row = {}, filled = false;
+          tr.querySelectorAll("input[data-field]").forEach(function (input) {
+            if (input.value.trim() !== "") { row[input.dataset.field] = input.value.trim(); filled = true; }
+          });
+          if (filled) rows.push(row);
         });
-        if (filled) rows.push(row);
-      });
-      return rows.length ? rows : null;
+        return rows.length ? rows : null;
+      },
+      write: function (el, value) { drawRows(el, value); }
     }
-    var input = el.querySelector(".answer-input input, .answer-input textarea");
-    if (!input || input.value.trim() === "") return null;
-    return input.value;
-  }
-
-  function writeValue(el, value) {
-    var type = el.dataset.type;
-    var inputs = el.querySelectorAll(".answer-input input[type=radio], .answer-input input[type=checkbox]");
-    if (inputs.length) {
-      var values = Array.isArray(value) ? value.map(String) : [value === null || value === undefined ? null : String(value)];
-      inputs.forEach(function (i) { i.checked = values.indexOf(i.value) !== -1; });
-      return;
-    }
-    if (type === "group") { drawRows(el, value); return; }
-    var input = el.querySelector(".answer-input input, .answer-input textarea");
-    if (input) input.value = value === null || value === undefined ? "" : value;
-  }
+  };
+  function handlerFor(el) { return handlers[el.dataset.type] || singleInput; }
+  function readValue(el) { return handlerFor(el).read(el); }
+  function writeValue(el, value) { handlerFor(el).write(el, value); }
 
   // Redraw a group's rows as the server renders them: one per block of the value, then an empty one for the next.
   function drawRows(el, value) {
@@ -186,29 +201,18 @@
     }
   }
 
+  // The evidence's verdict on the saved answer (questionnaires.types.claim_status): flag a contradicted claim at once.
+  function applyClaim(el, claim) {
+    var contradicted = claim === "contradicted";
+    el.classList.toggle("has-discrepancy", contradicted);
+    var note = el.querySelector(".discrepancy");
+    if (note) note.hidden = !contradicted;
+  }
+
   function applyAnswer(el, answer) {
     el.dataset.version = String(answer.version);
     var meta = el.querySelector(".answer-meta");
     if (meta) meta.textContent = answer.by ? "Answered by " + answer.by + " just now." : "";
-  }
-
-  // What the evidence makes of the saved answer, as the server's one rule says: a contradicted claim shows at
-  // once, without a reload, and disappears when the answer no longer claims what the checks contradict.
-  function applyClaim(el, claim) {
-    var note = el.querySelector("[data-claim-note]");
-    var contradicted = !!(claim && claim.status === "contradicted");
-    el.classList.toggle("has-discrepancy", contradicted);
-    if (!note && !contradicted) return;
-    if (!note) {
-      note = document.createElement("p");
-      note.className = "discrepancy";
-      note.setAttribute("role", "note");
-      note.setAttribute("data-claim-note", "");
-      var anchor = el.querySelector(".check-evidence") || el.querySelector(".answer-input");
-      (anchor && anchor.parentNode ? anchor.parentNode : el).insertBefore(note, anchor ? anchor.nextSibling : null);
-    }
-    note.hidden = !contradicted;
-    note.textContent = contradicted ? claim.message : "";
   }
 
   // --- saving ---
@@ -263,7 +267,7 @@
         attempts[qid] = 0;
         showError(el, "");
         if (el) applyAnswer(el, data.answer);
-        if (el && "claim" in data) applyClaim(el, data.claim);
+        if (el) applyClaim(el, data.claim);
         applyState(data);
         var latest = pending[qid];
         if (latest && JSON.stringify(latest) === sent) {

@@ -408,24 +408,35 @@ def test_the_submit_record_review_history_and_attention_pages_have_no_serious_ac
         assert axe_violations(page) == [], url
 
 
-def test_a_claim_the_evidence_contradicts_shows_the_discrepancy_without_a_reload(
-    page, login, member, team, assessment_questionnaires
+def test_a_claim_contradicted_by_its_check_is_flagged_without_a_reload(
+    page, login, project, member, assessment_questionnaires
 ):
-    from assessments import services
-    from tests.factories import make_check_result
+    from datetime import timedelta
 
-    project = ProjectFactory(team=team, name="Batch summariser", slug="batch-summariser")
-    make_check_result(project, "git.readme_present", "warn")  # partial evidence contradicts a full "yes"
+    from django.utils import timezone
+
+    from assessments import services
+    from connectors.models import CheckResult
+    from tests.factories import ComponentFactory
+
+    now = timezone.now()
+    CheckResult.objects.create(
+        component=ComponentFactory(project=project, kind="code_repository", name="repo"),
+        project=project,
+        check_id="git.readme_present",
+        state="fail",
+        reason="No README in the default branch",
+        checked_at=now - timedelta(hours=1),
+        expires_at=now + timedelta(days=1),
+    )
     draft = services.assessment_start(project=project, kind="maturity", actor=member)
     login(page, member)
     page.goto(f"/assessments/{draft.pk}/?section=m.docs")
-    question = page.locator('[id="q-m.docs.readme"]')
-    note = question.locator("[data-claim-note]")
+    readme = page.locator('[id="q-m.docs.readme"]')
+    note = readme.locator(".discrepancy")
     expect(note).to_be_hidden()
-
-    question.get_by_label("Yes", exact=True).check()
+    readme.get_by_label("Yes", exact=True).check()
     expect(note).to_be_visible()
-    expect(note).to_contain_text("git.readme_present reads warn")
-
-    question.get_by_label("No", exact=True).check()
+    expect(note).to_contain_text("the check fails")
+    readme.get_by_label("No", exact=True).check()
     expect(note).to_be_hidden()

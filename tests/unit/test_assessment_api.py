@@ -149,3 +149,17 @@ def test_it_refuses_evidence_that_is_neither_or_both(api, started):
     response = api.post(evidence_url(started), {}, format="json")
 
     assert response.status_code == 400 and "url" in response.json()["errors"]
+
+
+def test_the_list_filters_by_project_kind_and_state(api, started, project):
+    listed = api.get(f"/api/v1/assessments?project={project.slug}&kind=maturity&state=draft").json()["results"]
+    assert [a["id"] for a in listed] == [started["id"]]
+    assert api.get("/api/v1/assessments?kind=risk").json()["results"] == []
+
+
+def test_the_list_refuses_an_unknown_kind_or_state_naming_the_field(api, started):
+    response = api.get("/api/v1/assessments?kind=maturty&state=open")
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body["errors"]) == {"kind", "state"}
+    assert "maturty" in body["errors"]["kind"][0] and body["detail"]

@@ -99,7 +99,18 @@ def test_a_claimed_yes_contradicted_by_a_failing_check_is_flagged(
     client.force_login(member)
     page = client.get(reverse("assessments:detail", args=[draft.pk]) + "?section=m.docs").content.decode()
     assert "Discrepancy:" in page
+    assert 'class="question has-discrepancy" id="q-m.docs.readme"' in page
     assert "No README in the default branch" in page
+
+
+def test_a_claimed_yes_contradicted_by_partial_evidence_is_flagged(client, project, member, assessment_questionnaires):
+    check(project, "warn", "README.md has no setup section")
+    draft = services.assessment_start(project=project, kind="maturity", actor=member)
+    answer(draft, "m.docs.readme", "yes", member)
+    client.force_login(member)
+    page = client.get(reverse("assessments:detail", args=[draft.pk]) + "?section=m.docs").content.decode()
+    assert "Discrepancy:" in page and "only partly passes" in page
+    assert 'class="question has-discrepancy" id="q-m.docs.readme"' in page
 
 
 def test_the_record_keeps_the_checks_and_the_verified_result(failing, project, member, assessment_questionnaires):
@@ -110,3 +121,21 @@ def test_the_record_keeps_the_checks_and_the_verified_result(failing, project, m
     assert submitted.record["checks"]["m.docs.readme"]["state"] == "fail"
     assert submitted.result["verified_level"] < submitted.result["claimed_level"]
     assert submitted.result["discrepancies"][0]["question_id"] == "m.docs.readme"
+
+
+def test_the_api_says_which_answers_their_check_contradicts(failing, project, member, assessment_questionnaires):
+    from rest_framework.test import APIClient
+
+    draft = services.assessment_start(project=project, kind="maturity", actor=member)
+    client = APIClient()
+    client.force_authenticate(member)
+    saved = client.put(
+        f"/api/v1/assessments/{draft.pk}/answers/m.docs.readme",
+        {"value": "yes", "expected_version": 0},
+        format="json",
+    ).json()
+    assert saved["claim"] == "contradicted"
+    answer(draft, "m.docs.owner", "Alice", member)
+    detail = client.get(f"/api/v1/assessments/{draft.pk}").json()
+    claims = {a["question_id"]: a["claim"] for a in detail["answers"]}
+    assert claims == {"m.docs.readme": "contradicted", "m.docs.owner": None}
