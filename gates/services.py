@@ -7,9 +7,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from connectors.models import PushedEvaluation
 from connectors.pushed import SPEC as PUSHED_SPEC
 from connectors.pushed import outcome_for as pushed_outcome
-from connectors.models import PushedEvaluation
 from connectors.services import project_result_store
 from registry.audit import record_change
 from registry.choices import STAGE_ORDER, Stage

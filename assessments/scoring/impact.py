@@ -10,6 +10,7 @@ expected yearly value the team enters, the cost side the build and running costs
 from dataclasses import dataclass
 
 from questionnaires.conditions import compile as compile_condition
+from questionnaires.types import type_of
 
 from .common import ScoreResult, _Dict, _plan, assess, common_fields, must_blocking, next_actions, rule_context
 
@@ -52,7 +53,7 @@ def value_to_cost(costs: Costs):
 
 def neutral_questions(definition) -> tuple[str, ...]:
     """The checklists of an impact definition, in document order: ticking their boxes changes no value or cost."""
-    return tuple(qid for qid, q in _plan(definition).questions.items() if q["type"] == "multi_choice")
+    return tuple(qid for qid, q in _plan(definition).questions.items() if type_of(q).multiple)
 
 
 def score(definition, answers, context, evidence=None) -> ImpactResult:

@@ -9,7 +9,7 @@ place earns verified credit only when a check passes (or a waiver / "does not ap
 from dataclasses import dataclass
 
 from questionnaires.definition import evidence_checks
-from questionnaires.types import claim_status, type_of
+from questionnaires.types import claim_status, claims_in_place, type_of
 
 from .common import (
     Blocking,
@@ -177,11 +177,11 @@ def _capped(question, claimed, cap):
 
 
 def _claims(assessed):
-    """Evidence-bound questions whose answer claims something is in place: ``{question_id: contribution}``."""
+    """Visible evidence-bound questions whose answer claims something is in place: ``{question_id: answer}``."""
     return {
-        c.question_id: c
-        for c in assessed.contributions
-        if assessed.questions[c.question_id].get("evidence") and c.fraction is not None and c.fraction > 0
+        qid: assessed.answers.get(qid)
+        for qid, question in assessed.questions.items()
+        if question.get("evidence") and qid in assessed.visible and claims_in_place(question, assessed.answers.get(qid))
     }
 
 
@@ -225,7 +225,7 @@ def _why(claimed, verified, verified_level, statuses, evidence, names):
         state = evidence.get(qid)
         checks = " or ".join(evidence_checks(question))
         if qid in claims:
-            status = claim_status(question, claims[qid].answer, state)
+            status = claim_status(question, claims[qid], state)
             kind = "contradicted_claim" if status == CONTRADICTED else "unverified_claim"
             reason = (
                 f"Answered as in place, but {checks} reads {state}."
@@ -254,7 +254,7 @@ def _why(claimed, verified, verified_level, statuses, evidence, names):
                 continue
             question = claimed.questions[qid]
             state = evidence.get(qid)
-            status = claim_status(question, claims[qid].answer, state)
+            status = claim_status(question, claims[qid], state)
             checks = " or ".join(evidence_checks(question))
             gains.append(
                 WhyItem(
@@ -302,12 +302,12 @@ def score(definition, answers, context, evidence=None) -> MaturityResult:
     verified_level, verified_statuses = _levels(verified, definition)
 
     discrepancies, unverified = [], []
-    for qid, c in _claims(claimed).items():
+    for qid, answer in _claims(claimed).items():
         question = claimed.questions[qid]
         state = (evidence or {}).get(qid)
-        status = claim_status(question, c.answer, state)
+        status = claim_status(question, answer, state)
         if status == CONTRADICTED:
-            discrepancies.append(Discrepancy(qid, c.answer, " or ".join(evidence_checks(question)), state))
+            discrepancies.append(Discrepancy(qid, answer, " or ".join(evidence_checks(question)), state))
         elif status == UNVERIFIED:
             unverified.append(qid)
 

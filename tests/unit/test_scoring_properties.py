@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from assessments.scoring import score
 from assessments.scoring.common import choice_set
 from questionnaires.conditions import references
-from questionnaires.definition import SCORED_TYPES, iter_questions
+from questionnaires.definition import iter_questions
+from questionnaires.types import SCORED_TYPES
 from questionnaires.validation import validate_file
 from questionnaires.visibility import visible_question_ids
 
