@@ -29,4 +29,10 @@ class GatesConfig(AppConfig):
     verbose_name = "Stage gates"
 
     def ready(self):
+        from registry import stage_gate
+
+        from .services import project_move_stage
+
         post_migrate.connect(ensure_default_policy, sender=self)
+        # Every stage the inventory writes (create, update, import, API, pages) goes through this gate.
+        stage_gate.register(project_move_stage)

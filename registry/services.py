@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from connectors.loading import get_connector_class
 from connectors.secrets import decrypt_secrets, encrypt_secrets
 
+from . import stage_gate
 from .audit import diff, record_change, snapshot
 from .choices import COMPONENT_ATTRIBUTES
 from .models import PROJECT_EDITABLE_FIELDS, ChangeRecord, Component, Project, Tag, Team
@@ -74,10 +75,13 @@ def team_update(*, actor, team, members=None, **fields):
 
 @transaction.atomic
 def project_create(*, actor, tags=(), action=ChangeRecord.Action.CREATE, note="", **fields):
+    """Create the project at the first stage; any other stage is then a move through the gate (``StageRefused``
+    undoes the whole creation), so no door creates a project straight into a gated stage."""
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown project fields: {', '.join(sorted(unknown))}")
-    project = Project(**fields)
+    stage = fields.pop("stage", None) or stage_gate.FIRST_STAGE
+    project = Project(**fields, stage=stage_gate.FIRST_STAGE)
     project.full_clean()
     project.save()
     project.tags.set(tags_from_names(tags))
@@ -90,6 +94,8 @@ def project_create(*, actor, tags=(), action=ChangeRecord.Action.CREATE, note=""
         changes={key: [None, value] for key, value in after.items() if value not in (None, "", [], False)},
         note=note,
     )
+    if stage != stage_gate.FIRST_STAGE:
+        stage_gate.move_stage(project=project, stage=stage, actor=actor)
     return project
 
 
@@ -103,7 +109,7 @@ def project_update(*, actor, project, tags=None, action=ChangeRecord.Action.UPDA
     new_stage = fields.pop("stage", project.stage)
     if stored_stage is not None and new_stage != stored_stage:
         project.stage = stored_stage
-        project_change_stage_through_gate(project=project, stage=new_stage, actor=actor)
+        stage_gate.move_stage(project=project, stage=new_stage, actor=actor)
     before = project_snapshot(project)
     for key, value in fields.items():
         setattr(project, key, value)
@@ -115,16 +121,6 @@ def project_update(*, actor, project, tags=None, action=ChangeRecord.Action.UPDA
     if changes:
         record_change(instance=project, project=project, action=action, actor=actor, changes=changes, note=note)
     return project
-
-
-def project_change_stage_through_gate(*, project, stage, actor):
-    """A stage change from any door (form, API, import) passes the stage gate, so no edit can bypass it."""
-    from gates.services import GateRefused, project_move_stage
-
-    try:
-        project_move_stage(project=project, stage=stage, actor=actor)
-    except GateRefused as refused:
-        raise ValidationError({"stage": list(refused.verdict.refusal_lines)}) from refused
 
 
 @transaction.atomic
