@@ -88,9 +88,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
-    # WAL lets readers and a writer work at once; the timeout makes concurrent autosaves wait, not fail.
+    # WAL lets readers and a writer work at once. Every transaction (each service's ``atomic``) begins IMMEDIATE,
+    # taking SQLite's one write lock up front: a second writer then waits up to the timeout for its turn. A
+    # deferred transaction would read first and fail at once with "database is locked" when it came to write,
+    # since SQLite cannot make it wait without deadlocking; it also makes the services' select_for_update (a no-op
+    # on SQLite) hold: the whole transaction is serialised, so a double-clicked "start" finds the first draft.
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
