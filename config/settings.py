@@ -287,6 +287,10 @@ CELERY_BEAT_SCHEDULE["assessments-reassessment-reminders"] = {
 # Stored report PDFs older than this are deleted daily, except the newest of each project or portfolio filter.
 PLUMBLINE_REPORT_RETENTION_DAYS = env.int("PLUMBLINE_REPORT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["reports-prune"] = {"task": "reports.tasks.prune_old_reports", "schedule": 24 * 60 * 60}
+# A portfolio report job is killed after this many seconds; one silent for longer has lost its worker and reads failed
+# (checked when its page or the API reads it, and every 5 minutes by Celery beat).
+PLUMBLINE_REPORT_JOB_TIME_LIMIT = env.int("PLUMBLINE_REPORT_JOB_TIME_LIMIT", default=600)
+CELERY_BEAT_SCHEDULE["reports-fail-dead-jobs"] = {"task": "reports.tasks.fail_dead_report_jobs", "schedule": 5 * 60}
 # Requests per API token (gate and CI evidence endpoints), DRF rate syntax; beyond it the API answers 429.
 PLUMBLINE_TOKEN_RATE = env("PLUMBLINE_TOKEN_RATE", default="600/min")
 
