@@ -41,10 +41,12 @@ class CheckResultSerializer(serializers.Serializer):
 
 
 class WaiverSerializer(serializers.ModelSerializer):
-    component = serializers.CharField(source="component.name", read_only=True, default=None)
+    component = serializers.CharField(
+        source="component.name", read_only=True, default=None, allow_null=True, help_text="Null: every component."
+    )
     component_id = serializers.IntegerField(required=False, allow_null=True, write_only=True)
     approved_by = serializers.CharField(source="approved_by.username", read_only=True)
-    revoked_by = serializers.CharField(source="revoked_by.username", read_only=True, default=None)
+    revoked_by = serializers.CharField(source="revoked_by.username", read_only=True, default=None, allow_null=True)
     active = serializers.SerializerMethodField()
 
     class Meta:

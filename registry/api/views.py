@@ -1,7 +1,8 @@
 """Inventory API: thin viewsets over the same FilterSet, selectors and services as the pages."""
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -18,6 +19,10 @@ from ..stage_gate import StageRefused
 from .serializers import ChangeRecordSerializer, ComponentSerializer, ProjectSerializer, TeamSerializer
 
 BASE_PERMISSIONS = [permissions.IsAuthenticated, TokenScopePermission]
+GATE_REFUSAL = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='The stage gate refused the stage: {"detail": "...", "errors": {"stage": ["what is missing", ...]}}.',
+)
 
 
 def _gate_refusal(refused):
@@ -39,9 +44,13 @@ def _project_kwargs(data):
 @extend_schema_view(
     list=extend_schema(summary="List projects (filter, search with q, order, paginate)"),
     retrieve=extend_schema(summary="One project"),
-    create=extend_schema(summary="Create a project"),
-    update=extend_schema(summary="Replace a project's attributes"),
-    partial_update=extend_schema(summary="Change some of a project's attributes"),
+    create=extend_schema(summary="Create a project", responses={201: ProjectSerializer, 409: GATE_REFUSAL}),
+    update=extend_schema(
+        summary="Replace a project's attributes", responses={200: ProjectSerializer, 409: GATE_REFUSAL}
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a project's attributes", responses={200: ProjectSerializer, 409: GATE_REFUSAL}
+    ),
 )
 class ProjectViewSet(
     mixins.ListModelMixin,

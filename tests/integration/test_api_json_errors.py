@@ -1,0 +1,67 @@
+"""Every ``/api/`` address answers JSON in the shared error shape, whatever went wrong and wherever: unknown paths,
+parameters that match no route, wrong methods, bad paging; and the schema documents the errors it answers."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+
+
+@pytest.fixture
+def api(client, member):
+    client.force_login(member)
+    return client
+
+
+def assert_error_shape(response, status):
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    assert set(response.json()) == {"detail", "errors"}
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(
+    "url", ["/api/nothing-here", "/api/v1/nothing-here/", "/api/v1/projects/%C2%84/gate", "/api/v1/assessments/x/"]
+)
+def test_an_unknown_api_address_answers_json_404_even_in_debug(api, settings, debug, url):
+    settings.DEBUG = debug
+
+    assert_error_shape(api.get(url), 404)
+
+
+def test_an_unknown_api_address_answers_json_to_anonymous_users_too(client):
+    assert_error_shape(client.get("/api/v1/nothing-here/"), 404)
+
+
+def test_a_wrong_method_answers_json_405_with_allow(api):
+    response = api.delete("/api/v1/projects/")
+
+    assert_error_shape(response, 405)
+    assert "GET" in response["Allow"]
+
+
+@pytest.mark.parametrize("page_size", ["null", "0", "-3", "ten"])
+def test_a_bad_page_size_is_refused_not_ignored(api, project, page_size):
+    response = api.get(f"/api/v1/projects/?page_size={page_size}")
+
+    assert_error_shape(response, 400)
+    assert response.json()["errors"]["page_size"]
+
+
+def test_every_operation_documents_the_shared_errors():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            wanted = {"400", "401", "403"} | ({"404"} if "{" in path else set())
+            lacking = wanted - {str(code) for code in operation["responses"]}
+            if lacking:
+                missing.append(f"{method.upper()} {path}: {sorted(lacking)}")
+    assert not missing, missing
+
+
+def test_a_project_create_refused_by_the_gate_is_documented_as_409():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    assert "409" in schema["paths"]["/api/v1/projects/"]["post"]["responses"]
+    assert "409" in schema["paths"]["/api/v1/projects/{slug}/"]["patch"]["responses"]
