@@ -3,6 +3,7 @@
 Errors always look like ``{"detail": "...", "errors": {"field": ["message", ...]}}`` so scripts need one parser.
 """
 
+from collections.abc import Mapping
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,9 @@ from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.relations import ManyRelatedField, SlugRelatedField
 from rest_framework.response import Response
+from rest_framework.utils import html
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -24,14 +27,48 @@ class OptionalURLField(serializers.URLField):
         super().__init__(**kwargs)
 
 
+class ListOnlyManyRelatedField(ManyRelatedField):
+    """A list of references, and only a list: DRF's own also takes a JSON object, as the list of its keys."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class NullableSlugRelatedField(SlugRelatedField):
+    """A reference by slug where null (or leaving it out) means none. In JSON an empty string is refused, not read
+    as null as DRF's relational fields do (HTML forms, which cannot send null, still send "" for none)."""
+
+    default_error_messages = {"blank": "Send null, or leave the field out, for none; an empty string names nothing."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data == "" and not html.is_html_input(getattr(self.root, "initial_data", None)):
+            self.fail("blank")
+        return super().run_validation(data)
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
     def get_page_size(self, request):
-        """A ``page_size`` that is not a whole number from 1 up is refused (400), not silently replaced."""
+        """A ``page_size`` that is not a whole number from 1 to the maximum is refused (400), not silently replaced."""
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+        if raw is not None and not (raw.isascii() and raw.isdigit() and 0 < int(raw) <= self.max_page_size):
             raise exceptions.ValidationError({"page_size": [f"Enter a whole number from 1 to {self.max_page_size}."]})
         return super().get_page_size(request)
 

@@ -8,6 +8,26 @@ from .choices import Archetype, Exposure, Stage
 from .models import Project, Tag, Team
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (empty: unset); anything else is an error, not silently read as unset."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).lower() in ("true", "1"):
+            return True
+        if str(value).lower() in ("false", "0"):
+            return False
+        raise forms.ValidationError("Write true or false.")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
     team = django_filters.ModelChoiceFilter(
@@ -19,7 +39,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     tag = django_filters.ModelChoiceFilter(
         queryset=Tag.objects.all(), to_field_name="slug", field_name="tags", empty_label="Any tag"
     )
-    archived = django_filters.BooleanFilter(
+    archived = StrictBooleanFilter(
         method="filter_archived",
         label="Show",
         help_text="true: archived projects only; unset or false: active projects only.",

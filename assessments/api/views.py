@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +15,7 @@ from registry.models import Project
 
 from .. import selectors, services
 from ..models import Assessment
+from ..services import KINDS
 from .serializers import (
     AnswerEvidenceSerializer,
     AnswerInputSerializer,
@@ -100,7 +101,7 @@ class AssessmentListView(generics.ListAPIView):
         summary="List assessments (filter by project slug, kind, state)",
         parameters=[
             OpenApiParameter("project", str, description="Project slug"),
-            OpenApiParameter("kind", str, enum=["impact", "risk", "maturity"]),
+            OpenApiParameter("kind", str, enum=list(KINDS)),
             OpenApiParameter("state", str, enum=Assessment.State.values),
         ],
     )
@@ -112,6 +113,9 @@ class AssessmentListView(generics.ListAPIView):
         params = self.request.query_params
         if params.get("project"):
             queryset = queryset.filter(project__slug=params["project"])
+        for name, allowed in (("kind", KINDS), ("state", Assessment.State.values)):
+            if params.get(name) and params[name] not in allowed:
+                raise ValidationError({name: [f"Use one of: {', '.join(allowed)}."]})
         if params.get("kind"):
             queryset = queryset.filter(kind=params["kind"])
         if params.get("state"):

@@ -6,6 +6,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from accounts import permissions
 from accounts.models import User
+from config.api import ListOnlyManyRelatedField
 
 from ..choices import ComponentKind
 from ..models import PROJECT_EDITABLE_FIELDS, ChangeRecord, Component, Project, Team
@@ -28,8 +29,9 @@ class LinkSerializer(serializers.Serializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    members = serializers.SlugRelatedField(
-        slug_field="username", many=True, queryset=User.objects.all(), required=False
+    members = ListOnlyManyRelatedField(
+        child_relation=serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all()),
+        required=False,
     )
     url = serializers.HyperlinkedIdentityField(view_name="api-team-detail", lookup_field="slug")
 

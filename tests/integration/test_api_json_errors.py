@@ -40,7 +40,7 @@ def test_a_wrong_method_answers_json_405_with_allow(api):
     assert "GET" in response["Allow"]
 
 
-@pytest.mark.parametrize("page_size", ["null", "0", "-3", "ten"])
+@pytest.mark.parametrize("page_size", ["null", "0", "-3", "ten", "501"])
 def test_a_bad_page_size_is_refused_not_ignored(api, project, page_size):
     response = api.get(f"/api/v1/projects/?page_size={page_size}")
 
@@ -65,3 +65,42 @@ def test_a_project_create_refused_by_the_gate_is_documented_as_409():
 
     assert "409" in schema["paths"]["/api/v1/projects/"]["post"]["responses"]
     assert "409" in schema["paths"]["/api/v1/projects/{slug}/"]["patch"]["responses"]
+
+
+# --- Requests the schema calls invalid are refused with 400, not quietly read as something else.
+
+
+def test_an_unknown_filter_value_is_refused(api, project):
+    assert_error_shape(api.get("/api/v1/assessments/?state=AAA"), 400)
+    assert_error_shape(api.get("/api/v1/projects/?archived=null"), 400)
+
+
+def test_an_empty_filter_filters_nothing(api, project):
+    assert api.get("/api/v1/projects/?stage=&archived=").json()["count"] == 1
+
+
+def test_members_must_be_a_list_not_an_object(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        "/api/v1/teams/", {"name": "Legal", "slug": "legal", "members": {}}, content_type="application/json"
+    )
+
+    assert_error_shape(response, 400)
+    assert response.json()["errors"]["members"]
+
+
+def test_an_empty_string_is_not_read_as_no_project(api, project):
+    response = api.post(
+        "/api/v1/tokens/", {"name": "script", "scope": "read", "project": ""}, content_type="application/json"
+    )
+
+    assert_error_shape(response, 400)
+    assert api.post("/api/v1/tokens/", {"name": "script", "scope": "read", "project": None},
+                    content_type="application/json").status_code == 201  # fmt: skip
+
+
+def test_blank_and_null_values_are_documented_as_such():
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+
+    assert {"type": "string", "maxLength": 0} in components["PushedEvaluation"]["properties"]["run_url"]["oneOf"]
+    assert components["Waiver"]["properties"]["component"]["nullable"] is True
