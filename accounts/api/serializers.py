@@ -1,14 +1,14 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import NullableSlugRelatedField
+from config import api
 from registry.models import Project
 
 from ..models import ApiToken, User
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
-    project = NullableSlugRelatedField(slug_field="slug", queryset=Project.objects.all(), required=False)
+class ApiTokenSerializer(api.ModelSerializer):
+    project = api.NullableSlugRelatedField(slug_field="slug", queryset=Project.objects.all(), required=False)
     expires_in_days = serializers.IntegerField(
         write_only=True, required=False, allow_null=True, min_value=1, max_value=3650
     )

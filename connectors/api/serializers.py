@@ -3,6 +3,8 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from config import api
+
 from ..models import Waiver
 
 
@@ -40,7 +42,7 @@ class CheckResultSerializer(serializers.Serializer):
     waiver_id = serializers.IntegerField(source="waiver.pk", allow_null=True, default=None)
 
 
-class WaiverSerializer(serializers.ModelSerializer):
+class WaiverSerializer(api.ModelSerializer):
     component = serializers.CharField(
         source="component.name", read_only=True, default=None, allow_null=True, help_text="Null: every component."
     )

@@ -104,3 +104,25 @@ def test_blank_and_null_values_are_documented_as_such():
 
     assert {"type": "string", "maxLength": 0} in components["PushedEvaluation"]["properties"]["run_url"]["oneOf"]
     assert components["Waiver"]["properties"]["component"]["nullable"] is True
+
+
+def test_a_number_is_not_text_in_the_json_api(client, admin_user, project):
+    client.force_login(admin_user)
+    team = client.post(
+        "/api/v1/teams/", {"name": "Legal", "slug": "legal", "description": 0}, content_type="application/json"
+    )
+    renamed = client.patch("/api/v1/projects/docs-qa/", {"name": 42}, content_type="application/json")
+
+    assert_error_shape(team, 400)
+    assert_error_shape(renamed, 400)
+    assert team.json()["errors"]["description"] == ["Send text (a JSON string)."]
+
+
+def test_an_imported_yaml_number_in_a_text_field_is_still_read_as_text(team):
+    from registry.importers import import_files
+    from registry.models import Project
+
+    result = import_files([("inventory.yaml", b"projects:\n  - {slug: y2024, name: 2024, team: search}\n")])
+
+    assert result.ok, result.errors
+    assert Project.objects.get(slug="y2024").name == "2024"
