@@ -96,6 +96,12 @@ class Pagination(PageNumberPagination):
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
 
+    def get_page_number(self, request, paginator):
+        """An empty ``page`` is an invalid page (404, as ``page=abc`` is), not silently the first."""
+        if request.query_params.get(self.page_query_param) == "":
+            raise exceptions.NotFound(self.invalid_page_message.format(page_number="", message="no page number"))
+        return super().get_page_number(request, paginator)
+
     def get_page_size(self, request):
         """A ``page_size`` that is not a whole number from 1 to the maximum is refused (400), not silently replaced."""
         raw = request.query_params.get(self.page_size_query_param)

@@ -126,3 +126,7 @@ def test_an_imported_yaml_number_in_a_text_field_is_still_read_as_text(team):
 
     assert result.ok, result.errors
     assert Project.objects.get(slug="y2024").name == "2024"
+
+
+def test_an_empty_page_number_is_an_invalid_page(api, project):
+    assert_error_shape(api.get("/api/v1/projects/?page="), 404)
