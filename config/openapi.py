@@ -58,9 +58,12 @@ def _json_request_only(operation, components):
 
 
 def _empty_means_any(operation):
-    """A filter left empty (``?kind=``) filters nothing, as the HTML filter forms send it: say so in its enum."""
+    """A filter left empty (``?kind=``) filters nothing, as the HTML filter forms send it: say so in its enum. A yes/no
+    filter is written ``true`` or ``false`` (``registry.filtersets.StrictBooleanField``), or left empty."""
     for parameter in operation.get("parameters", []):
         schema = parameter.get("schema", {})
+        if parameter.get("in") == "query" and schema.get("type") == "boolean":
+            parameter["schema"] = schema = {"type": "string", "enum": ["true", "false"]}
         if parameter.get("in") == "query" and schema.get("type") == "string" and "" not in schema.get("enum", [""]):
             schema["enum"] = [*schema["enum"], ""]
 

@@ -9,16 +9,13 @@ from .models import Project, Tag, Team
 
 
 class StrictBooleanField(forms.NullBooleanField):
-    """true or false (empty: unset); anything else is an error, not silently read as unset."""
+    """``true`` or ``false`` (empty: unset), as the API schema says; anything else is an error, not read as unset."""
 
     def to_python(self, value):
-        if value in (None, ""):
-            return None
-        if str(value).lower() in ("true", "1"):
-            return True
-        if str(value).lower() in ("false", "0"):
-            return False
-        raise forms.ValidationError("Write true or false.")
+        values = {None: None, "": None, "true": True, "false": False}
+        if value not in values:
+            raise forms.ValidationError("Write true or false.")
+        return values[value]
 
     def validate(self, value):
         pass

@@ -130,3 +130,17 @@ def test_an_imported_yaml_number_in_a_text_field_is_still_read_as_text(team):
 
 def test_an_empty_page_number_is_an_invalid_page(api, project):
     assert_error_shape(api.get("/api/v1/projects/?page="), 404)
+
+
+@pytest.mark.parametrize(("archived", "status"), [("true", 200), ("false", 200), ("", 200), ("1", 400), ("True", 400)])
+def test_a_yes_no_filter_takes_the_values_its_schema_lists(api, project, archived, status):
+    parameter = next(
+        p
+        for p in SchemaGenerator().get_schema(request=None, public=True)["paths"]["/api/v1/projects/"]["get"][
+            "parameters"
+        ]
+        if p["name"] == "archived"
+    )
+
+    assert (archived in parameter["schema"]["enum"]) == (status == 200)
+    assert api.get(f"/api/v1/projects/?archived={archived}").status_code == status
