@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.api.JsonErrorsForApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,9 +89,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
-    # WAL lets readers and a writer work at once; the timeout makes concurrent autosaves wait, not fail.
+    # WAL lets readers and a writer work at once. Every transaction (each service's ``atomic``) begins IMMEDIATE,
+    # taking SQLite's one write lock up front: a second writer then waits up to the timeout for its turn. A
+    # deferred transaction would read first and fail at once with "database is locked" when it came to write,
+    # since SQLite cannot make it wait without deadlocking; it also makes the services' select_for_update (a no-op
+    # on SQLite) hold: the whole transaction is serialised, so a double-clicked "start" finds the first draft.
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -235,6 +244,8 @@ SPECTACULAR_SETTINGS = {
         "QuestionnaireKindEnum": "questionnaires.models.QuestionnaireKind",
         "ReportKindEnum": "reports.models.Report.Kind",
     },
+    # Every operation documents the shared error responses (400/401/403/404) in the one error shape.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.openapi.error_responses"],
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
@@ -304,6 +315,10 @@ CELERY_BEAT_SCHEDULE["assessments-reassessment-reminders"] = {
 # Stored report PDFs older than this are deleted daily, except the newest of each project or portfolio filter.
 PLUMBLINE_REPORT_RETENTION_DAYS = env.int("PLUMBLINE_REPORT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["reports-prune"] = {"task": "reports.tasks.prune_old_reports", "schedule": 24 * 60 * 60}
+# A portfolio report job is killed after this many seconds; one silent for longer has lost its worker and reads failed
+# (checked when its page or the API reads it, and every 5 minutes by Celery beat).
+PLUMBLINE_REPORT_JOB_TIME_LIMIT = env.int("PLUMBLINE_REPORT_JOB_TIME_LIMIT", default=600)
+CELERY_BEAT_SCHEDULE["reports-fail-dead-jobs"] = {"task": "reports.tasks.fail_dead_report_jobs", "schedule": 5 * 60}
 # Requests per API token (gate and CI evidence endpoints), DRF rate syntax; beyond it the API answers 429.
 PLUMBLINE_TOKEN_RATE = env("PLUMBLINE_TOKEN_RATE", default="600/min")
 

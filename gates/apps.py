@@ -30,9 +30,13 @@ class GatesConfig(AppConfig):
 
     def ready(self):
         from assessments.selectors import expected_kinds_from
+        from registry import stage_gate
 
         from .selectors import expected_kinds_by_stage
+        from .services import project_move_stage
 
         post_migrate.connect(ensure_default_policy, sender=self)
         # The attention page lists projects missing an assessment their stage's gate requires.
         expected_kinds_from(expected_kinds_by_stage)
+        # Every stage the inventory writes (create, update, import, API, pages) goes through this gate.
+        stage_gate.register(project_move_stage)

@@ -14,6 +14,7 @@ from connectors.services import project_result_store
 from registry.audit import record_change
 from registry.choices import STAGE_ORDER, Stage
 from registry.models import ChangeRecord, Project
+from registry.stage_gate import StageRefused
 
 from . import evidence
 from .models import GatePolicy
@@ -21,13 +22,15 @@ from .policy import validate_rules
 from .selectors import gate_verdict
 
 
-class GateRefused(Exception):
-    """The gate refused a stage move; ``verdict`` says exactly what is missing."""
+class GateRefused(StageRefused):
+    """The gate refused a stage move; ``verdict`` says exactly what is missing (also a field error on ``stage``)."""
 
     def __init__(self, verdict):
-        self.verdict = verdict
-        lines = "; ".join(verdict.refusal_lines)
-        super().__init__(f"{verdict.project} may not move to {Stage(verdict.stage).label}: {lines}")
+        super().__init__(verdict, verdict.refusal_lines)
+
+    def __str__(self):
+        lines = "; ".join(self.verdict.refusal_lines)
+        return f"{self.verdict.project} may not move to {Stage(self.verdict.stage).label}: {lines}"
 
 
 def is_forward(current: str, target: str) -> bool:

@@ -114,6 +114,8 @@ class ProjectAdmin(AuditedAdminMixin, ReadForSignedInMixin, admin.ModelAdmin):
     filter_horizontal = ["tags"]
     inlines = [ComponentInline]
     fields = [*PROJECT_AUDITED, "archived_at"]
+    # A stage changes only through the gate (the project's gate page or the API), never by editing it here.
+    readonly_fields = ["stage"]
 
     def _snapshot(self, obj):
         return project_snapshot(obj)

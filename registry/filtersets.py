@@ -8,6 +8,23 @@ from .choices import Archetype, Exposure, Stage
 from .models import Component, Project, Tag, Team
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """``true`` or ``false`` (empty: unset), as the API schema says; anything else is an error, not read as unset."""
+
+    def to_python(self, value):
+        values = {None: None, "": None, "true": True, "false": False}
+        if value not in values:
+            raise forms.ValidationError("Write true or false.")
+        return values[value]
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
     team = django_filters.ModelChoiceFilter(
@@ -19,7 +36,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     tag = django_filters.ModelChoiceFilter(
         queryset=Tag.objects.all(), to_field_name="slug", field_name="tags", empty_label="Any tag"
     )
-    archived = django_filters.BooleanFilter(
+    archived = StrictBooleanFilter(
         method="filter_archived",
         label="Show",
         help_text="true: archived projects only; unset or false: active projects only.",

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import stage_gate
 from .audit import diff, record_change, snapshot
 from .choices import COMPONENT_ATTRIBUTES
 from .encryption import decrypt_secrets, encrypt_secrets
@@ -73,10 +74,13 @@ def team_update(*, actor, team, members=None, **fields):
 
 @transaction.atomic
 def project_create(*, actor, tags=(), action=ChangeRecord.Action.CREATE, note="", **fields):
+    """Create the project at the first stage; any other stage is then a move through the gate (``StageRefused``
+    undoes the whole creation), so no door creates a project straight into a gated stage."""
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown project fields: {', '.join(sorted(unknown))}")
-    project = Project(**fields)
+    stage = fields.pop("stage", None) or stage_gate.FIRST_STAGE
+    project = Project(**fields, stage=stage_gate.FIRST_STAGE)
     project.full_clean()
     project.save()
     project.tags.set(tags_from_names(tags))
@@ -89,41 +93,36 @@ def project_create(*, actor, tags=(), action=ChangeRecord.Action.CREATE, note=""
         changes={key: [None, value] for key, value in after.items() if value not in (None, "", [], False)},
         note=note,
     )
+    if stage != stage_gate.FIRST_STAGE:
+        stage_gate.move_stage(project=project, stage=stage, actor=actor)
     return project
 
 
 @transaction.atomic
 def project_update(*, actor, project, tags=None, action=ChangeRecord.Action.UPDATE, note="", **fields):
+    """Change the given fields of the stored project, locked for the transaction: fields not given keep their stored
+    values (a concurrent edit or stage move is never undone by a stale copy), and a new stage passes the gate."""
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown project fields: {', '.join(sorted(unknown))}")
-    # Compare with the stored stage: a ModelForm has already copied the new value onto the instance.
-    stored_stage = Project.objects.filter(pk=project.pk).values_list("stage", flat=True).first()
-    new_stage = fields.pop("stage", project.stage)
-    if stored_stage is not None and new_stage != stored_stage:
-        project.stage = stored_stage
-        project_change_stage_through_gate(project=project, stage=new_stage, actor=actor)
-    before = project_snapshot(project)
+    # The stored row, not ``project``: a ModelForm has already copied its values onto its instance, and a copy
+    # read before this transaction may be stale.
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    new_stage = fields.pop("stage", locked.stage)
+    if new_stage != locked.stage:
+        stage_gate.move_stage(project=locked, stage=new_stage, actor=actor)
+    before = project_snapshot(locked)
     for key, value in fields.items():
-        setattr(project, key, value)
-    project.full_clean()
-    project.save()
+        setattr(locked, key, value)
+    locked.full_clean()
+    locked.save()
     if tags is not None:
-        project.tags.set(tags_from_names(tags))
-    changes = diff(before, project_snapshot(project))
+        locked.tags.set(tags_from_names(tags))
+    changes = diff(before, project_snapshot(locked))
     if changes:
-        record_change(instance=project, project=project, action=action, actor=actor, changes=changes, note=note)
-    return project
-
-
-def project_change_stage_through_gate(*, project, stage, actor):
-    """A stage change from any door (form, API, import) passes the stage gate, so no edit can bypass it."""
-    from gates.services import GateRefused, project_move_stage
-
-    try:
-        project_move_stage(project=project, stage=stage, actor=actor)
-    except GateRefused as refused:
-        raise ValidationError({"stage": list(refused.verdict.refusal_lines)}) from refused
+        record_change(instance=locked, project=locked, action=action, actor=actor, changes=changes, note=note)
+    project.refresh_from_db()
+    return locked
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import pdf, selectors
@@ -69,8 +70,18 @@ def portfolio_job_create(*, params, user) -> ReportJob:
     return job
 
 
-def _progress(job_id, percent, message, **extra):
-    ReportJob.objects.filter(pk=job_id).update(progress=percent, message=message, **extra)
+DEAD_JOB_MESSAGE = (
+    "The report stopped before it finished: its worker ended (restarted, or past the {minutes}-minute limit). "
+    "Try again; if it stops again, tell an administrator."
+)
+
+
+def portfolio_job_progress(*, job_id, percent, message, started=False):
+    """Record a job's progress. Every step is also its heartbeat, the sign of life ``_dead_jobs`` reads."""
+    fields = {"progress": percent, "message": message, "heartbeat_at": timezone.now()}
+    if started:
+        fields["status"] = ReportJob.Status.RUNNING
+    ReportJob.objects.filter(pk=job_id).update(**fields)
 
 
 def portfolio_job_run(*, job_id) -> ReportJob:
@@ -78,16 +89,16 @@ def portfolio_job_run(*, job_id) -> ReportJob:
     job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
     if job.status == ReportJob.Status.DONE:
         return job
-    _progress(job.pk, 5, "Reading the portfolio", status=ReportJob.Status.RUNNING)
+    portfolio_job_progress(job_id=job.pk, percent=5, message="Reading the portfolio", started=True)
     try:
         report, _ = report_portfolio(
-            params=job.params, user=job.requested_by, on_progress=lambda p, m: _progress(job.pk, p, m)
+            params=job.params,
+            user=job.requested_by,
+            on_progress=lambda p, m: portfolio_job_progress(job_id=job.pk, percent=p, message=m),
         )
     except Exception as exc:
-        _progress(
-            job.pk,
-            job.progress,
-            f"The report could not be generated ({type(exc).__name__}); try again, or tell an administrator.",
+        ReportJob.objects.filter(pk=job.pk).update(
+            message=f"The report could not be generated ({type(exc).__name__}); try again, or tell an administrator.",
             status=ReportJob.Status.FAILED,
             finished_at=timezone.now(),
         )
@@ -96,6 +107,36 @@ def portfolio_job_run(*, job_id) -> ReportJob:
         status=ReportJob.Status.DONE, progress=100, message="Ready", report=report, finished_at=timezone.now()
     )
     job.refresh_from_db()
+    return job
+
+
+def _dead_jobs(now):
+    """Running jobs silent for longer than the task's hard time limit: no live worker can still be on them, since
+    Celery kills a task at that limit, so their worker died without a word (killed, out of memory, redeployed)."""
+    cutoff = now - timedelta(seconds=settings.PLUMBLINE_REPORT_JOB_TIME_LIMIT)
+    return ReportJob.objects.filter(status=ReportJob.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def _fail_dead(queryset, now) -> int:
+    minutes = max(1, round(settings.PLUMBLINE_REPORT_JOB_TIME_LIMIT / 60))
+    return queryset.update(
+        status=ReportJob.Status.FAILED, message=DEAD_JOB_MESSAGE.format(minutes=minutes), finished_at=now
+    )
+
+
+def report_jobs_fail_dead(*, now=None) -> int:
+    """Mark every job whose worker died as failed (Celery beat); returns how many."""
+    now = now or timezone.now()
+    return _fail_dead(_dead_jobs(now), now)
+
+
+def portfolio_job_check(*, job, now=None) -> ReportJob:
+    """The job as a reader should see it: failed, not "running" forever, when its worker died."""
+    now = now or timezone.now()
+    if job.status == ReportJob.Status.RUNNING and _fail_dead(_dead_jobs(now).filter(pk=job.pk), now):
+        job.refresh_from_db()
     return job
 
 

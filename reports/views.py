@@ -120,7 +120,7 @@ class ReportJobDetailView(View):
     """Progress of a portfolio job; the page polls ``?format=json`` until the download link appears."""
 
     def get(self, request, pk):
-        job = get_object_or_404(ReportJob, pk=pk)
+        job = services.portfolio_job_check(job=get_object_or_404(ReportJob, pk=pk))
         if request.GET.get("format") == "json":
             return JsonResponse(job_status(job))
         return render(request, "reports/job.html", {"job": job, "status": job_status(job)})

@@ -1,16 +1,16 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config import api
+
 from ..models import ApiToken, User
 
 # Reached through the token's foreign key: accounts sits below registry and never imports it.
 Project = ApiToken._meta.get_field("project").related_model
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Project.objects.all(), required=False, allow_null=True
-    )
+class ApiTokenSerializer(api.ModelSerializer):
+    project = api.NullableSlugRelatedField(slug_field="slug", queryset=Project.objects.all(), required=False)
     expires_in_days = serializers.IntegerField(
         write_only=True, required=False, allow_null=True, min_value=1, max_value=3650
     )

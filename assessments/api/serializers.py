@@ -3,6 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config import api
+
 from .. import selectors
 from ..models import Answer, AnswerEvidence, Assessment, Review
 
@@ -120,8 +122,8 @@ class StartSerializer(serializers.Serializer):
 
 class AnswerInputSerializer(serializers.Serializer):
     value = serializers.JSONField(allow_null=True, help_text="The answer value for the question type; null clears it.")
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-    justification = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = api.CharField(required=False, allow_blank=True, default="")
+    justification = api.CharField(required=False, allow_blank=True, default="")
     expected_version = serializers.IntegerField(
         min_value=0, help_text="The answer version you last read (0 when it had no answer): conflicts answer 409."
     )
@@ -155,7 +157,7 @@ class ErrorSerializer(serializers.Serializer):
 
 class ReviewInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Review.Decision.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = api.CharField(required=False, allow_blank=True, default="")
 
 
 class EvidenceInputSerializer(serializers.Serializer):

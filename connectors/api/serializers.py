@@ -3,6 +3,8 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from config import api
+
 from ..models import Waiver
 
 
@@ -43,11 +45,13 @@ class CheckResultSerializer(serializers.Serializer):
     waiver_id = serializers.IntegerField(source="waiver.pk", allow_null=True, default=None)
 
 
-class WaiverSerializer(serializers.ModelSerializer):
-    component = serializers.CharField(source="component.name", read_only=True, default=None)
+class WaiverSerializer(api.ModelSerializer):
+    component = serializers.CharField(
+        source="component.name", read_only=True, default=None, allow_null=True, help_text="Null: every component."
+    )
     component_id = serializers.IntegerField(required=False, allow_null=True, write_only=True)
     approved_by = serializers.CharField(source="approved_by.username", read_only=True)
-    revoked_by = serializers.CharField(source="revoked_by.username", read_only=True, default=None)
+    revoked_by = serializers.CharField(source="revoked_by.username", read_only=True, default=None, allow_null=True)
     active = serializers.SerializerMethodField()
 
     class Meta:

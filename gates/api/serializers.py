@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from config.api import OptionalURLField
 from connectors.models import PushedEvaluation
 from registry.choices import Stage
 
@@ -54,6 +55,8 @@ class GateVerdictSerializer(serializers.Serializer):
 
 
 class PushedEvaluationSerializer(serializers.ModelSerializer):
+    run_url = OptionalURLField(read_only=True, help_text="The CI run that produced the results, or empty.")
+
     class Meta:
         model = PushedEvaluation
         fields = [

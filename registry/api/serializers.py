@@ -6,6 +6,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from accounts import permissions
 from accounts.models import User
+from config import api
 
 from ..choices import ComponentKind
 from ..models import PROJECT_EDITABLE_FIELDS, ChangeRecord, Component, Project, Team
@@ -16,20 +17,21 @@ from ..validators import clean_links, clean_regions
 class TagListField(serializers.ListField):
     """Tag names; read from the project's (prefetched) tags, written as plain names."""
 
-    child = serializers.CharField(max_length=50)
+    child = api.CharField(max_length=50)
 
     def to_representation(self, data):
         return [tag.name for tag in data.all()] if hasattr(data, "all") else super().to_representation(data)
 
 
 class LinkSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    label = api.CharField(max_length=100, allow_blank=True, required=False)
     url = serializers.URLField()
 
 
-class TeamSerializer(serializers.ModelSerializer):
-    members = serializers.SlugRelatedField(
-        slug_field="username", many=True, queryset=User.objects.all(), required=False
+class TeamSerializer(api.ModelSerializer):
+    members = api.ListOnlyManyRelatedField(
+        child_relation=serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all()),
+        required=False,
     )
     url = serializers.HyperlinkedIdentityField(view_name="api-team-detail", lookup_field="slug")
 
@@ -38,18 +40,18 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ["url", "id", "name", "slug", "description", "members"]
 
 
-class ComponentSerializer(serializers.ModelSerializer):
+class ComponentSerializer(api.ModelSerializer):
     """``secrets`` is write-only: it is encrypted on save and only ``has_secrets`` is ever returned."""
 
     project = serializers.SlugRelatedField(slug_field="slug", queryset=Project.objects.all())
     kind = serializers.ChoiceField(choices=ComponentKind.choices)
-    attributes = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    attributes = serializers.DictField(child=api.CharField(allow_blank=True), required=False)
     connector = serializers.ChoiceField(
         choices=[("", "None"), *((a, a) for a in settings.PLUMBLINE_CONNECTORS)], required=False, allow_blank=True
     )
     connector_settings = serializers.DictField(required=False)
     secrets = serializers.DictField(
-        child=serializers.CharField(allow_blank=True),
+        child=api.CharField(allow_blank=True),
         write_only=True,
         required=False,
         help_text="Write-only. Values are encrypted; an empty value removes that secret.",
@@ -109,10 +111,10 @@ class NestedComponentSerializer(serializers.Serializer):
     """A component inside a project document (import/export); secrets never travel in files."""
 
     kind = serializers.ChoiceField(choices=ComponentKind.choices)
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(allow_blank=True, required=False, default="")
-    attributes = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
-    connector = serializers.CharField(allow_blank=True, required=False, default="")
+    name = api.CharField(max_length=200)
+    description = api.CharField(allow_blank=True, required=False, default="")
+    attributes = serializers.DictField(child=api.CharField(allow_blank=True), required=False, default=dict)
+    connector = api.CharField(allow_blank=True, required=False, default="")
     connector_settings = serializers.DictField(required=False, default=dict)
 
     def validate(self, attrs):
@@ -127,7 +129,7 @@ class NestedComponentSerializer(serializers.Serializer):
         return attrs
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(api.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-project-detail", lookup_field="slug")
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     business_owner = serializers.SlugRelatedField(
@@ -137,7 +139,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         slug_field="username", queryset=User.objects.all(), required=False, allow_null=True
     )
     tags = TagListField(required=False)
-    regions = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    regions = serializers.ListField(child=api.CharField(max_length=50), required=False)
     links = LinkSerializer(many=True, required=False)
     estimated_build_cost = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True

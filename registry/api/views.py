@@ -1,21 +1,37 @@
 """Inventory API: thin viewsets over the same FilterSet, selectors and services as the pages."""
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts import permissions as rules
 from accounts.permissions import CanEditProjectOrReadOnly, CanManageTeamsOrReadOnly, TokenScopePermission, token_of
+from config.api import error_response
 
 from .. import selectors, services
 from ..filtersets import ComponentFilterSet, ProjectFilterSet
 from ..models import Component
+from ..stage_gate import StageRefused
 from .serializers import ChangeRecordSerializer, ComponentSerializer, ProjectSerializer, TeamSerializer
 
 BASE_PERMISSIONS = [permissions.IsAuthenticated, TokenScopePermission]
+GATE_REFUSAL = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='The stage gate refused the stage: {"detail": "...", "errors": {"stage": ["what is missing", ...]}}.',
+)
+
+
+def _gate_refusal(refused):
+    """The gate refused the stage: 409 like ``POST /projects/<slug>/stage``, naming what is missing."""
+    return error_response(
+        f"The stage gate refused {refused.verdict.stage!r}; nothing was saved. See errors.stage for what is missing.",
+        errors={"stage": refused.messages},
+        status_code=status.HTTP_409_CONFLICT,
+    )
 
 
 def _project_kwargs(data):
@@ -28,9 +44,13 @@ def _project_kwargs(data):
 @extend_schema_view(
     list=extend_schema(summary="List projects (filter, search with q, order, paginate)"),
     retrieve=extend_schema(summary="One project"),
-    create=extend_schema(summary="Create a project"),
-    update=extend_schema(summary="Replace a project's attributes"),
-    partial_update=extend_schema(summary="Change some of a project's attributes"),
+    create=extend_schema(summary="Create a project", responses={201: ProjectSerializer, 409: GATE_REFUSAL}),
+    update=extend_schema(
+        summary="Replace a project's attributes", responses={200: ProjectSerializer, 409: GATE_REFUSAL}
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a project's attributes", responses={200: ProjectSerializer, 409: GATE_REFUSAL}
+    ),
 )
 class ProjectViewSet(
     mixins.ListModelMixin,
@@ -57,7 +77,16 @@ class ProjectViewSet(
             raise PermissionDenied("Only admins and team members can create projects.")
         if token_of(request) is not None and token_of(request).project_id is not None:
             raise PermissionDenied("A project-scoped API token cannot create projects.")
-        return super().create(request, *args, **kwargs)
+        try:
+            return super().create(request, *args, **kwargs)
+        except StageRefused as refused:
+            return _gate_refusal(refused)
+
+    def update(self, request, *args, **kwargs):
+        try:
+            return super().update(request, *args, **kwargs)
+        except StageRefused as refused:
+            return _gate_refusal(refused)
 
     def perform_create(self, serializer):
         tags, data = _project_kwargs(serializer.validated_data)

@@ -1,6 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from config import api
 from registry.choices import Stage
 from registry.models import Team
 from reports.models import ReportJob
@@ -8,7 +9,7 @@ from reports.selectors import TIER_ORDER
 
 
 class PortfolioJobCreateSerializer(serializers.Serializer):
-    team = serializers.SlugField(required=False, allow_blank=True, help_text="Team slug; empty for every team.")
+    team = api.SlugField(required=False, allow_blank=True, help_text="Team slug; empty for every team.")
     stage = serializers.ChoiceField(choices=Stage.choices, required=False, allow_blank=True)
     tier = serializers.ChoiceField(choices=[(t, t) for t in TIER_ORDER], required=False, allow_blank=True)
 

@@ -63,7 +63,7 @@ class PortfolioJobDetailApiView(GenericAPIView):
 
     @extend_schema(summary="Poll a portfolio report job", responses=ReportJobSerializer, tags=["reports"])
     def get(self, request, pk):
-        return Response(self.get_serializer(self.get_object()).data)
+        return Response(self.get_serializer(services.portfolio_job_check(job=self.get_object())).data)
 
 
 class ReportDownloadApiView(GenericAPIView):

@@ -237,3 +237,88 @@ def test_admin_user_page_edits_role_and_teams_and_token_page_hides_secrets(clien
 
     assert 'name="role"' in user_page and "Teams (members edit their teams" in user_page
     assert raw not in token_page and token.key_hash not in token_page
+
+
+# --- The stage gate has no side door: whatever creates or edits a project, a stage past the first passes the gate.
+
+NEW_AT_PRODUCTION = {"name": "Shortcut", "slug": "shortcut", "team": "search", "stage": "production"}
+GATE_REASON = "Missing: no approved impact assessment."
+
+
+@pytest.mark.parametrize("role", ["admin", "member"])
+def test_api_create_at_a_gated_stage_is_refused_by_the_gate(as_role, role, team, member):
+    response = as_role(role).post("/api/v1/projects/", NEW_AT_PRODUCTION, content_type="application/json")
+
+    assert response.status_code == 409, response.content
+    assert set(response.json()) == {"detail", "errors"}
+    assert GATE_REASON in response.json()["errors"]["stage"]
+    from registry.models import Project
+
+    assert not Project.objects.filter(slug="shortcut").exists()
+
+
+@pytest.mark.parametrize("role", ["admin", "member"])
+def test_form_create_at_a_gated_stage_is_a_field_error_naming_the_gate(as_role, role, team, member):
+    response = as_role(role).post(
+        "/projects/new/",
+        {"name": "Shortcut", "slug": "shortcut", "team": team.pk, "archetype": "chatbot",
+         "llm_usage": "foundation_api", "exposure": "internal", "stage": "production"},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert GATE_REASON in response.context["form"].errors["stage"]
+    from registry.models import Project
+
+    assert not Project.objects.filter(slug="shortcut").exists()
+
+
+@pytest.mark.parametrize("role", ["admin", "member"])
+def test_import_at_a_gated_stage_is_an_import_error_naming_the_gate(as_role, role, team, member):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from registry.models import Project
+
+    upload = SimpleUploadedFile("inventory.csv", b"slug,name,team,stage\nshortcut,Shortcut,search,pilot\n")
+    response = as_role(role).post("/import/", {"files": upload})
+
+    assert response.status_code == 400
+    assert f"inventory.csv:2: stage: {GATE_REASON}" in response.content.decode()
+    assert not Project.objects.filter(slug="shortcut").exists()
+
+
+def test_create_at_a_stage_the_gate_allows_goes_through_the_gate_and_says_so(as_role, team, member):
+    from gates.services import policy_create
+    from registry.models import ChangeRecord, Project
+
+    policy = policy_create(rules={"format": 1, "stages": {}}, note="No requirements", actor=None)
+    response = as_role("member").post("/api/v1/projects/", NEW_AT_PRODUCTION, content_type="application/json")
+
+    assert response.status_code == 201, response.content
+    project = Project.objects.get(slug="shortcut")
+    assert project.stage == "production"
+    move = project.changes.get(action=ChangeRecord.Action.STAGE)
+    assert move.changes == {"stage": ["idea", "production"]} and move.note == f"Gate policy v{policy.version}"
+
+
+@pytest.mark.parametrize("role", ["admin", "member"])
+def test_admin_site_shows_the_stage_read_only_and_never_changes_it(as_role, role, project, admin_user, member):
+    user = {"member": member, "admin": admin_user}[role]
+    user.is_staff = True
+    user.save()
+    client = as_role(role)
+    url = f"/admin/registry/project/{project.pk}/change/"
+    data = {
+        "name": "Docs Q&A", "slug": "docs-qa", "team": project.team_id, "archetype": "knowledge_qa",
+        "llm_usage": "foundation_api", "exposure": "internal", "stage": "production", "regions": "[]",
+        "links": "[]", "components-TOTAL_FORMS": "0", "components-INITIAL_FORMS": "0",
+    }  # fmt: skip
+
+    assert 'name="stage"' not in client.get(url).content.decode()
+    client.post(url, data)
+    client.post("/admin/registry/project/add/", {**data, "name": "Added", "slug": "added"})
+
+    from registry.models import Project
+
+    project.refresh_from_db()
+    assert project.stage == "idea"
+    assert Project.objects.get(slug="added").stage == "idea"

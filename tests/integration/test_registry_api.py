@@ -69,7 +69,7 @@ def test_patch_changes_only_given_fields(api, project):
 def test_patch_of_stage_forward_is_refused_by_the_gate_with_reasons(api, project):
     response = api.patch("/api/v1/projects/docs-qa/", {"stage": "production"}, content_type="application/json")
 
-    assert response.status_code == 400
+    assert response.status_code == 409  # as POST /projects/<slug>/stage answers the same refusal
     assert response.json()["errors"]["stage"]
     project.refresh_from_db()
     assert project.stage == "idea"

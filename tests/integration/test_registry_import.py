@@ -71,6 +71,11 @@ def make_outsider(other_team):
 
 
 def test_backstage_catalog_maps_systems_components_and_resources(team):
+    from gates.services import policy_create
+
+    policy_create(
+        rules={"format": 1, "stages": {}}, note="No requirements, so the lifecycle stage may be entered", actor=None
+    )
     result = import_files([load("catalog-info.yaml")])
 
     assert result.ok, result.errors
@@ -89,6 +94,7 @@ def test_backstage_catalog_maps_systems_components_and_resources(team):
     }
     summariser = Project.objects.get(slug="review-summariser")
     assert summariser.stage == "poc"
+    assert summariser.changes.get(action=ChangeRecord.Action.STAGE).note == "Gate policy v2"
     assert summariser.components.get().attributes["url"] == "https://github.com/example/review-summariser"
 
 

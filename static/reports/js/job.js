@@ -15,6 +15,7 @@
       download.querySelector("a").href = job.download_url;
       download.hidden = false;
     }
+    if (job.status === "failed") document.getElementById("job-retry").hidden = false;
     if (job.status === "queued" || job.status === "running") setTimeout(poll, 1000);
   }
   poll();
