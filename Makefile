@@ -16,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 help:
 	@echo "make demo               set up everything and serve the demo on http://127.0.0.1:8000"
 	@echo "make test               install what the tests need and run the whole suite"
-	@echo "make test-fast          unit tests only (seconds)"
+	@echo "make test-fast          every test that needs no server, browser, PostgreSQL or Celery worker (two workers)"
 	@echo "make test-integration   integration tests on PostgreSQL + Redis + a real Celery worker"
 	@echo "make fuzz               schemathesis at random over the whole API on PostgreSQL (EXAMPLES=200)"
 	@echo "make bench              benchmarks, printed as a table"
@@ -76,12 +76,14 @@ test: install-dev system-deps mlflow-venv node_modules/axe-core
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
+# Every test whose markers name no need beyond the test process (see the markers in pyproject.toml).
+FAST_SELECTION := not needs_server and not browser and not postgres and not celery_worker and not redis
 test-fast: install-dev
-	$(BIN)/python -m pytest tests/unit -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "$(FAST_SELECTION)"
 
 # The integration part again, on real PostgreSQL and a real Redis broker with a real Celery worker.
 test-integration: install-dev system-deps mlflow-venv
-	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest -m "integration or postgres or celery_worker" -p no:xdist
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest -m "integration or postgres or celery_worker or redis" -p no:xdist
 
 fuzz: install-dev
 	@# schemathesis at random over the whole API on PostgreSQL (EXAMPLES per operation, default 200)
