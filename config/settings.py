@@ -2,6 +2,8 @@
 
 One file for every environment: defaults are safe for production (DEBUG off, secure cookies, HSTS);
 `make demo` and the test suite relax them through environment variables, never by editing this file.
+A checkout with none of the production variables set (PLUMBLINE_ENV decides when given) is a development
+checkout: DEBUG on, a fixed development SECRET_KEY, localhost only, so `manage.py` runs with nothing exported.
 """
 
 from pathlib import Path
@@ -14,11 +16,23 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env(
-    "SECRET_KEY",
-    default="insecure-development-key-only-for-debug" if DEBUG else environ.Env.NOTSET,
+# Any of these means a deployment; there the defaults are production's and SECRET_KEY is required.
+PRODUCTION_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "SITE_URL")
+PLUMBLINE_ENV = env(
+    "PLUMBLINE_ENV",
+    default="production" if any(name in env.ENVIRON for name in PRODUCTION_VARIABLES) else "development",
 )
+if PLUMBLINE_ENV not in ("production", "development"):
+    raise environ.ImproperlyConfigured(f"PLUMBLINE_ENV must be production or development, not {PLUMBLINE_ENV!r}")
+DEVELOPMENT = PLUMBLINE_ENV == "development"
+DEBUG = env.bool("DEBUG", default=DEVELOPMENT)
+if not DEVELOPMENT and "SECRET_KEY" not in env.ENVIRON:
+    _why = [name for name in PRODUCTION_VARIABLES if name in env.ENVIRON] or ["PLUMBLINE_ENV=production"]
+    raise environ.ImproperlyConfigured(
+        f"Set the SECRET_KEY environment variable (50+ random characters): {', '.join(_why)} make this a production "
+        "start. For a development checkout unset them, or set PLUMBLINE_ENV=development."
+    )
+SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-only-for-debug")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -83,6 +97,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'plumbline.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"] != ":memory:":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
