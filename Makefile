@@ -109,10 +109,13 @@ prod: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_questionnaires
+	@# Prometheus samples of every gunicorn and Celery process on this host, summed by /metrics (config/metrics.py).
+	rm -rf var/prometheus && mkdir -p var/prometheus
+	export PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus; \
 	trap 'kill 0' EXIT; \
 	$(BIN)/celery -A config worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-4} & \
 	$(BIN)/celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule & \
-	$(BIN)/gunicorn config.wsgi --bind $${BIND:-0.0.0.0:8000} --workers $${WEB_CONCURRENCY:-4} --access-logfile -
+	$(BIN)/gunicorn config.wsgi --config config/gunicorn.conf.py --bind $${BIND:-0.0.0.0:8000} --workers $${WEB_CONCURRENCY:-4} --access-logfile -
 
 clean:
 	rm -rf $(VENV) $(MLFLOW_VENV) var .pytest_cache .ruff_cache

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.request_log.RequestIdMiddleware",  # X-Request-ID in and out, on every log line and task it starts
+    "config.health.HealthMiddleware",  # /healthz and /readyz, before host checks, the HTTPS redirect and login
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -202,6 +205,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 CELERY_BEAT_SCHEDULE = {}
+# Workers log through LOGGING below (request ids, LOG_FORMAT=json), not through Celery's own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- REST API ---
 REST_FRAMEWORK = {
@@ -298,12 +303,30 @@ CELERY_BEAT_SCHEDULE["reports-prune"] = {"task": "reports.tasks.prune_old_report
 # Requests per API token (gate and CI evidence endpoints), DRF rate syntax; beyond it the API answers 429.
 PLUMBLINE_TOKEN_RATE = env("PLUMBLINE_TOKEN_RATE", default="600/min")
 
+# /metrics (Prometheus) answers a scraper sending `Authorization: Bearer <token>` or one whose address is in the
+# list (addresses or networks, e.g. 10.0.0.0/8); with neither set it answers nobody.
+PLUMBLINE_METRICS_TOKEN = env("PLUMBLINE_METRICS_TOKEN", default="")
+PLUMBLINE_METRICS_ALLOWED_IPS = env.list("PLUMBLINE_METRICS_ALLOWED_IPS", default=[])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "connectors.secrets.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
+    "filters": {
+        "redact_secrets": {"()": "connectors.secrets.RedactSecretsFilter"},
+        "request_id": {"()": "config.request_log.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.request_log.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id) for collectors.
+            "formatter": env("LOG_FORMAT", default="plain"),
+            "filters": ["redact_secrets", "request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
