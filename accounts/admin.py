@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from registry.models import Team
 
-from . import permissions
+from . import permissions, services
 from .models import ApiToken, User
 
 
@@ -47,6 +47,11 @@ class UserAdmin(AdminOnlyMixin, DjangoUserAdmin):
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Plumbline", {"fields": ("role",)}))
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Plumbline", {"fields": ("role",)}))
     inlines = [TeamMembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.is_active:
+            services.user_tokens_revoke(user=obj)
 
 
 @admin.register(ApiToken)

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from registry.models import Project
+from registry.models import Project, Team
 
 from ..models import ApiToken, User
 
@@ -45,6 +45,20 @@ class NewApiTokenSerializer(ApiTokenSerializer):
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "token"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """A user as provisioning scripts and identity systems see them; passwords are never read or written here."""
+
+    teams = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Team.objects.all(), required=False)
+    role = serializers.ChoiceField(choices=User.Role.choices, default=User.Role.MEMBER)
+
+    class Meta:
+        model = User
+        fields = [
+            "username", "email", "first_name", "last_name", "role", "teams", "is_active", "date_joined", "last_login"
+        ]  # fmt: skip
+        read_only_fields = ["date_joined", "last_login"]
 
 
 class MeSerializer(serializers.ModelSerializer):
