@@ -244,18 +244,23 @@ def test_changing_role_and_teams_is_audited_with_before_and_after(client, admin_
     assert record.changes == {"role": ["member", "viewer"], "teams": [["Search"], ["Support"]]}
 
 
-def test_deactivating_a_user_revokes_their_tokens_for_good(client, admin_user, member):
+def test_deactivating_a_user_revokes_their_tokens_for_good_and_ends_their_sessions(client, admin_user, member):
+    from django.test import Client
+
     from accounts import services
     from accounts.models import ApiToken
 
     token, raw = services.token_create(user=member, name="script")
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    session = Client()
+    session.force_login(member)
     client.force_login(admin_user)
 
     assert (
         client.patch("/api/v1/users/member/", {"is_active": False}, content_type="application/json").json()["is_active"]
         is False
     )
+    assert session.get("/api/v1/me").status_code in (401, 403)
     client.patch("/api/v1/users/member/", {"is_active": True}, content_type="application/json")
 
     token.refresh_from_db()
