@@ -27,7 +27,7 @@ def _database():
 
 
 def _broker():
-    if not settings.CELERY_BROKER_URL:
+    if settings.CELERY_BROKER_URL.startswith("memory://"):
         return "not_configured"  # tasks run in-process: nothing to reach
     from kombu import Connection
 

@@ -17,7 +17,7 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # Any of these means a deployment; there the defaults are production's and SECRET_KEY is required.
-PRODUCTION_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "SITE_URL")
+PRODUCTION_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL")
 PLUMBLINE_ENV = env(
     "PLUMBLINE_ENV",
     default="production" if any(name in env.ENVIRON for name in PRODUCTION_VARIABLES) else "development",
@@ -195,6 +195,9 @@ _DEFAULT_CACHE_URL = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis:/
 CACHES = {"default": env.cache("CACHE_URL", default=_DEFAULT_CACHE_URL or "locmemcache://plumbline")}
 CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="plumbline"))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Celery still opens a producer for an in-process task: an in-memory one, not a warning about "localhost".
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", default=False)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True

@@ -3,8 +3,9 @@
 Some projects get complete sources and some realistic gaps, so claimed vs verified maturity differs at once:
 git repositories under ``var/demo-sources/git/``, embedded Qdrant and Chroma collections, and, when
 ``.venv-mlflow`` exists, a real MLflow server on loopback seeded over its REST API (left running for "refresh
-now"; its pid is printed). Prometheus sources stay pointed at their (unreachable) inventory URL and read
-``unknown``, as an unreachable system does. Idempotent: existing sources are reused.
+now" until `make demo` stops, which calls ``stop_mlflow_server``; a left-over one is stopped on the next start).
+Prometheus sources stay pointed at their (unreachable) inventory URL and read ``unknown``, as an unreachable
+system does; the demo says so once instead of warning per component. Idempotent: existing sources are reused.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ import hashlib
 import json
 import logging
 import os
+import re
+import signal
 import socket
 import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -168,17 +172,47 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_mlflow_server():
-    """Start (or find) the demo MLflow server without waiting; ``wait_for_mlflow`` returns its URL when ready.
+def _is_demo_mlflow(pid: int) -> bool:
+    """True when ``pid`` is still this checkout's demo MLflow server (never another process that reused the pid)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return "mlflow" in command and str(SOURCES / "mlflow") in command
 
-    Returns ``(url, process)``: ``process`` is None when a running server was reused, ``url`` None when MLflow
-    is not installed. The server boots (about 5-15 s on a fresh database) while the other sources are built.
-    """
+
+def stop_mlflow_server() -> int | None:
+    """Stop the demo MLflow server recorded in ``server.json`` (its whole process group); returns its pid, or None
+    when none was running."""
     state_file = SOURCES / "mlflow" / "server.json"
-    if state_file.exists():
-        state = json.loads(state_file.read_text())
-        if _healthy(state["url"]):
-            return state["url"], None
+    if not state_file.exists():
+        return None
+    pid = json.loads(state_file.read_text()).get("pid")
+    state_file.unlink()
+    if not pid or not _is_demo_mlflow(pid):
+        return None
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return pid
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and _is_demo_mlflow(pid):
+            time.sleep(0.1)
+        if not _is_demo_mlflow(pid):
+            return pid
+    return pid
+
+
+def start_mlflow_server():
+    """Start the demo MLflow server without waiting; ``wait_for_mlflow`` returns its URL when ready.
+
+    A server left over from an earlier demo (one killed before it could stop it) is stopped first. Returns
+    ``(url, process)``, ``(None, None)`` when MLflow is not installed. The server boots (about 5-15 s on a fresh
+    database) while the other sources are built.
+    """
+    if leftover := stop_mlflow_server():
+        _say(f"stopped the MLflow server left over from an earlier demo (pid {leftover}).")
     if not MLFLOW_BIN.exists():
         _say("no .venv-mlflow (make mlflow-venv); MLflow evidence skipped.")
         return None, None
@@ -195,7 +229,9 @@ def start_mlflow_server():
             cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
         )  # fmt: skip
-    return f"http://127.0.0.1:{port}", process
+    url = f"http://127.0.0.1:{port}"
+    (workdir / "server.json").write_text(json.dumps({"url": url, "pid": process.pid}))
+    return url, process
 
 
 def wait_for_mlflow(url, process) -> str | None:
@@ -204,8 +240,7 @@ def wait_for_mlflow(url, process) -> str | None:
     deadline = time.monotonic() + 45
     while time.monotonic() < deadline and process.poll() is None:
         if _healthy(url):
-            (SOURCES / "mlflow" / "server.json").write_text(json.dumps({"url": url, "pid": process.pid}))
-            _say(f"MLflow demo server at {url} (pid {process.pid}; stop it with: kill {process.pid}).")
+            _say(f"MLflow demo server at {url} (pid {process.pid}; stopped with the demo, or by `make demo-stop`).")
             return url
         time.sleep(0.3)
     _say(f"the MLflow server did not start (see {SOURCES / 'mlflow' / 'server.log'}); MLflow evidence skipped.")
@@ -349,14 +384,48 @@ def seed_evidence() -> int:
             "tracking_uri": mlflow_url, "experiment": experiment, "registered_model": model,
             "required_metrics": "exact_match, groundedness",
         })  # fmt: skip
-    with override_settings(
-        PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=[*settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS, "127.0.0.1"]
+    with (
+        override_settings(PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=[*settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS, "127.0.0.1"]),
+        _grouped_warnings() as warnings,
     ):
         for project in Project.objects.filter(slug__in=slugs, components__connector__gt="").distinct():
             with transaction.atomic():
                 services.evidence_refresh(project=project, actor=None)
+    for text, count in warnings.items():
+        _say(f"{count} component(s): {text}")
+    if any(UNREACHABLE_MONITORING_HOST in text for text in warnings):
+        _say(
+            f"  (deliberate: the demo's monitoring sources name {UNREACHABLE_MONITORING_HOST}, which exists only in "
+            "the inventory, so their checks read unknown as an unreachable system's would)"
+        )
     _say(f"sources and refresh done in {time.monotonic() - started:.1f} s.")
     return len(slugs)
+
+
+UNREACHABLE_MONITORING_HOST = "prometheus.internal"
+
+
+@contextmanager
+def _grouped_warnings():
+    """Collect the refresh's per-component warnings as {text: count}: one line per cause instead of one per
+    component (five monitoring sources failing the same way are one fact)."""
+    counts: dict[str, int] = {}
+
+    class Collect(logging.Filter):
+        def filter(self, record):
+            if record.levelno < logging.WARNING:
+                return True
+            text = re.sub(r"^Checks of component \d+ ", "", record.getMessage())
+            counts[text] = counts.get(text, 0) + 1
+            return False
+
+    collect = Collect()
+    service_logger = logging.getLogger(services.__name__)
+    service_logger.addFilter(collect)
+    try:
+        yield counts
+    finally:
+        service_logger.removeFilter(collect)
 
 
 def _demo_slugs() -> list[str]:
