@@ -11,7 +11,7 @@ UV_VENV := .venv-uv
 UV := $(UV_VENV)/bin/uv
 PORT ?= 8000
 DEMO_URL := http://127.0.0.1:$(PORT)
-DEMO_ENV := PLUMBLINE_ENV=development DEBUG=1 SITE_URL=$(DEMO_URL) PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=127.0.0.1,localhost
+DEMO_ENV := PLUMBLINE_ENV=development DEBUG=1 LOG_LEVEL=WARNING SITE_URL=$(DEMO_URL) PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=127.0.0.1,localhost
 # Progress: each step prints what it does and the seconds since the first make started (sub-makes included).
 ifndef PLUMBLINE_T0
 PLUMBLINE_T0 := $(shell date +%s)
@@ -36,18 +36,18 @@ help:
 
 $(UV):
 	$(call step,Installing uv $(UV_VERSION) into $(UV_VENV) (once))
-	$(PY) -m venv $(UV_VENV)
-	$(UV_VENV)/bin/pip install -q uv==$(UV_VERSION)
+	@$(PY) -m venv $(UV_VENV)
+	@$(UV_VENV)/bin/pip install -q uv==$(UV_VERSION)
 
 $(BIN)/python: | $(UV)
 	$(call step,Creating $(VENV))
-	$(UV) venv -q --seed --python $(PY) $(VENV)
+	@$(UV) venv -q --seed --python $(PY) $(VENV)
 
 # The app, and the `plumbline` CLI (so the command `make demo` prints works from the venv at once).
 $(VENV)/.installed: requirements.txt cli/pyproject.toml $(wildcard cli/plumbline_cli/*.py) $(BIN)/python | $(UV)
 	$(call step,Installing the app's Python packages into $(VENV))
-	$(UV) pip install -q --python $(BIN)/python -r requirements.txt ./cli
-	touch $@
+	@$(UV) pip install -q --python $(BIN)/python -r requirements.txt ./cli
+	@touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed | $(UV)
 	$(call step,Installing the test and lint packages into $(VENV))
@@ -69,10 +69,10 @@ system-deps:
 # A separate virtualenv for the real MLflow server the connector tests start (the app never imports mlflow).
 $(MLFLOW_VENV)/.installed: | $(UV)
 	$(call step,Building $(MLFLOW_VENV) for the MLflow server (in parallel with the app's packages))
-	$(UV) venv -q --python $(PY) $(MLFLOW_VENV)
-	$(UV) pip install -q --python $(MLFLOW_VENV)/bin/python mlflow==$(MLFLOW_VERSION)
+	@$(UV) venv -q --python $(PY) $(MLFLOW_VENV)
+	@$(UV) pip install -q --python $(MLFLOW_VENV)/bin/python mlflow==$(MLFLOW_VERSION)
 	$(call step,$(MLFLOW_VENV) ready)
-	touch $@
+	@touch $@
 mlflow-venv: $(MLFLOW_VENV)/.installed
 
 # axe-core, injected into pages by the accessibility browser tests (pinned in package-lock.json).
@@ -84,20 +84,17 @@ migrate: $(VENV)/.installed
 	$(call step,Migrating the SQLite database in var/)
 	@$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
 
-demo-data: migrate mlflow-venv
-	$(call step,Loading the questionnaires)
-	@$(DEMO_ENV) $(BIN)/python manage.py load_questionnaires -v0
-	$(call step,Seeding the demo portfolio and its evidence: git repositories, Qdrant, Chroma, an MLflow server)
-	@$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+# Migrate, start MLflow, load the questionnaires, seed, print the logins: one process, one Django start-up.
+demo-data: $(VENV)/.installed mlflow-venv
+	@$(DEMO_ENV) $(BIN)/python manage.py demo_setup
 
 # The app's virtualenv and MLflow's are built side by side (-j2); the MLflow server the demo starts is stopped
-# when the demo stops (and a left-over one when the next demo starts).
+# when the demo stops (and a left-over one when the next demo starts). No autoreloader: one start-up, not two.
 demo:
 	@$(MAKE) --no-print-directory -j2 demo-data
-	@$(DEMO_ENV) $(BIN)/python manage.py demo_logins
 	$(call step,Serving $(DEMO_URL)/ (Ctrl-C stops the web server and the demo's MLflow server))
 	@trap '$(DEMO_ENV) $(BIN)/python manage.py demo_stop' EXIT; \
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py runserver --noreload --skip-checks 127.0.0.1:$(PORT)
 
 demo-stop:
 	@$(DEMO_ENV) $(BIN)/python manage.py demo_stop

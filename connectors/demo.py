@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 SOURCES = settings.VAR_DIR / "demo-sources" if hasattr(settings, "VAR_DIR") else Path("var") / "demo-sources"
 MLFLOW_BIN = Path(settings.BASE_DIR) / ".venv-mlflow" / "bin" / "mlflow"
+MLFLOW_BOOT_SECONDS = 120  # a fresh database on a busy 2-core machine takes over a minute
 COMPLETE = {"listing-assistant", "docs-qa-bot", "support-ticket-summariser"}
 DIMENSION = 8
 
@@ -204,13 +205,26 @@ def stop_mlflow_server() -> int | None:
     return pid
 
 
+_started: tuple[str, subprocess.Popen] | None = None  # the server this process started, reused by later calls
+
+
+def demo_prepare():
+    """First thing `manage.py demo_setup` does: start the MLflow server, so it boots while the database is
+    migrated and the inventory seeded (it takes 10-60 s on a busy machine)."""
+    if MLFLOW_BIN.exists():
+        start_mlflow_server()
+
+
 def start_mlflow_server():
     """Start the demo MLflow server without waiting; ``wait_for_mlflow`` returns its URL when ready.
 
-    A server left over from an earlier demo (one killed before it could stop it) is stopped first. Returns
-    ``(url, process)``, ``(None, None)`` when MLflow is not installed. The server boots (about 5-15 s on a fresh
-    database) while the other sources are built.
+    A server left over from an earlier demo (one killed before it could stop it) is stopped first; one this
+    process already started is returned as it is. Returns ``(url, process)``, ``(None, None)`` when MLflow is not
+    installed.
     """
+    global _started
+    if _started and _started[1].poll() is None:
+        return _started
     if leftover := stop_mlflow_server():
         _say(f"stopped the MLflow server left over from an earlier demo (pid {leftover}).")
     if not MLFLOW_BIN.exists():
@@ -231,13 +245,14 @@ def start_mlflow_server():
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     (workdir / "server.json").write_text(json.dumps({"url": url, "pid": process.pid}))
-    return url, process
+    _started = url, process
+    return _started
 
 
 def wait_for_mlflow(url, process) -> str | None:
     if url is None or process is None:
         return url
-    deadline = time.monotonic() + 45
+    deadline = time.monotonic() + MLFLOW_BOOT_SECONDS
     while time.monotonic() < deadline and process.poll() is None:
         if _healthy(url):
             _say(f"MLflow demo server at {url} (pid {process.pid}; stopped with the demo, or by `make demo-stop`).")
