@@ -9,6 +9,16 @@ MLFLOW_VERSION := 3.17.2
 UV_VERSION := 0.13.9
 UV_VENV := .venv-uv
 UV := $(UV_VENV)/bin/uv
+# uv reads UV_* settings, not pip's: pass on a package index or wheel folder given to pip through the environment.
+ifdef PIP_INDEX_URL
+export UV_DEFAULT_INDEX ?= $(PIP_INDEX_URL)
+endif
+ifdef PIP_EXTRA_INDEX_URL
+export UV_INDEX ?= $(PIP_EXTRA_INDEX_URL)
+endif
+ifdef PIP_FIND_LINKS
+export UV_FIND_LINKS ?= $(PIP_FIND_LINKS)
+endif
 PORT ?= 8000
 DEMO_URL := http://127.0.0.1:$(PORT)
 DEMO_ENV := PLUMBLINE_ENV=development DEBUG=1 LOG_LEVEL=WARNING SITE_URL=$(DEMO_URL) PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=127.0.0.1,localhost
