@@ -47,7 +47,7 @@ help:
 $(UV):
 	$(call step,Installing uv $(UV_VERSION) into $(UV_VENV) (once))
 	@$(PY) -m venv $(UV_VENV)
-	@$(UV_VENV)/bin/pip install -q uv==$(UV_VERSION)
+	@$(UV_VENV)/bin/pip install -qq uv==$(UV_VERSION)
 
 $(BIN)/python: | $(UV)
 	$(call step,Creating $(VENV))
