@@ -54,9 +54,9 @@ $(BIN)/python: | $(UV)
 	@$(UV) venv -q --seed --python $(PY) $(VENV)
 
 # The app, and the `plumbline` CLI (so the command `make demo` prints works from the venv at once).
-$(VENV)/.installed: requirements.txt cli/pyproject.toml $(wildcard cli/plumbline_cli/*.py) $(BIN)/python | $(UV)
+$(VENV)/.installed: requirements.txt cli/pyproject.toml $(BIN)/python | $(UV)
 	$(call step,Installing the app's Python packages into $(VENV))
-	@$(UV) pip install -q --python $(BIN)/python -r requirements.txt ./cli
+	@$(UV) pip install -q --python $(BIN)/python -r requirements.txt -e ./cli
 	@touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed | $(UV)
