@@ -25,7 +25,7 @@ def sources(tmp_path, monkeypatch):
 
 def start(command_name: str) -> subprocess.Popen:
     """A long-running process whose command line reads ``command_name`` (in its own session, as the demo's is)."""
-    return subprocess.Popen(["bash", "-c", f'exec -a "{command_name}" sleep 120'], start_new_session=True)
+    return subprocess.Popen([command_name, "120"], executable="/bin/sleep", start_new_session=True)
 
 
 def record(sources, process):
