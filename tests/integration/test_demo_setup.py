@@ -25,7 +25,12 @@ def sources(tmp_path, monkeypatch):
 
 def start(command_name: str) -> subprocess.Popen:
     """A long-running process whose command line reads ``command_name`` (in its own session, as the demo's is)."""
-    return subprocess.Popen([command_name, "120"], executable="/bin/sleep", start_new_session=True)
+    process = subprocess.Popen([command_name, "120"], executable="/bin/sleep", start_new_session=True)
+    cmdline = Path(f"/proc/{process.pid}/cmdline")
+    deadline = time.monotonic() + 10
+    while not cmdline.read_bytes() and time.monotonic() < deadline:  # empty for a moment after Popen returns
+        time.sleep(0.01)
+    return process
 
 
 def record(sources, process):
