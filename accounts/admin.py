@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from . import permissions
+from . import permissions, services
 from .models import ApiToken, User
 
 
@@ -45,6 +45,11 @@ class UserAdmin(AdminOnlyMixin, DjangoUserAdmin):
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Plumbline", {"fields": ("role",)}))
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Plumbline", {"fields": ("role",)}))
     inlines = [TeamMembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.is_active:
+            services.user_tokens_revoke(user=obj)
 
 
 @admin.register(ApiToken)

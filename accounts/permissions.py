@@ -147,4 +147,13 @@ class CanManageTeamsOrReadOnly(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or can_manage_teams(request.user)
 
 
+class CanManageUsers(permissions.BasePermission):
+    """Users and their team memberships, read or written, are for admins (emails and roles are personal)."""
+
+    message = "Only admins can list, create or change users."
+
+    def has_permission(self, request, view):
+        return can_manage_users(request.user)
+
+
 DEFAULT_API_PERMISSIONS = [permissions.IsAuthenticated, TokenScopePermission]

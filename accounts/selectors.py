@@ -1,6 +1,10 @@
 """Reads for accounts."""
 
-from .models import ApiToken
+from .models import ApiToken, User
+
+
+def user_list():
+    return User.objects.prefetch_related("teams").order_by("username", "id")
 
 
 def token_list(*, user):

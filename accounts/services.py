@@ -1,4 +1,5 @@
-"""Writes for accounts: API tokens. The raw token is returned once and only its hash is stored."""
+"""Writes for accounts: users and their team memberships (provisioning, audited in the change history) and API
+tokens (the raw token is returned once and only its hash is stored)."""
 
 from datetime import timedelta
 
@@ -7,7 +8,72 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import permissions
-from .models import ApiToken, hash_token
+from .models import ApiToken, User, hash_token
+from .signals import user_changed
+
+USER_FIELDS = ("username", "email", "first_name", "last_name", "role", "is_active")
+AUDITED_USER_FIELDS = (*USER_FIELDS, "teams")
+
+
+def _user_snapshot(user) -> dict:
+    values = {name: getattr(user, name) for name in USER_FIELDS}
+    values["teams"] = sorted(str(team) for team in user.teams.all())
+    return values
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {key: [before.get(key), after.get(key)] for key in sorted(after) if before.get(key) != after.get(key)}
+
+
+@transaction.atomic
+def user_create(*, actor, username, teams=(), **fields):
+    """A user who signs in through single sign-on or a password an admin sets later: none is usable yet."""
+    if not permissions.can_manage_users(actor):
+        raise PermissionDenied("Only admins can create users.")
+    user = User(username=username, **{k: v for k, v in fields.items() if k in USER_FIELDS})
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    user.teams.set(teams)
+    after = _user_snapshot(user)
+    user_changed.send(
+        sender=User,
+        instance=user,
+        actor=actor,
+        action="create",
+        changes={key: [None, value] for key, value in after.items() if value not in (None, "", [], False)},
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor, user, teams=None, **fields):
+    """Change a user's details, role, teams or active flag. Deactivating revokes every token they hold, for good:
+    reactivating them later does not bring old tokens back."""
+    if not permissions.can_manage_users(actor):
+        raise PermissionDenied("Only admins can change users.")
+    if fields.get("is_active") is False and user.pk == actor.pk:
+        raise ValidationError({"is_active": ["You cannot deactivate yourself; ask another admin."]})
+    before = _user_snapshot(user)
+    for key, value in fields.items():
+        if key in USER_FIELDS:
+            setattr(user, key, value)
+    user.full_clean(exclude=["password"])
+    user.save()
+    if teams is not None:
+        user.teams.set(teams)
+    revoked = user_tokens_revoke(user=user) if not user.is_active else 0
+    changes = _diff(before, _user_snapshot(user))
+    if revoked:
+        changes["tokens_revoked"] = [0, revoked]
+    if changes:
+        user_changed.send(sender=User, instance=user, actor=actor, action="update", changes=changes)
+    return user
+
+
+def user_tokens_revoke(*, user) -> int:
+    """Revoke every active token of ``user`` (on deactivation, whichever way it happens); returns how many."""
+    return ApiToken.objects.active().filter(user=user).update(revoked_at=timezone.now())
 
 
 @transaction.atomic

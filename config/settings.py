@@ -2,6 +2,8 @@
 
 One file for every environment: defaults are safe for production (DEBUG off, secure cookies, HSTS);
 `make demo` and the test suite relax them through environment variables, never by editing this file.
+A checkout with none of the production variables set (PLUMBLINE_ENV decides when given) is a development
+checkout: DEBUG on, a fixed development SECRET_KEY, localhost only, so `manage.py` runs with nothing exported.
 """
 
 from pathlib import Path
@@ -14,11 +16,23 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env(
-    "SECRET_KEY",
-    default="insecure-development-key-only-for-debug" if DEBUG else environ.Env.NOTSET,
+# Any of these means a deployment; there the defaults are production's and SECRET_KEY is required.
+PRODUCTION_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL")
+PLUMBLINE_ENV = env(
+    "PLUMBLINE_ENV",
+    default="production" if any(name in env.ENVIRON for name in PRODUCTION_VARIABLES) else "development",
 )
+if PLUMBLINE_ENV not in ("production", "development"):
+    raise environ.ImproperlyConfigured(f"PLUMBLINE_ENV must be production or development, not {PLUMBLINE_ENV!r}")
+DEVELOPMENT = PLUMBLINE_ENV == "development"
+DEBUG = env.bool("DEBUG", default=DEVELOPMENT)
+if not DEVELOPMENT and "SECRET_KEY" not in env.ENVIRON:
+    _why = [name for name in PRODUCTION_VARIABLES if name in env.ENVIRON] or ["PLUMBLINE_ENV=production"]
+    raise environ.ImproperlyConfigured(
+        f"Set the SECRET_KEY environment variable (50+ random characters): {', '.join(_why)} make this a production "
+        "start. For a development checkout unset them, or set PLUMBLINE_ENV=development."
+    )
+SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-only-for-debug")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -47,6 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.request_log.RequestIdMiddleware",  # X-Request-ID in and out, on every log line and task it starts
+    "config.health.HealthMiddleware",  # /healthz and /readyz, before host checks, the HTTPS redirect and login
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.api.JsonErrorsForApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -84,6 +101,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'plumbline.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"] != ":memory:":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -188,6 +207,9 @@ _DEFAULT_CACHE_URL = CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis:/
 CACHES = {"default": env.cache("CACHE_URL", default=_DEFAULT_CACHE_URL or "locmemcache://plumbline")}
 CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="plumbline"))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Celery still opens a producer for an in-process task: an in-memory one, not a warning about "localhost".
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", default=False)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
@@ -198,6 +220,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 CELERY_BEAT_SCHEDULE = {}
+# Workers log through LOGGING below (request ids, LOG_FORMAT=json), not through Celery's own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- REST API ---
 REST_FRAMEWORK = {
@@ -322,12 +346,30 @@ CELERY_BEAT_SCHEDULE["reports-fail-dead-jobs"] = {"task": "reports.tasks.fail_de
 # Requests per API token (gate and CI evidence endpoints), DRF rate syntax; beyond it the API answers 429.
 PLUMBLINE_TOKEN_RATE = env("PLUMBLINE_TOKEN_RATE", default="600/min")
 
+# /metrics (Prometheus) answers a scraper sending `Authorization: Bearer <token>` or one whose address is in the
+# list (addresses or networks, e.g. 10.0.0.0/8); with neither set it answers nobody.
+PLUMBLINE_METRICS_TOKEN = env("PLUMBLINE_METRICS_TOKEN", default="")
+PLUMBLINE_METRICS_ALLOWED_IPS = env.list("PLUMBLINE_METRICS_ALLOWED_IPS", default=[])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "connectors.secrets.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
+    "filters": {
+        "redact_secrets": {"()": "connectors.secrets.RedactSecretsFilter"},
+        "request_id": {"()": "config.request_log.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.request_log.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id) for collectors.
+            "formatter": env("LOG_FORMAT", default="plain"),
+            "filters": ["redact_secrets", "request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

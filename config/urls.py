@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from config.metrics import metrics_view
+
 api_v1 = [
     path("", include("registry.api.urls")),
     path("", include("accounts.api.urls")),
@@ -25,6 +27,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 # MEDIA_ROOT is never served by URL, not even with DEBUG on: evidence files leave through the permission-checked

@@ -4,8 +4,9 @@ Some projects get complete sources and some realistic gaps, so claimed vs verifi
 git repositories, embedded Qdrant and Chroma collections (under the first of ``PLUMBLINE_LOCAL_SOURCE_ROOTS``,
 which ``make demo`` sets to a folder outside the checkout: connectors never read Plumbline's own folders), and, when
 ``.venv-mlflow`` exists, a real MLflow server on loopback seeded over its REST API (left running for "refresh
-now"; its pid is printed). Prometheus sources stay pointed at their (unreachable) inventory URL and read
-``unknown``, as an unreachable system does. Idempotent: existing sources are reused.
+now" until `make demo` stops, which calls ``stop_mlflow_server``; a left-over one is stopped on the next start).
+Prometheus sources stay pointed at their (unreachable) inventory URL and read ``unknown``, as an unreachable
+system does; the demo says so once instead of warning per component. Idempotent: existing sources are reused.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import hashlib
 import json
 import logging
 import os
+import re
+import signal
 import socket
 import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,6 +48,7 @@ def _sources() -> Path:
 
 
 MLFLOW_BIN = Path(settings.BASE_DIR) / ".venv-mlflow" / "bin" / "mlflow"
+MLFLOW_BOOT_SECONDS = 120  # a fresh database on a busy 2-core machine takes over a minute
 COMPLETE = {"listing-assistant", "docs-qa-bot", "support-ticket-summariser"}
 DIMENSION = 8
 
@@ -176,17 +181,60 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_mlflow_server():
-    """Start (or find) the demo MLflow server without waiting; ``wait_for_mlflow`` returns its URL when ready.
+def _is_demo_mlflow(pid: int) -> bool:
+    """True when ``pid`` is still this checkout's demo MLflow server (never another process that reused the pid)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return "mlflow" in command and str(_sources() / "mlflow") in command
 
-    Returns ``(url, process)``: ``process`` is None when a running server was reused, ``url`` None when MLflow
-    is not installed. The server boots (about 5-15 s on a fresh database) while the other sources are built.
-    """
+
+def stop_mlflow_server() -> int | None:
+    """Stop the demo MLflow server recorded in ``server.json`` (its whole process group); returns its pid, or None
+    when none was running."""
     state_file = _sources() / "mlflow" / "server.json"
-    if state_file.exists():
-        state = json.loads(state_file.read_text())
-        if _healthy(state["url"]):
-            return state["url"], None
+    if not state_file.exists():
+        return None
+    pid = json.loads(state_file.read_text()).get("pid")
+    state_file.unlink()
+    if not pid or not _is_demo_mlflow(pid):
+        return None
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return pid
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and _is_demo_mlflow(pid):
+            time.sleep(0.1)
+        if not _is_demo_mlflow(pid):
+            return pid
+    return pid
+
+
+_started: tuple[str, subprocess.Popen] | None = None  # the server this process started, reused by later calls
+
+
+def demo_prepare():
+    """First thing `manage.py demo_setup` does: start the MLflow server, so it boots while the database is
+    migrated and the inventory seeded (it takes 10-60 s on a busy machine)."""
+    if MLFLOW_BIN.exists():
+        start_mlflow_server()
+
+
+def start_mlflow_server():
+    """Start the demo MLflow server without waiting; ``wait_for_mlflow`` returns its URL when ready.
+
+    A server left over from an earlier demo (one killed before it could stop it) is stopped first; one this
+    process already started is returned as it is. Returns ``(url, process)``, ``(None, None)`` when MLflow is not
+    installed.
+    """
+    global _started
+    if _started and _started[1].poll() is None:
+        return _started
+    if leftover := stop_mlflow_server():
+        _say(f"stopped the MLflow server left over from an earlier demo (pid {leftover}).")
     if not MLFLOW_BIN.exists():
         _say("no .venv-mlflow (make mlflow-venv); MLflow evidence skipped.")
         return None, None
@@ -203,17 +251,19 @@ def start_mlflow_server():
             cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
         )  # fmt: skip
-    return f"http://127.0.0.1:{port}", process
+    url = f"http://127.0.0.1:{port}"
+    (workdir / "server.json").write_text(json.dumps({"url": url, "pid": process.pid}))
+    _started = url, process
+    return _started
 
 
 def wait_for_mlflow(url, process) -> str | None:
     if url is None or process is None:
         return url
-    deadline = time.monotonic() + 45
+    deadline = time.monotonic() + MLFLOW_BOOT_SECONDS
     while time.monotonic() < deadline and process.poll() is None:
         if _healthy(url):
-            (_sources() / "mlflow" / "server.json").write_text(json.dumps({"url": url, "pid": process.pid}))
-            _say(f"MLflow demo server at {url} (pid {process.pid}; stop it with: kill {process.pid}).")
+            _say(f"MLflow demo server at {url} (pid {process.pid}; stopped with the demo, or by `make demo-stop`).")
             return url
         time.sleep(0.3)
     _say(f"the MLflow server did not start (see {_sources() / 'mlflow' / 'server.log'}); MLflow evidence skipped.")
@@ -357,14 +407,48 @@ def seed_evidence() -> int:
             "tracking_uri": mlflow_url, "experiment": experiment, "registered_model": model,
             "required_metrics": "exact_match, groundedness",
         })  # fmt: skip
-    with override_settings(
-        PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=[*settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS, "127.0.0.1"]
+    with (
+        override_settings(PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=[*settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS, "127.0.0.1"]),
+        _grouped_warnings() as warnings,
     ):
         for project in Project.objects.filter(slug__in=slugs, components__connector__gt="").distinct():
             with transaction.atomic():
                 services.evidence_refresh(project=project, actor=None)
+    for text, count in warnings.items():
+        _say(f"{count} component(s): {text}")
+    if any(UNREACHABLE_MONITORING_HOST in text for text in warnings):
+        _say(
+            f"  (deliberate: the demo's monitoring sources name {UNREACHABLE_MONITORING_HOST}, which exists only in "
+            "the inventory, so their checks read unknown as an unreachable system's would)"
+        )
     _say(f"sources and refresh done in {time.monotonic() - started:.1f} s.")
     return len(slugs)
+
+
+UNREACHABLE_MONITORING_HOST = "prometheus.internal"
+
+
+@contextmanager
+def _grouped_warnings():
+    """Collect the refresh's per-component warnings as {text: count}: one line per cause instead of one per
+    component (five monitoring sources failing the same way are one fact)."""
+    counts: dict[str, int] = {}
+
+    class Collect(logging.Filter):
+        def filter(self, record):
+            if record.levelno < logging.WARNING:
+                return True
+            text = re.sub(r"^Checks of component \d+ ", "", record.getMessage())
+            counts[text] = counts.get(text, 0) + 1
+            return False
+
+    collect = Collect()
+    service_logger = logging.getLogger(services.__name__)
+    service_logger.addFilter(collect)
+    try:
+        yield counts
+    finally:
+        service_logger.removeFilter(collect)
 
 
 def _demo_slugs() -> list[str]:

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts import permissions as rules
+from config.metrics import CHECK_RESULTS
 from registry.audit import record_change
 from registry.models import ChangeRecord, Component
 
@@ -278,6 +279,8 @@ def _store(component, run, connector, outcomes, started) -> list[CheckResult]:
         CheckResult.objects.filter(component=component).exclude(check_id__in=specs).delete()
         if run is not None:
             _record_progress(run)
+    for result in results:
+        CHECK_RESULTS.labels(component.connector, result.state).inc()
     return results
 
 

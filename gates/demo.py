@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import ApiToken, User, hash_token
@@ -68,6 +69,6 @@ def demo_notes() -> list[str]:
     """Lines for ``manage.py demo_logins``: how to try the CI gate against the demo."""
     return [
         f"CI token for {DEMO_CI_PROJECT} (demo only): {DEMO_CI_TOKEN}",
-        f"  PLUMBLINE_URL=http://127.0.0.1:8000 PLUMBLINE_TOKEN={DEMO_CI_TOKEN} "
+        f"  PLUMBLINE_URL={settings.SITE_URL} PLUMBLINE_TOKEN={DEMO_CI_TOKEN} "
         f".venv/bin/plumbline gate --project {DEMO_CI_PROJECT} --stage production",
     ]

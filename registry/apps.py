@@ -7,7 +7,11 @@ class RegistryConfig(AppConfig):
     verbose_name = "LLM project inventory"
 
     def ready(self):
-        from .audit import record_questionnaire_load
+        from accounts.signals import user_changed
+
+        from .audit import record_questionnaire_load, record_user_change
+
+        user_changed.connect(record_user_change, dispatch_uid="registry.audit.record_user_change")
 
         post_save.connect(
             record_questionnaire_load,

@@ -63,3 +63,14 @@ def record_questionnaire_load(sender, instance, created, raw=False, **kwargs):
         changes={"content_hash": ["", instance.content_hash]},
         note=f"Loaded {instance.slug} {instance.version} from {Path(instance.source_path).name}",
     )
+
+
+def record_user_change(sender, *, instance, actor, action, changes, **kwargs):
+    """Receiver of ``accounts.signals.user_changed``: user provisioning in the change history."""
+    record_change(
+        instance=instance,
+        project=None,
+        action=ChangeRecord.Action.CREATE if action == "create" else ChangeRecord.Action.UPDATE,
+        actor=actor,
+        changes=changes,
+    )

@@ -50,22 +50,32 @@ def tags_from_names(names) -> list[Tag]:
 # --- Teams -------------------------------------------------------------------------------------------
 
 
+TEAM_FIELDS = ("name", "slug", "description", "members")
+
+
 @transaction.atomic
 def team_create(*, actor, name, slug="", description="", members=()):
     team = Team.objects.create(name=name, slug=slug or slugify(name), description=description)
     if members:
         team.members.set(members)
+    after = snapshot(team, TEAM_FIELDS)
+    changes = {key: [None, value] for key, value in after.items() if value not in ("", [])}
+    record_change(instance=team, project=None, action=ChangeRecord.Action.CREATE, actor=actor, changes=changes)
     return team
 
 
 @transaction.atomic
 def team_update(*, actor, team, members=None, **fields):
+    """Membership decides who edits the team's projects, so every change of it is in the change history."""
+    before = snapshot(team, TEAM_FIELDS)
     for key, value in fields.items():
         setattr(team, key, value)
     team.full_clean()
     team.save()
     if members is not None:
         team.members.set(members)
+    if changes := diff(before, snapshot(team, TEAM_FIELDS)):
+        record_change(instance=team, project=None, action=ChangeRecord.Action.UPDATE, actor=actor, changes=changes)
     return team
 
 

@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.metrics import REPORT_RENDER_SECONDS
+
 from . import pdf, selectors
 from .models import Report, ReportJob
 
@@ -52,7 +54,8 @@ def report_scorecard(*, project, user=None) -> tuple[Report, bool]:
     key = pdf.input_hash(Report.Kind.SCORECARD, snapshot)
     if existing := _stored(key):
         return existing, False
-    data, pages = pdf.render_pdf(pdf.scorecard_html(snapshot))
+    with REPORT_RENDER_SECONDS.labels(Report.Kind.SCORECARD).time():
+        data, pages = pdf.render_pdf(pdf.scorecard_html(snapshot))
     return _store(kind=Report.Kind.SCORECARD, key=key, data=data, pages=pages, project=project, user=user), True
 
 
@@ -152,7 +155,8 @@ def report_portfolio(*, params, user=None, on_progress=None) -> tuple[Report, bo
     html = pdf.portfolio_html(snapshot, on_progress=on_progress)
     if on_progress:
         on_progress(60, "Laying out the pages")
-    data, pages = pdf.render_pdf(html)
+    with REPORT_RENDER_SECONDS.labels(Report.Kind.PORTFOLIO).time():
+        data, pages = pdf.render_pdf(html)
     if on_progress:
         on_progress(95, "Saving the PDF")
     return _store(kind=Report.Kind.PORTFOLIO, key=key, data=data, pages=pages, params=params, user=user), True

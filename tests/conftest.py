@@ -14,8 +14,21 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): tests sharing a session server run on one xdist worker")
 
 
+# Fixtures (module.name) that need something beyond the test process, and the marker a test using one gets.
+FIXTURE_NEEDS = {
+    "tests.integration.mlflow_server.mlflow_server": "needs_server",
+    "tests.integration.servers.prometheus": "needs_server",
+    "tests.integration.servers.chroma_server": "needs_server",
+    "tests.integration.servers.git_http": "needs_server",
+    "tests.functional.conftest.browser": "browser",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Skip tests whose real infrastructure is not configured, saying what to set, instead of failing."""
+    """Mark tests by what they need (before ``-m`` selects), then skip those whose infrastructure is not
+    configured, saying what to set, instead of failing."""
+    _mark_needs(items)
     database_url = os.environ.get("DATABASE_URL", "")
     broker_url = os.environ.get("CELERY_BROKER_URL", "")
     for item in items:
@@ -26,6 +39,18 @@ def pytest_collection_modifyitems(config, items):
         if "browser" in item.keywords and not shutil.which("chromium"):
             item.add_marker(pytest.mark.skip(reason="needs Debian chromium (make test installs it)"))
     _group_for_xdist(config, items)
+
+
+def _mark_needs(items):
+    """A test using a server or the browser fixture is marked so even when its file forgets: `make test-fast`
+    selects by these markers and must never start a server."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        for definitions in info.name2fixturedefs.values() if info else ():
+            function = definitions[-1].func  # the definition this test gets (a closer one may shadow a name)
+            need = FIXTURE_NEEDS.get(f"{function.__module__}.{function.__name__}")
+            if need and need not in item.keywords:
+                item.add_marker(need)
 
 
 def _group_for_xdist(config, items):

@@ -7,6 +7,7 @@ from ..models import ApiToken, User
 
 # Reached through the token's foreign key: accounts sits below registry and never imports it.
 Project = ApiToken._meta.get_field("project").related_model
+Team = User.teams.rel.model  # registry's Team, reached through the relation for the same reason
 
 
 class ApiTokenSerializer(api.ModelSerializer):
@@ -46,6 +47,20 @@ class NewApiTokenSerializer(ApiTokenSerializer):
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "token"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """A user as provisioning scripts and identity systems see them; passwords are never read or written here."""
+
+    teams = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Team.objects.all(), required=False)
+    role = serializers.ChoiceField(choices=User.Role.choices, default=User.Role.MEMBER)
+
+    class Meta:
+        model = User
+        fields = [
+            "username", "email", "first_name", "last_name", "role", "teams", "is_active", "date_joined", "last_login"
+        ]  # fmt: skip
+        read_only_fields = ["date_joined", "last_login"]
 
 
 class MeSerializer(serializers.ModelSerializer):

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from accounts.models import ApiToken
 
 from .. import selectors, services
-from ..permissions import TokenScopePermission, token_of
-from .serializers import ApiTokenSerializer, MeSerializer, NewApiTokenSerializer
+from ..permissions import CanManageUsers, TokenScopePermission, token_of
+from .serializers import ApiTokenSerializer, MeSerializer, NewApiTokenSerializer, UserSerializer
 
 BASE_PERMISSIONS = [permissions.IsAuthenticated, TokenScopePermission]
 
@@ -67,6 +67,42 @@ class ApiTokenViewSet(
     def revoke(self, request, pk=None):
         token = services.token_revoke(token=self.get_object(), actor=request.user)
         return Response(self.get_serializer(token).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Users with role and teams (admins only)"),
+    retrieve=extend_schema(summary="One user (admins only)"),
+    create=extend_schema(summary="Provision a user with role and teams; no usable password (admins only, audited)"),
+    partial_update=extend_schema(
+        summary="Change a user's details, role, teams or active flag (admins only, audited); "
+        "deactivating revokes all their API tokens"
+    ),
+    update=extend_schema(summary="Replace a user's details, role, teams and active flag (admins only, audited)"),
+)
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = UserSerializer
+    permission_classes = [*BASE_PERMISSIONS, CanManageUsers]
+    allow_project_tokens = False
+    filter_backends = []
+    lookup_field = "username"
+    lookup_value_regex = r"[\w.@+-]+"
+
+    def get_queryset(self):
+        return selectors.user_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.user_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.user_update(
+            actor=self.request.user, user=serializer.instance, **serializer.validated_data
+        )
 
 
 class MeView(APIView):

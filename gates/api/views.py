@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from accounts import permissions as rules
 from accounts.permissions import TokenScopePermission, token_of
 from config.api import error_response
+from config.metrics import GATE_VERDICTS
 from connectors.pushed import CHECK_ID as PUSHED_CHECK_ID
 from connectors.selectors import project_result
 from registry.choices import Stage
@@ -82,7 +83,9 @@ class ProjectGateView(ProjectScopedView):
                 f"Unknown stage {stage!r}.", errors={"stage": [f"Use one of: {', '.join(GATED_STAGES)}."]}
             )
         project = self.get_project(slug)
-        return Response(verdict_payload(request, selectors.gate_verdict(project=project, stage=stage)))
+        verdict = selectors.gate_verdict(project=project, stage=stage)
+        GATE_VERDICTS.labels(stage, "allowed" if verdict.allowed else "blocked").inc()
+        return Response(verdict_payload(request, verdict))
 
 
 class ProjectEvidenceView(ProjectScopedView):

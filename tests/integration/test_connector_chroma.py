@@ -14,6 +14,7 @@ from tests.integration.servers import COMPLETE_DECLARATIONS, chunks, vector
 pytest_plugins = ["tests.integration.servers"]
 pytestmark = [
     pytest.mark.integration,
+    pytest.mark.needs_server,
     pytest.mark.xdist_group("vectorstores"),
     pytest.mark.usefixtures("loopback_allowed"),
 ]

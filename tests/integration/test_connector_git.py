@@ -11,7 +11,12 @@ from tests.factories import ComponentFactory
 from tests.integration.servers import git, make_repo
 
 pytest_plugins = ["tests.integration.servers"]
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("git"), pytest.mark.usefixtures("loopback_allowed")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.needs_server,
+    pytest.mark.xdist_group("git"),
+    pytest.mark.usefixtures("loopback_allowed"),
+]
 
 README = "# Docs Q&A\n\n" + "Answers staff questions from the handbook. Owner: search team. Run: make run.\n" * 4
 WORKFLOW = """name: ci

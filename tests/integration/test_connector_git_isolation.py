@@ -21,7 +21,12 @@ from tests.factories import ComponentFactory
 from tests.integration.servers import make_repo
 
 pytest_plugins = ["tests.integration.servers"]
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("git"), pytest.mark.usefixtures("loopback_allowed")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.needs_server,
+    pytest.mark.xdist_group("git"),
+    pytest.mark.usefixtures("loopback_allowed"),
+]
 
 
 @pytest.fixture

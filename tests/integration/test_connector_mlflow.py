@@ -15,7 +15,7 @@ from connectors.models import CheckResult
 from tests.factories import ComponentFactory
 
 pytest_plugins = ["tests.integration.mlflow_server"]
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.xdist_group("mlflow")]
+pytestmark = [pytest.mark.integration, pytest.mark.needs_server, pytest.mark.slow, pytest.mark.xdist_group("mlflow")]
 
 SEED = """
 import os, secrets, time

@@ -16,6 +16,7 @@ from tests.integration.servers import PROMETHEUS_PASSWORD, PROMETHEUS_USER
 pytest_plugins = ["tests.integration.servers"]
 pytestmark = [
     pytest.mark.integration,
+    pytest.mark.needs_server,
     pytest.mark.xdist_group("prometheus"),
     pytest.mark.usefixtures("loopback_allowed"),
 ]

@@ -7,6 +7,7 @@ Pages answer anonymous users with a redirect to the login page; the API answers 
 import pytest
 from django.conf import settings
 
+from accounts.models import User
 from registry.models import Component
 from tests.factories import ComponentFactory
 
@@ -130,6 +131,15 @@ API = [
         row(CREATED, CREATED, CREATED, CREATED, CREATED, 401),
     ),
     ("GET", "/api/v1/me", None, API_READ),
+    ("GET", "/api/v1/users/", None, ADMIN_ONLY := row(OK, 403, 403, 403, 403, 401)),
+    ("GET", "/api/v1/users/viewer/", None, ADMIN_ONLY),
+    (
+        "POST",
+        "/api/v1/users/",
+        {"username": "new.person", "email": "new@example.com", "role": "member", "teams": ["search"]},
+        row(CREATED, 403, 403, 403, 403, 401),
+    ),
+    ("PATCH", "/api/v1/users/viewer/", {"role": "reviewer", "teams": ["support"]}, ADMIN_ONLY),
 ]
 
 
@@ -322,3 +332,154 @@ def test_admin_site_shows_the_stage_read_only_and_never_changes_it(as_role, role
     project.refresh_from_db()
     assert project.stage == "idea"
     assert Project.objects.get(slug="added").stage == "idea"
+
+
+# --- Provisioning users and team memberships (admin only, audited) ---
+
+
+def test_an_admin_provisions_a_user_with_role_and_teams_and_it_is_audited(client, admin_user, team):
+    from registry.models import ChangeRecord
+
+    client.force_login(admin_user)
+    response = client.post(
+        "/api/v1/users/",
+        {"username": "ana", "email": "ana@example.com", "first_name": "Ana", "role": "reviewer", "teams": ["search"]},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201, response.content
+    ana = User.objects.get(username="ana")
+    assert (ana.role, [t.slug for t in ana.teams.all()], ana.has_usable_password()) == ("reviewer", ["search"], False)
+    record = ChangeRecord.objects.get(object_type="user", object_id=str(ana.pk))
+    assert (record.action, record.actor, record.changes["role"], record.changes["teams"]) == (
+        "create",
+        admin_user,
+        [None, "reviewer"],
+        [None, ["Search"]],
+    )
+
+
+def test_changing_role_and_teams_is_audited_with_before_and_after(client, admin_user, member, other_team):
+    from registry.models import ChangeRecord
+
+    client.force_login(admin_user)
+    response = client.patch(
+        "/api/v1/users/member/", {"role": "viewer", "teams": ["support"]}, content_type="application/json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["teams"] == ["support"]
+    record = ChangeRecord.objects.get(object_type="user", object_id=str(member.pk), action="update")
+    assert record.changes == {"role": ["member", "viewer"], "teams": [["Search"], ["Support"]]}
+
+
+def test_deactivating_a_user_revokes_their_tokens_for_good_and_ends_their_sessions(client, admin_user, member):
+    from django.test import Client
+
+    from accounts import services
+    from accounts.models import ApiToken
+
+    token, raw = services.token_create(user=member, name="script")
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    session = Client()
+    session.force_login(member)
+    client.force_login(admin_user)
+
+    assert (
+        client.patch("/api/v1/users/member/", {"is_active": False}, content_type="application/json").json()["is_active"]
+        is False
+    )
+    assert session.get("/api/v1/me").status_code in (401, 403)
+    client.patch("/api/v1/users/member/", {"is_active": True}, content_type="application/json")
+
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert ApiToken.objects.active().filter(user=member).count() == 0
+    client.logout()
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_deactivating_in_the_admin_site_revokes_tokens_too(client, admin_user, member):
+    from accounts import services
+
+    token, _ = services.token_create(user=member, name="script")
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    page = client.get(f"/admin/accounts/user/{member.pk}/change/")
+    initial = page.context["adminform"].form.initial
+    form = {k: v for k, v in initial.items() if v is not None and not isinstance(v, list)}
+    form.update(
+        {
+            "username": "member",
+            "role": "member",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "Team_members-TOTAL_FORMS": "0",
+            "Team_members-INITIAL_FORMS": "0",
+        }
+    )
+    form.pop("is_active", None)
+
+    response = client.post(f"/admin/accounts/user/{member.pk}/change/", form)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    member.refresh_from_db()
+    token.refresh_from_db()
+    assert member.is_active is False and token.revoked_at is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"username": "member", "role": "member"}, "username"),
+        ({"username": "x", "role": "owner"}, "role"),
+        ({"username": "x", "teams": ["no-such-team"]}, "teams"),
+        ({"username": "x", "email": "not-an-email"}, "email"),
+        ({"username": "bad name!"}, "username"),
+    ],
+)
+def test_bad_provisioning_input_is_a_400_naming_the_field_and_creates_nothing(client, admin_user, member, body, field):
+    client.force_login(admin_user)
+    users = User.objects.count()
+
+    response = client.post("/api/v1/users/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "errors"} and field in response.json()["errors"]
+    assert User.objects.count() == users
+
+
+def test_an_admin_cannot_deactivate_themselves(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.patch("/api/v1/users/admin/", {"is_active": False}, content_type="application/json")
+
+    assert response.status_code == 400 and "is_active" in response.json()["errors"]
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+
+
+def test_a_read_token_of_an_admin_cannot_provision(client, admin_user):
+    from accounts import services
+
+    _, raw = services.token_create(user=admin_user, name="ro")
+    response = client.post(
+        "/api/v1/users/", {"username": "x"}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
+    assert response.status_code == 403
+
+
+def test_team_membership_changes_through_the_teams_api_are_audited(client, admin_user, team, member, viewer):
+    from registry.models import ChangeRecord
+
+    client.force_login(admin_user)
+    response = client.patch("/api/v1/teams/search/", {"members": ["viewer"]}, content_type="application/json")
+
+    assert response.status_code == 200, response.content
+    record = ChangeRecord.objects.get(object_type="team", object_id=str(team.pk))
+    assert (record.action, record.actor, record.changes) == (
+        "update",
+        admin_user,
+        {"members": [[str(member)], [str(viewer)]]},
+    )
