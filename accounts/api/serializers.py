@@ -7,7 +7,7 @@ from ..models import ApiToken, User
 
 # Reached through the token's foreign key: accounts sits below registry and never imports it.
 Project = ApiToken._meta.get_field("project").related_model
-Team = User.teams.rel.model  # registry's Team, reached through the relation for the same reason
+Team = User.teams.field.model  # registry's Team, reached through the relation for the same reason
 
 
 class ApiTokenSerializer(api.ModelSerializer):

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def sources(tmp_path, monkeypatch):
-    monkeypatch.setattr(demo, "SOURCES", tmp_path)
+    monkeypatch.setattr(demo, "_sources", lambda: tmp_path)
     (tmp_path / "mlflow").mkdir()
     return tmp_path
 
