@@ -281,6 +281,8 @@ PLUMBLINE_REPORT_RETENTION_DAYS = env.int("PLUMBLINE_REPORT_RETENTION_DAYS", def
 CELERY_BEAT_SCHEDULE["reports-prune"] = {"task": "reports.tasks.prune_old_reports", "schedule": 24 * 60 * 60}
 # Requests per API token (gate and CI evidence endpoints), DRF rate syntax; beyond it the API answers 429.
 PLUMBLINE_TOKEN_RATE = env("PLUMBLINE_TOKEN_RATE", default="600/min")
+# Seconds a stored gate verdict is trusted at most when none of its inputs expires sooner (gates.services).
+PLUMBLINE_GATE_VERDICT_MAX_AGE = env.int("PLUMBLINE_GATE_VERDICT_MAX_AGE", default=3600)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from connectors.loading import get_connector_class
 from connectors.secrets import decrypt_secrets, encrypt_secrets
 
+from . import signals
 from .audit import diff, record_change, snapshot
 from .choices import COMPONENT_ATTRIBUTES
 from .models import PROJECT_EDITABLE_FIELDS, ChangeRecord, Component, Project, Tag, Team
@@ -93,6 +94,10 @@ def project_create(*, actor, tags=(), action=ChangeRecord.Action.CREATE, note=""
     return project
 
 
+def _send_changed(project, cause):
+    signals.project_changed.send(sender=Project, project_id=project.pk, cause=cause)
+
+
 @transaction.atomic
 def project_update(*, actor, project, tags=None, action=ChangeRecord.Action.UPDATE, note="", **fields):
     unknown = set(fields) - set(PROJECT_FIELDS)
@@ -114,6 +119,7 @@ def project_update(*, actor, project, tags=None, action=ChangeRecord.Action.UPDA
     changes = diff(before, project_snapshot(project))
     if changes:
         record_change(instance=project, project=project, action=action, actor=actor, changes=changes, note=note)
+        _send_changed(project, "Project changed: " + ", ".join(sorted(changes)))
     return project
 
 
@@ -141,6 +147,7 @@ def project_archive(*, actor, project, note=""):
         changes={"archived_at": [None, project.archived_at.isoformat()]},
         note=note,
     )
+    _send_changed(project, "Project archived")
     return project
 
 
@@ -159,6 +166,7 @@ def project_restore(*, actor, project, note=""):
         changes={"archived_at": [before, None]},
         note=note,
     )
+    _send_changed(project, "Project restored")
     return project
 
 
