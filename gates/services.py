@@ -79,9 +79,7 @@ def policy_create(*, rules, note, actor):
     if errors:
         raise ValidationError({f"rules: {path}": messages for path, messages in errors.items()})
     version = (GatePolicy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
-    policy = GatePolicy.objects.create(
-        version=version, rules=rules, note=note[:250], created_by=actor, is_active=True
-    )
+    policy = GatePolicy.objects.create(version=version, rules=rules, note=note[:250], created_by=actor, is_active=True)
     transaction.on_commit(lambda: _enqueue_refresh_all(f"Gate policy v{version} saved"))
     return policy
 
