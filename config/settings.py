@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "connectors",
     "gates",
     "reports",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +284,12 @@ CELERY_BEAT_SCHEDULE["reports-prune"] = {"task": "reports.tasks.prune_old_report
 PLUMBLINE_TOKEN_RATE = env("PLUMBLINE_TOKEN_RATE", default="600/min")
 # Seconds a stored gate verdict is trusted at most when none of its inputs expires sooner (gates.services).
 PLUMBLINE_GATE_VERDICT_MAX_AGE = env.int("PLUMBLINE_GATE_VERDICT_MAX_AGE", default=3600)
+# Webhooks (webhooks.services): attempts per event, back-off doubling from BACKOFF up to BACKOFF_MAX seconds,
+# and the seconds each call may take. Addresses follow the connectors' policy (PLUMBLINE_CONNECTOR_ALLOWED_HOSTS).
+PLUMBLINE_WEBHOOK_MAX_ATTEMPTS = env.int("PLUMBLINE_WEBHOOK_MAX_ATTEMPTS", default=6)
+PLUMBLINE_WEBHOOK_BACKOFF = env.int("PLUMBLINE_WEBHOOK_BACKOFF", default=30)
+PLUMBLINE_WEBHOOK_BACKOFF_MAX = env.int("PLUMBLINE_WEBHOOK_BACKOFF_MAX", default=3600)
+PLUMBLINE_WEBHOOK_TIMEOUT = env.float("PLUMBLINE_WEBHOOK_TIMEOUT", default=10.0)
 
 LOGGING = {
     "version": 1,

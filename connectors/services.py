@@ -279,11 +279,13 @@ def _store(component, run, connector, outcomes, started) -> list[CheckResult]:
         CheckResult.objects.filter(component=component).exclude(check_id__in=specs).delete()
         if run is not None:
             _record_progress(run)
-        _send_stored(component.project_id, f"Checks of {component.name} refreshed", results, before, component.pk)
+        _send_stored(
+            component.project_id, f"Checks of {component.name} refreshed", results, before, component.pk, component.name
+        )
     return results
 
 
-def _send_stored(project_id, cause, results, before, component_id):
+def _send_stored(project_id, cause, results, before, component_id, source):
     signals.check_results_stored.send(
         sender=CheckResult,
         project_id=project_id,
@@ -292,6 +294,7 @@ def _send_stored(project_id, cause, results, before, component_id):
             {
                 "check_id": r.check_id,
                 "component_id": component_id,
+                "source": source,
                 "before": before.get(r.check_id),
                 "after": r.state,
                 "reason": r.reason,
@@ -339,7 +342,7 @@ def project_result_store(*, project, outcome: CheckOutcome, ttl: timedelta, chec
             checked_at=checked_at,
             connector_version=version,
         )
-        _send_stored(project.pk, f"{result.check_id} stored: {result.state}", [result], before, None)
+        _send_stored(project.pk, f"{result.check_id} stored: {result.state}", [result], before, None, "CI push")
     return result
 
 

@@ -5,7 +5,7 @@ Sent inside the writing transaction, after the write, with ``project_id`` and a 
 
 from django.dispatch import Signal
 
-# project_id, cause, changes: [{"check_id", "component_id", "before", "after", "reason"}] (stored states)
+# project_id, cause, changes: [{"check_id", "component_id", "source", "before", "after", "reason"}] (stored states)
 check_results_stored = Signal()
 # project_id, cause, waiver
 waiver_changed = Signal()
