@@ -26,6 +26,45 @@ EVENTS = {
     ASSESSMENT_EXPIRING: "An approved assessment expired or expires soon; start a re-assessment.",
 }
 SCHEMA_VERSION = 1
+_ASSESSMENT = {
+    "id": 42,
+    "kind": "maturity",
+    "state": "approved",
+    "decided_at": "2026-11-30T09:12:00Z",
+    "expires_at": "2027-02-28T09:12:00Z",
+}
+# ``data`` of each event, as an example (docs/webhooks.md and GET /api/v1/webhooks/events/ show them).
+EXAMPLE_DATA = {
+    GATE_VERDICT_CHANGED: {
+        "stage": "production",
+        "before": {"allowed": True, "verified_level": 2, "claimed_level": 3, "required_level": 2, "tier": "medium"},
+        "after": {"allowed": False, "verified_level": 2, "claimed_level": 3, "required_level": 2, "tier": "medium"},
+        "cause": "ci.eval_results_recent stored: fail",
+        "policy_version": 3,
+        "reasons": ["Check ci.eval_results_recent fails on CI push: faithfulness 0.71 below 0.85"],
+    },
+    ASSESSMENT_SUBMITTED: {"assessment": {**_ASSESSMENT, "state": "submitted", "decided_at": None}, "by": "maria"},
+    ASSESSMENT_APPROVED: {"assessment": _ASSESSMENT, "by": "reviewer", "comment": ""},
+    ASSESSMENT_RETURNED: {
+        "assessment": {**_ASSESSMENT, "state": "returned", "expires_at": None},
+        "by": "reviewer",
+        "comment": "Say who owns monitoring.",
+    },
+    CHECK_FAILED: {
+        "check_id": "vectorstore.chunks_have_source",
+        "component_id": 7,
+        "source": "Docs vectors",
+        "before": "pass",
+        "reason": "30 of 100 sampled chunks have no source_doc_id.",
+    },
+    EVIDENCE_EXPIRING: {
+        "check_id": "git.tests_present",
+        "component_id": 3,
+        "source": "docs-qa repository",
+        "expires_at": "2026-12-04T18:00:00Z",
+    },
+    ASSESSMENT_EXPIRING: {"assessment": _ASSESSMENT, "expired": False, "expires_at": "2027-02-28T09:12:00Z"},
+}
 
 
 def envelope(*, event: str, event_id: str, occurred_at: datetime, project: dict, data: dict) -> dict:

@@ -22,6 +22,7 @@ from connectors import services as connector_services
 from connectors.base import CheckOutcome
 from tests.factories import COMPLETE_MATURITY_ANSWERS, make_check_result, make_gate_ready
 from tests.integration.servers import QuietJsonHandler
+from webhooks.events import EXAMPLE_DATA
 from webhooks.models import Delivery, Endpoint
 
 pytest_plugins = ["tests.integration.servers"]
@@ -137,6 +138,9 @@ def test_each_event_is_delivered_once_with_a_signature_that_verifies(
     for request in receiver.requests:
         assert verify(secret, request["headers"]["Plumbline-Signature"], request["body"])
         assert not verify("whsec_wrong", request["headers"]["Plumbline-Signature"], request["body"])
+    for body in received:  # the documented schema (GET /api/v1/webhooks/events/, docs/webhooks.md) is what is sent
+        assert set(body) == {"event", "id", "schema", "occurred_at", "project", "data"}
+        assert set(body["data"]) == set(EXAMPLE_DATA[body["event"]]), body["event"]
     by_name = {e["event"]: e for e in received}
     assert by_name["check.failed"]["data"]["check_id"] == "ci.eval_results_recent"
     assert by_name["check.failed"]["project"] == {
@@ -282,3 +286,19 @@ def test_a_member_cannot_add_a_webhook_for_another_team_nor_read_its_log(api, ot
     assert theirs.get(reverse("api-webhook-deliveries", args=[mine["id"]])).status_code == 404
     assert theirs.delete(reverse("api-webhook", args=[mine["id"]])).status_code == 404
     assert Endpoint.objects.filter(pk=mine["id"]).exists()
+
+
+def test_the_event_catalogue_documents_every_event_with_a_body_that_matches_what_is_sent(api):
+    catalogue = api.get(reverse("api-webhook-events")).json()
+    assert [e["event"] for e in catalogue] == [
+        "gate.verdict_changed",
+        "assessment.submitted",
+        "assessment.approved",
+        "assessment.returned",
+        "check.failed",
+        "evidence.expiring",
+        "assessment.expiring",
+    ]
+    for entry in catalogue:
+        assert set(entry["example"]) == {"event", "id", "schema", "occurred_at", "project", "data"}
+        assert set(entry["example"]["project"]) == {"slug", "name", "team", "url"}

@@ -80,3 +80,9 @@ class EventSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     project = EventProjectSerializer()
     data = serializers.DictField(help_text="What happened; its fields depend on the event (docs/webhooks.md).")
+
+
+class EventTypeSerializer(serializers.Serializer):
+    event = serializers.ChoiceField(choices=list(EVENTS))
+    description = serializers.CharField()
+    example = EventSerializer(help_text="An example body of this event, as sent (Plumbline JSON format).")

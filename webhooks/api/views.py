@@ -3,6 +3,7 @@ service or selector, answer. Tokens scoped to a project cannot use it (webhooks 
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -12,8 +13,14 @@ from rest_framework.views import APIView
 
 from registry.models import Project, Team
 
-from .. import selectors, services
-from .serializers import DeliverySerializer, EndpointCreatedSerializer, EndpointCreateSerializer, EndpointSerializer
+from .. import events, selectors, services
+from .serializers import (
+    DeliverySerializer,
+    EndpointCreatedSerializer,
+    EndpointCreateSerializer,
+    EndpointSerializer,
+    EventTypeSerializer,
+)
 
 ERROR_SHAPE = OpenApiResponse(OpenApiTypes.OBJECT, description='Error: {"detail": "...", "errors": {"field": [...]}}')
 
@@ -117,3 +124,35 @@ class WebhookRedeliverView(WebhookApiMixin, APIView):
             raise Http404("No such delivery.")
         services.delivery_redeliver(actor=request.user, delivery=delivery)
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+class WebhookEventListView(WebhookApiMixin, APIView):
+    @extend_schema(
+        summary="The events a webhook can receive, with an example body of each",
+        description=(
+            "Every event is POSTed as JSON with this envelope (schema version 1, stable: fields are only ever added): "
+            "`event`, `id` (the same on a redelivery), `schema`, `occurred_at`, `project` {slug, name, team, url} and "
+            "`data`, whose fields depend on the event. Signed in the `Plumbline-Signature: t=<unix>,v1=<hex>` header: "
+            "HMAC-SHA256 with the webhook's secret over `<t>.<body>` (docs/webhooks.md)."
+        ),
+        responses={200: EventTypeSerializer(many=True), 401: ERROR_SHAPE},
+    )
+    def get(self, request):
+        project = {"slug": "docs-qa", "name": "Docs Q&A", "team": "search", "url": "https://plumbline.example.com/"}
+        when = timezone.now()
+        return Response(
+            [
+                {
+                    "event": name,
+                    "description": text,
+                    "example": events.envelope(
+                        event=name,
+                        event_id="7b0c4f7e-2a55-4a7e-9a57-0c0f5c3b9e11",
+                        occurred_at=when,
+                        project=project,
+                        data=events.EXAMPLE_DATA[name],
+                    ),
+                }
+                for name, text in events.EVENTS.items()
+            ]
+        )
