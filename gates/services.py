@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from connectors.backends.pushed import SPEC as PUSHED_SPEC
@@ -192,11 +192,12 @@ def verdict_current(*, project, stage, now=None) -> dict:
         .first()
     )
     if row is None or row["valid_until"] <= now:
-        cause = (
-            "First computed"
-            if row is None
-            else f"An input expired (the verdict was valid until {row['valid_until']:%Y-%m-%d %H:%M UTC})"
-        )
+        if row is None:
+            cause = "First computed"
+        elif row["valid_until"] == row["computed_at"]:
+            cause = "An input was changed outside Plumbline's workflows (admin site or data fix)"
+        else:
+            cause = f"An input expired (the verdict was valid until {row['valid_until']:%Y-%m-%d %H:%M UTC})"
         row = verdicts_refresh(project=project, cause=cause, now=now)[stage]
     return {**row["verdict"], "computed_at": row["computed_at"], "valid_until": row["valid_until"]}
 
@@ -206,7 +207,8 @@ def verdicts_invalidate(*, project_id=None) -> int:
     bypass the services (the admin site, data fixes, factories): they cannot say what changed, only that
     something may have."""
     rows = StoredVerdict.objects.all() if project_id is None else StoredVerdict.objects.filter(project_id=project_id)
-    return rows.update(valid_until=timezone.now())
+    # valid_until == computed_at marks "made due", which a computed verdict never is (valid_until is ahead then).
+    return rows.update(valid_until=F("computed_at"))
 
 
 def verdicts_refresh_all(*, cause) -> int:

@@ -162,6 +162,9 @@ def test_a_write_that_bypasses_the_services_still_makes_the_next_read_recompute(
     make_check_result(ready, "git.tests_present", "fail")  # a direct write, as the admin site or a data fix does
 
     assert gate(ci, ready.slug).json()["allowed"] is False
+    assert VerdictChange.objects.filter(project=ready).first().cause == (
+        "An input was changed outside Plumbline's workflows (admin site or data fix)"
+    )
 
 
 def test_an_approved_assessment_expiring_sets_valid_until(ready):
