@@ -188,3 +188,14 @@ def test_the_gate_page_lists_the_verdict_history(client, ready, member):
     page = client.get(reverse("gates:project-gate", args=[ready.slug])).content.decode()
     assert "Verdict history" in page
     assert f"{CI_CHECK} stored: fail" in page and f"{CI_CHECK} stored: pass" in page
+
+
+def test_a_gate_call_answering_a_stored_verdict_takes_three_queries(ci, ready):
+    """Token, project, stored verdict: whatever the portfolio's size or the number of checks and assessments."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    gate(ci, ready.slug)
+    with CaptureQueriesContext(connection) as queries:
+        assert gate(ci, ready.slug).status_code == 200
+    assert len(queries) <= 3, [q["sql"] for q in queries]
