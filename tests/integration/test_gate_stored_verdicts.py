@@ -199,3 +199,12 @@ def test_a_gate_call_answering_a_stored_verdict_takes_three_queries(ci, ready):
     with CaptureQueriesContext(connection) as queries:
         assert gate(ci, ready.slug).status_code == 200
     assert len(queries) <= 3, [q["sql"] for q in queries]
+
+
+def test_the_command_fills_the_verdicts_of_existing_projects(ready):
+    from django.core.management import call_command
+
+    StoredVerdict.objects.all().delete()
+    call_command("refresh_gate_verdicts")
+    assert stored(ready).allowed is True
+    assert StoredVerdict.objects.filter(project=ready).count() == 3
