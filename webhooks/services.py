@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts import permissions as rules
 from connectors.base import ConnectorError
 from connectors.http_client import connector_client
-from connectors.secrets import decrypt_secrets, encrypt_secrets, redact, remember_secrets
+from connectors.secrets import decrypt_secrets, encrypt_secrets, redact
 from connectors.urls_policy import is_allowed_host, validate_url
 
 from . import events, signing
@@ -56,6 +56,16 @@ def check_url(url: str) -> str:
     return url
 
 
+def masked_url(url: str) -> str:
+    """What pages and the API show of an address: scheme, host and first path segment. The rest often is a secret
+    (a Slack incoming-webhook URL is one), so the full address is stored only encrypted, with the signing secret."""
+    parts = urlsplit(url)
+    segments = [p for p in parts.path.split("/") if p]
+    path = f"/{segments[0]}/…" if len(segments) > 1 else parts.path
+    query = "?…" if parts.query else ""
+    return f"{parts.scheme}://{parts.netloc}{path}{query}"
+
+
 def endpoint_create(*, actor, team, url, format=Endpoint.Format.JSON, event_names=(), project=None, description=""):
     """Register an endpoint for ``team``'s projects (or one of them). Returns ``(endpoint, secret)``: the secret is
     shown once and stored only encrypted. Raises ``PermissionDenied`` or ``ValidationError`` (field errors)."""
@@ -79,11 +89,11 @@ def endpoint_create(*, actor, team, url, format=Endpoint.Format.JSON, event_name
     endpoint = Endpoint.objects.create(
         team=team,
         project=project,
-        url=url,
+        url=masked_url(url),
         format=format,
         events=list(dict.fromkeys(event_names)),
         description=(description or "").strip()[:200],
-        encrypted_secret=encrypt_secrets({"secret": secret}),
+        encrypted_secret=encrypt_secrets({"secret": secret, "url": url}),
         created_by=actor,
     )
     return endpoint, secret
@@ -95,8 +105,10 @@ def endpoint_delete(*, actor, endpoint) -> None:
     endpoint.delete()
 
 
-def endpoint_secret(endpoint) -> str:
-    return decrypt_secrets(endpoint.encrypted_secret)["secret"]
+def endpoint_secrets(endpoint) -> tuple[str, str]:
+    """``(signing secret, full URL)``, decrypted (and remembered, so no log line shows them)."""
+    values = decrypt_secrets(endpoint.encrypted_secret)
+    return values["secret"], values["url"]
 
 
 # --- Events ----------------------------------------------------------------------------------------------------
@@ -185,15 +197,14 @@ def request_for(delivery: Delivery, *, secret: str, now: int) -> tuple[bytes, di
 def _post(delivery: Delivery) -> int:
     """One HTTP call; the status code, or ``DeliveryFailed`` saying what went wrong."""
     try:
-        secret = endpoint_secret(delivery.endpoint)
+        secret, url = endpoint_secrets(delivery.endpoint)
     except (ValueError, KeyError) as exc:
         raise DeliveryFailed(f"The endpoint's secret cannot be read: {exc}", permanent=True) from None
-    remember_secrets([secret])
     body, headers = request_for(delivery, secret=secret, now=int(time.time()))
     try:
-        check_url(delivery.endpoint.url)
+        check_url(url)
         with connector_client(timeout=settings.PLUMBLINE_WEBHOOK_TIMEOUT, follow_redirects=False) as client:
-            response = client.post(delivery.endpoint.url, content=body, headers=headers)
+            response = client.post(url, content=body, headers=headers)
     except ValidationError as exc:
         raise DeliveryFailed(" ".join(exc.messages), permanent=True) from None
     except ConnectorError as exc:

@@ -239,16 +239,27 @@ def test_a_slack_endpoint_gets_a_slack_message(api, receiver, project, django_ca
     assert message["blocks"][0] == {"type": "section", "text": {"type": "mrkdwn", "text": message["text"]}}
 
 
-def test_the_secret_is_shown_once_and_stored_encrypted(api, receiver, client, member):
-    created = register(api, receiver.url)
+def test_the_secret_is_shown_once_and_stored_encrypted_with_the_full_address(api, receiver, client, member):
+    """A Slack incoming-webhook URL is a secret too: pages and the API show its host and first segment only."""
+    slack_like = receiver.url + "/T0001/B0002/xoxb-planted-secret"
+    created = register(api, slack_like)
     secret = created["secret"]
     endpoint = Endpoint.objects.get()
     assert secret.startswith("whsec_") and secret not in endpoint.encrypted_secret
+    assert "planted" not in endpoint.encrypted_secret and "planted" not in endpoint.url
+    assert created["url"] == receiver.url.rsplit("/", 1)[0] + "/…"
     assert "secret" not in api.get(reverse("api-webhook", args=[created["id"]])).json()
-    assert secret not in api.get(reverse("api-webhooks")).content.decode()
+    shown = [
+        api.get(reverse("api-webhooks")).content.decode(),
+        api.get(reverse("api-webhook", args=[created["id"]])).content.decode(),
+    ]
     client.force_login(member)
-    assert secret not in client.get(reverse("webhooks:endpoint-detail", args=[endpoint.pk])).content.decode()
-    assert secret not in client.get(reverse("webhooks:endpoint-list")).content.decode()
+    shown += [
+        client.get(reverse("webhooks:endpoint-detail", args=[endpoint.pk])).content.decode(),
+        client.get(reverse("webhooks:endpoint-list")).content.decode(),
+    ]
+    for text in shown:
+        assert secret not in text and "planted" not in text
 
 
 @pytest.mark.parametrize(
