@@ -245,7 +245,7 @@ def _say(message):
 
 
 def run():
-    _say("creating the plumbline_bench database")
+    _say(f"creating the {DB_NAME} database")
     _recreate_database()
     _manage("migrate", "--noinput", "-v0")
     _manage("shell", code=f"from bench.bench_gate import seed; seed(0, {SMALL})")

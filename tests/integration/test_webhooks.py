@@ -47,7 +47,7 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 with receiver.lock:
-                    receiver.requests.append({"headers": dict(self.headers), "body": body})
+                    receiver.requests.append({"headers": dict(self.headers), "body": body, "at": time.monotonic()})
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_json(status, b"{}")
 
