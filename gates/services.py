@@ -132,11 +132,13 @@ def verdicts_refresh(*, project, cause, now=None) -> dict[str, dict]:
     announced with ``gates.signals.verdict_changed``.
     """
     now = now or timezone.now()
-    rules, version, facts = gate_facts(project=project, now=now)
     cap = now + timedelta(seconds=settings.PLUMBLINE_GATE_VERDICT_MAX_AGE)
     out = {}
     with transaction.atomic():
-        stored = {v.stage: v for v in StoredVerdict.objects.select_for_update().filter(project_id=project.pk)}
+        # One refresh of a project at a time (two first reads at once would both insert), on facts read after it.
+        list(Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True))
+        rules, version, facts = gate_facts(project=project, now=now)
+        stored = {v.stage: v for v in StoredVerdict.objects.filter(project_id=project.pk)}
         for stage in GATED_STAGES:
             verdict = evaluate(rules, facts, stage=stage, policy_version=version).to_dict()
             after = summary_of(verdict)
