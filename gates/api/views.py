@@ -21,6 +21,7 @@ from registry.choices import Stage
 from registry.models import Project
 
 from .. import evidence, selectors, services
+from ..facts import PROJECT_FIELDS
 from ..policy import GATED_STAGES
 from .serializers import (
     EvidencePushResponseSerializer,
@@ -51,8 +52,11 @@ class ProjectScopedView(APIView):
     content_negotiation_class = FormatParamIsOursNegotiation
     allow_ci_tokens = True
 
+    project_fields = None  # all; a view that needs fewer names them (``Project.objects.only``)
+
     def get_project(self, slug):
-        project = get_object_or_404(Project, slug=slug)
+        rows = Project.objects.only(*self.project_fields) if self.project_fields else Project
+        project = get_object_or_404(rows, slug=slug)
         self.check_object_permissions(self.request, project)
         return project
 
@@ -64,6 +68,8 @@ def verdict_payload(request, verdict):
 
 
 class ProjectGateView(ProjectScopedView):
+    project_fields = PROJECT_FIELDS  # what the verdict reads of the project (the gate's hot path)
+
     @extend_schema(
         summary="May this project enter a stage? (the stage gate)",
         description=(
