@@ -323,3 +323,29 @@ def test_the_event_catalogue_documents_every_event_with_a_body_that_matches_what
     for entry in catalogue:
         assert set(entry["example"]) == {"event", "id", "schema", "occurred_at", "project", "data"}
         assert set(entry["example"]["project"]) == {"slug", "name", "team", "url"}
+
+
+def test_the_admin_site_shows_webhooks_and_their_log_to_admins_without_the_secret(
+    client, admin_user, api, receiver, project
+):
+    admin_user.is_staff = True
+    admin_user.save()
+    created = register(api, receiver.url + "/T1/B2/xoxb-planted")
+    delivery = Delivery.objects.create(
+        endpoint_id=created["id"],
+        project=project,
+        event="check.failed",
+        event_id="7b0c4f7e-2a55-4a7e-9a57-0c0f5c3b9e11",
+        dedupe_key="admin",
+        body="{}",
+    )
+    client.force_login(admin_user)
+    pages = [
+        client.get(f"/admin/webhooks/endpoint/{created['id']}/change/"),
+        client.get(f"/admin/webhooks/delivery/{delivery.pk}/change/"),
+        client.get("/admin/webhooks/endpoint/"),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert created["secret"] not in text and "planted" not in text
