@@ -232,6 +232,8 @@ SPECTACULAR_SETTINGS = {
         "ComponentKindEnum": "registry.choices.ComponentKind",
         "QuestionnaireKindEnum": "questionnaires.models.QuestionnaireKind",
         "ReportKindEnum": "reports.models.Report.Kind",
+        "WebhookEventEnum": "webhooks.events.EVENT_NAMES",
+        "WebhookFormatEnum": "webhooks.models.Endpoint.Format",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

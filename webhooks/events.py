@@ -25,6 +25,7 @@ EVENTS = {
     EVIDENCE_EXPIRING: "A check result expires soon; refresh the evidence.",
     ASSESSMENT_EXPIRING: "An approved assessment expired or expires soon; start a re-assessment.",
 }
+EVENT_NAMES = list(EVENTS)  # the choice set of every "event" field in the API schema (WebhookEventEnum)
 SCHEMA_VERSION = 1
 _ASSESSMENT = {
     "id": 42,

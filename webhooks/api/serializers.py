@@ -2,14 +2,14 @@
 
 from rest_framework import serializers
 
-from ..events import EVENTS
+from ..events import EVENT_NAMES
 from ..models import Delivery, DeliveryAttempt, Endpoint
 
 
 class EndpointSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    events = serializers.ListField(child=serializers.ChoiceField(choices=list(EVENTS)))
+    events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_NAMES))
 
     class Meta:
         model = Endpoint
@@ -74,7 +74,7 @@ class EventProjectSerializer(serializers.Serializer):
 class EventSerializer(serializers.Serializer):
     """The body of every event (Plumbline JSON format); see docs/webhooks.md for ``data`` per event."""
 
-    event = serializers.ChoiceField(choices=list(EVENTS))
+    event = serializers.ChoiceField(choices=EVENT_NAMES)
     id = serializers.UUIDField(help_text="The event's id: the same on a redelivery, so receivers can de-duplicate.")
     schema = serializers.IntegerField(help_text="Version of this body schema (1).")
     occurred_at = serializers.DateTimeField()
@@ -83,6 +83,6 @@ class EventSerializer(serializers.Serializer):
 
 
 class EventTypeSerializer(serializers.Serializer):
-    event = serializers.ChoiceField(choices=list(EVENTS))
+    event = serializers.ChoiceField(choices=EVENT_NAMES)
     description = serializers.CharField()
     example = EventSerializer(help_text="An example body of this event, as sent (Plumbline JSON format).")
