@@ -90,6 +90,16 @@ def token_allows_project(request, project_id):
     return token is None or token.project_id is None or token.project_id == project_id
 
 
+def can_manage_webhooks(user, team_id):
+    """A team's webhooks (register, read their delivery log, redeliver, delete): its members and admins."""
+    return can_edit_team_projects(user, team_id)
+
+
+def webhook_team_ids(user):
+    """Team ids whose webhooks the user may see and manage; ``None`` means every team."""
+    return editable_team_ids(user)
+
+
 def can_push_evidence(user, project):
     """Pushing CI evidence is editing the project: a CI token works only while its owner may still edit it."""
     return can_edit_project(user, project)

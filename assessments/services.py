@@ -22,7 +22,7 @@ from registry.audit import record_change
 from registry.models import ChangeRecord, Project
 
 from . import record as frozen
-from . import selectors, uploads
+from . import selectors, signals, uploads
 from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, ReassessmentReminder, Review
 from .questions import (
     evidence_prefill_value,
@@ -489,6 +489,13 @@ def assessment_submit(*, assessment, actor):
             changes={"state": ["draft", "submitted"]},
             note=f"Submitted {assessment.kind} assessment #{assessment.pk} (hash {assessment.content_hash[:12]})",
         )
+        signals.assessment_submitted.send(
+            sender=Assessment,
+            project_id=assessment.project_id,
+            assessment=assessment,
+            actor=actor,
+            cause=f"{assessment.kind.capitalize()} assessment #{assessment.pk} submitted",
+        )
     return assessment
 
 
@@ -545,6 +552,15 @@ def assessment_review(*, assessment, reviewer, decision, comment=""):
             note=f"{review.get_decision_display()} {locked.kind} assessment #{locked.pk}"
             + (f": {comment}" if comment else ""),
         )
+        signals.assessment_decided.send(
+            sender=Assessment,
+            project_id=locked.project_id,
+            assessment=locked,
+            decision=decision,
+            actor=reviewer,
+            comment=comment,
+            cause=f"{locked.kind.capitalize()} assessment #{locked.pk} {decision}",
+        )
     assessment.refresh_from_db()
     return review
 
@@ -557,7 +573,17 @@ def assessment_reopen(*, assessment, actor):
     """Start a new draft pre-filled from a submitted, returned or approved assessment (records never change)."""
     if assessment.state == Assessment.State.DRAFT:
         return assessment
-    return assessment_start(project=assessment.project, kind=assessment.kind, actor=actor, previous=assessment)
+    with transaction.atomic():
+        draft = assessment_start(project=assessment.project, kind=assessment.kind, actor=actor, previous=assessment)
+        signals.assessment_reopened.send(
+            sender=Assessment,
+            project_id=assessment.project_id,
+            assessment=assessment,
+            draft=draft,
+            actor=actor,
+            cause=f"{assessment.kind.capitalize()} assessment #{assessment.pk} reopened",
+        )
+    return draft
 
 
 # --- reminders -------------------------------------------------------------------------------------------------
@@ -577,13 +603,20 @@ def reassessment_reminders_send(*, today=None):
         recipients = sorted(
             {u.email for u in (project.business_owner, project.technical_owner) if u is not None and u.email}
         )
-        if not recipients:
-            continue
         try:
             with transaction.atomic():
                 ReassessmentReminder.objects.create(assessment=assessment, sent_on=today, recipients=recipients)
                 expired = assessment.expires_at <= now
                 when = f"{'expired' if expired else 'expires'} on {assessment.expires_at:%d %B %Y}"
+                signals.assessment_expiring.send(
+                    sender=Assessment,
+                    project_id=project.pk,
+                    assessment=assessment,
+                    expired=expired,
+                    cause=f"{assessment.kind.capitalize()} assessment #{assessment.pk} {when}",
+                )
+                if not recipients:
+                    continue
                 send_mail(
                     subject=f"[Plumbline] {project.name}: {assessment.kind} assessment {when}",
                     message=(

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "connectors",
     "gates",
     "reports",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -267,6 +268,8 @@ SPECTACULAR_SETTINGS = {
         "ComponentKindEnum": "registry.choices.ComponentKind",
         "QuestionnaireKindEnum": "questionnaires.models.QuestionnaireKind",
         "ReportKindEnum": "reports.models.Report.Kind",
+        "WebhookEventEnum": "webhooks.events.EVENT_NAMES",
+        "WebhookFormatEnum": "webhooks.models.Endpoint.Format",
     },
     # Every operation documents the shared error responses (400/401/403/404) in the one error shape.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.openapi.error_responses"],
@@ -345,6 +348,14 @@ PLUMBLINE_REPORT_JOB_TIME_LIMIT = env.int("PLUMBLINE_REPORT_JOB_TIME_LIMIT", def
 CELERY_BEAT_SCHEDULE["reports-fail-dead-jobs"] = {"task": "reports.tasks.fail_dead_report_jobs", "schedule": 5 * 60}
 # Requests per API token (gate and CI evidence endpoints), DRF rate syntax; beyond it the API answers 429.
 PLUMBLINE_TOKEN_RATE = env("PLUMBLINE_TOKEN_RATE", default="600/min")
+# Seconds a stored gate verdict is trusted at most when none of its inputs expires sooner (gates.services).
+PLUMBLINE_GATE_VERDICT_MAX_AGE = env.int("PLUMBLINE_GATE_VERDICT_MAX_AGE", default=3600)
+# Webhooks (webhooks.services): attempts per event, back-off doubling from BACKOFF up to BACKOFF_MAX seconds,
+# and the seconds each call may take. Addresses follow the connectors' policy (PLUMBLINE_CONNECTOR_ALLOWED_HOSTS).
+PLUMBLINE_WEBHOOK_MAX_ATTEMPTS = env.int("PLUMBLINE_WEBHOOK_MAX_ATTEMPTS", default=6)
+PLUMBLINE_WEBHOOK_BACKOFF = env.int("PLUMBLINE_WEBHOOK_BACKOFF", default=30)
+PLUMBLINE_WEBHOOK_BACKOFF_MAX = env.int("PLUMBLINE_WEBHOOK_BACKOFF_MAX", default=3600)
+PLUMBLINE_WEBHOOK_TIMEOUT = env.float("PLUMBLINE_WEBHOOK_TIMEOUT", default=10.0)
 
 # /metrics (Prometheus) answers a scraper sending `Authorization: Bearer <token>` or one whose address is in the
 # list (addresses or networks, e.g. 10.0.0.0/8); with neither set it answers nobody.

@@ -25,7 +25,7 @@ from config.metrics import CHECK_RESULTS
 from registry.audit import record_change
 from registry.models import ChangeRecord, Component
 
-from . import throttle
+from . import signals, throttle
 from .base import ERROR, UNKNOWN, CheckOutcome, Connector, ConnectorError
 from .loading import all_check_specs, connector_for_component, get_connector_class
 from .models import CheckResult, CheckResultHistory, RefreshRun, Waiver
@@ -243,6 +243,7 @@ def _store(component, run, connector, outcomes, started) -> list[CheckResult]:
     with transaction.atomic():
         if run is not None:
             run = RefreshRun.objects.select_for_update().get(pk=run.pk)
+        before = dict(CheckResult.objects.filter(component=component).values_list("check_id", "state"))
         results = []
         for outcome in outcomes:
             ttl = specs[outcome.check_id].ttl if outcome.check_id in specs else DEFAULT_TTL
@@ -279,9 +280,31 @@ def _store(component, run, connector, outcomes, started) -> list[CheckResult]:
         CheckResult.objects.filter(component=component).exclude(check_id__in=specs).delete()
         if run is not None:
             _record_progress(run)
+        _send_stored(
+            component.project_id, f"Checks of {component.name} refreshed", results, before, component.pk, component.name
+        )
     for result in results:
         CHECK_RESULTS.labels(component.connector, result.state).inc()
     return results
+
+
+def _send_stored(project_id, cause, results, before, component_id, source):
+    signals.check_results_stored.send(
+        sender=CheckResult,
+        project_id=project_id,
+        cause=cause,
+        changes=[
+            {
+                "check_id": r.check_id,
+                "component_id": component_id,
+                "source": source,
+                "before": before.get(r.check_id),
+                "after": r.state,
+                "reason": r.reason,
+            }
+            for r in results
+        ],
+    )
 
 
 def project_result_store(*, project, outcome: CheckOutcome, ttl: timedelta, checked_at, version: str = "1"):
@@ -292,6 +315,11 @@ def project_result_store(*, project, outcome: CheckOutcome, ttl: timedelta, chec
     """
     outcome = _clean(outcome)
     with transaction.atomic():
+        before = dict(
+            CheckResult.objects.filter(project=project, component=None, check_id=outcome.check_id).values_list(
+                "check_id", "state"
+            )
+        )
         result, _ = CheckResult.objects.update_or_create(
             project=project,
             component=None,
@@ -317,6 +345,7 @@ def project_result_store(*, project, outcome: CheckOutcome, ttl: timedelta, chec
             checked_at=checked_at,
             connector_version=version,
         )
+        _send_stored(project.pk, f"{result.check_id} stored: {result.state}", [result], before, None, "CI push")
     return result
 
 
@@ -335,7 +364,33 @@ def refresh_expiring(*, within: timedelta, limit: int = 500) -> int:
     )
     for pk, alias in pairs:
         enqueue_component_check(component_id=pk, alias=alias, run_id=None)
+    _send_expiring(soon)
     return len(pairs)
+
+
+def _send_expiring(soon) -> None:
+    """Tell the apps above (webhooks) which current results of active projects expire before ``soon``."""
+    expiring: dict[int, list] = {}
+    rows = (
+        CheckResult.objects.filter(expires_at__gt=timezone.now(), expires_at__lte=soon)
+        .filter(project__archived_at__isnull=True)
+        .values("pk", "project_id", "check_id", "component_id", "component__name", "expires_at")
+        .order_by("project_id", "check_id", "pk")
+    )
+    for row in rows:
+        expiring.setdefault(row["project_id"], []).append(
+            {
+                "result_id": row["pk"],
+                "check_id": row["check_id"],
+                "component_id": row["component_id"],
+                "source": row["component__name"] or "CI push",
+                "expires_at": row["expires_at"],
+            }
+        )
+    for project_id, results in expiring.items():
+        signals.evidence_expiring.send(
+            sender=CheckResult, project_id=project_id, cause="Evidence expires soon", results=results
+        )
 
 
 # --- Waivers ----------------------------------------------------------------------------------------------
@@ -376,6 +431,9 @@ def waiver_create(*, project, check_id, reason, expires_at, actor, component=Non
             changes={"check_id": [None, check_id], "expires_at": [None, expires_at.isoformat()]},
             note=reason.strip()[:250],
         )
+        signals.waiver_changed.send(
+            sender=Waiver, project_id=project.pk, cause=f"Waiver of {check_id} approved", waiver=waiver
+        )
     return waiver
 
 
@@ -394,5 +452,8 @@ def waiver_revoke(*, waiver: Waiver, actor) -> Waiver:
             actor=actor,
             changes={"revoked_at": [None, waiver.revoked_at.isoformat()]},
             note="Waiver revoked",
+        )
+        signals.waiver_changed.send(
+            sender=Waiver, project_id=waiver.project_id, cause=f"Waiver of {waiver.check_id} revoked", waiver=waiver
         )
     return waiver

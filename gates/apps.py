@@ -29,9 +29,18 @@ class GatesConfig(AppConfig):
     verbose_name = "Stage gates"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from assessments import signals as assessment_signals
+        from assessments.models import Assessment
         from assessments.selectors import expected_kinds_from
+        from connectors import signals as connector_signals
+        from connectors.models import CheckResult, Waiver
+        from registry import signals as registry_signals
         from registry import stage_gate
 
+        from . import receivers
+        from .models import GatePolicy
         from .selectors import expected_kinds_by_stage
         from .services import project_move_stage
 
@@ -40,3 +49,15 @@ class GatesConfig(AppConfig):
         expected_kinds_from(expected_kinds_by_stage)
         # Every stage the inventory writes (create, update, import, API, pages) goes through this gate.
         stage_gate.register(project_move_stage)
+        for signal in (
+            connector_signals.check_results_stored,
+            connector_signals.waiver_changed,
+            assessment_signals.assessment_decided,
+            assessment_signals.assessment_reopened,
+            registry_signals.project_changed,
+        ):
+            signal.connect(receivers.input_changed, dispatch_uid=f"gates-{id(signal)}")
+        for model in (CheckResult, Waiver, Assessment):
+            post_save.connect(receivers.row_saved, sender=model, dispatch_uid=f"gates-saved-{model.__name__}")
+            post_delete.connect(receivers.row_saved, sender=model, dispatch_uid=f"gates-deleted-{model.__name__}")
+        post_save.connect(receivers.policy_saved, sender=GatePolicy, dispatch_uid="gates-policy-saved")

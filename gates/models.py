@@ -22,3 +22,49 @@ class GatePolicy(models.Model):
 
     def __str__(self):
         return f"Gate policy v{self.version}"
+
+
+class StoredVerdict(models.Model):
+    """The current verdict of one project for one gated stage, recomputed whenever one of its inputs changes.
+
+    ``verdict`` is ``GateVerdict.to_dict()``. ``valid_until`` is the earliest moment an input expires on its own
+    (a check result's or a waiver's or an assessment's expiry, a stage's maximum age): a read after it
+    recomputes (``gates.services.verdict_current``).
+    """
+
+    project = models.ForeignKey("registry.Project", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=16)
+    allowed = models.BooleanField()
+    verified_level = models.PositiveSmallIntegerField(null=True)
+    claimed_level = models.PositiveSmallIntegerField(null=True)
+    required_level = models.PositiveSmallIntegerField(null=True)
+    tier = models.CharField(max_length=16, blank=True)
+    policy_version = models.PositiveIntegerField(null=True)
+    verdict = models.JSONField()
+    computed_at = models.DateTimeField()
+    valid_until = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "stage"], name="one_stored_verdict_per_stage")]
+
+    def __str__(self):
+        return f"{self.project_id} {self.stage}: {'allowed' if self.allowed else 'refused'}"
+
+
+class VerdictChange(models.Model):
+    """One change of a stored verdict: when, from what to what, and which input changed it."""
+
+    project = models.ForeignKey("registry.Project", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=16)
+    changed_at = models.DateTimeField()
+    before = models.JSONField(null=True, help_text="Summary before (null: first computed).")
+    after = models.JSONField(help_text='{"allowed", "verified_level", "claimed_level", "required_level", "tier"}')
+    cause = models.CharField(max_length=250)
+    policy_version = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["project", "stage", "changed_at"])]
+
+    def __str__(self):
+        return f"{self.project_id} {self.stage} at {self.changed_at:%Y-%m-%d %H:%M}: {self.cause}"

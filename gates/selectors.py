@@ -19,7 +19,7 @@ from connectors.selectors import check_readings
 from registry.choices import STAGE_ORDER, Stage
 
 from .facts import ASSESSMENT_FIELDS, PROJECT_FIELDS, build_gate_facts, newest_approved
-from .models import GatePolicy
+from .models import GatePolicy, VerdictChange
 from .policy import DEFAULT_RULES, GATED_STAGES, evaluate
 
 
@@ -193,3 +193,11 @@ def project_standings(projects, *, now=None) -> dict[int, Standing]:
             next_review=min(expiries) if expiries else None,
         )
     return out
+
+
+def verdict_history(*, project, stage=None):
+    """The changes of the project's stored verdicts, newest first (of one stage when given)."""
+    rows = VerdictChange.objects.filter(project=project)
+    if stage:
+        rows = rows.filter(stage=stage)
+    return rows.order_by("-changed_at", "-id")

@@ -1,10 +1,14 @@
-"""Writes of the gates app: stage moves through the gate, new policy versions, evidence pushed by CI."""
+"""Writes of the gates app: stage moves through the gate, new policy versions, evidence pushed by CI, and the
+stored verdicts (recomputed whenever an input changes, with their history)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from connectors.models import PushedEvaluation
@@ -16,10 +20,11 @@ from registry.choices import STAGE_ORDER, Stage
 from registry.models import ChangeRecord, Project
 from registry.stage_gate import StageRefused
 
-from . import evidence
-from .models import GatePolicy
-from .policy import validate_rules
-from .selectors import gate_verdict
+from . import evidence, signals
+from .models import GatePolicy, StoredVerdict, VerdictChange
+from .policy import GATED_STAGES, evaluate, validate_rules
+from .selectors import gate_facts, gate_verdict
+from .validity import valid_until
 
 
 class GateRefused(StageRefused):
@@ -65,6 +70,7 @@ def project_move_stage(*, project, stage, actor):
         changes={"stage": [before, stage]},
         note=note,
     )
+    verdicts_refresh(project=locked, cause=f"Stage moved from {before} to {stage}")
     project.stage = stage
     return locked
 
@@ -76,7 +82,15 @@ def policy_create(*, rules, note, actor):
     if errors:
         raise ValidationError({f"rules: {path}": messages for path, messages in errors.items()})
     version = (GatePolicy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
-    return GatePolicy.objects.create(version=version, rules=rules, note=note[:250], created_by=actor, is_active=True)
+    policy = GatePolicy.objects.create(version=version, rules=rules, note=note[:250], created_by=actor, is_active=True)
+    transaction.on_commit(lambda: _enqueue_refresh_all(f"Gate policy v{version} saved"))
+    return policy
+
+
+def _enqueue_refresh_all(cause):
+    from .tasks import refresh_all_verdicts
+
+    refresh_all_verdicts.delay(cause=cause)
 
 
 @transaction.atomic
@@ -101,3 +115,121 @@ def evidence_push(*, project, payload, fmt=None, token=None, user=None):
         note=f"Evaluation results pushed by CI ({fmt})" + (f" with token {token.prefix}…" if token else ""),
     )
     return pushed
+
+
+# --- Stored verdicts -------------------------------------------------------------------------------------------
+
+SUMMARY_FIELDS = ("allowed", "verified_level", "claimed_level", "required_level", "tier")
+
+
+def summary_of(verdict: dict) -> dict:
+    """What a verdict change is about: allowed or not, the levels and the tier (reasons may reword freely)."""
+    return {field: verdict.get(field) for field in SUMMARY_FIELDS}
+
+
+def verdicts_refresh(*, project, cause, now=None) -> dict[str, dict]:
+    """Recompute and store the verdict of ``project`` for every gated stage; record each change in the history.
+
+    ``cause`` names the input that changed ("Waiver of git.tests_present approved"). Returns ``{stage: fields}``
+    (the stored row's: ``verdict``, ``computed_at``, ``valid_until``, ...). A changed verdict (not a first one) is
+    announced with ``gates.signals.verdict_changed``.
+    """
+    now = now or timezone.now()
+    cap = now + timedelta(seconds=settings.PLUMBLINE_GATE_VERDICT_MAX_AGE)
+    out = {}
+    with transaction.atomic():
+        # One refresh of a project at a time (two first reads at once would both insert), on facts read after it.
+        list(Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True))
+        rules, version, facts = gate_facts(project=project, now=now)
+        stored = {v.stage: v for v in StoredVerdict.objects.filter(project_id=project.pk)}
+        for stage in GATED_STAGES:
+            verdict = evaluate(rules, facts, stage=stage, policy_version=version).to_dict()
+            after = summary_of(verdict)
+            fields = {
+                **after,
+                "tier": after["tier"] or "",
+                "policy_version": version,
+                "verdict": verdict,
+                "computed_at": now,
+                "valid_until": valid_until(rules, facts, stage=stage, cap=cap),
+            }
+            previous = stored.get(stage)
+            before = summary_of(previous.verdict) if previous else None
+            if previous is None:
+                StoredVerdict.objects.create(project_id=project.pk, stage=stage, **fields)
+            else:
+                StoredVerdict.objects.filter(pk=previous.pk).update(**fields)
+            if before != after:
+                VerdictChange.objects.create(
+                    project_id=project.pk,
+                    stage=stage,
+                    changed_at=now,
+                    before=before,
+                    after=after,
+                    cause=cause[:250],
+                    policy_version=version,
+                )
+                if before is not None:
+                    signals.verdict_changed.send(
+                        sender=StoredVerdict,
+                        project_id=project.pk,
+                        stage=stage,
+                        before=before,
+                        after=after,
+                        verdict=verdict,
+                        cause=cause,
+                    )
+            out[stage] = fields
+    return out
+
+
+# The gate API's hot path: a raw query skips the ORM's SQL compiler, which cost more than the query itself
+# (bench/bench_gate.py); the field converters still apply (JSON, datetimes on every database).
+STORED_ROW_SQL = (
+    f"SELECT id, verdict, computed_at, valid_until FROM {StoredVerdict._meta.db_table} "  # noqa: S608 - constant
+    "WHERE project_id = %s AND stage = %s"
+)
+
+
+def _stored_row(project_id, stage):
+    for row in StoredVerdict.objects.raw(STORED_ROW_SQL, [project_id, stage]):
+        return {"verdict": row.verdict, "computed_at": row.computed_at, "valid_until": row.valid_until}
+    return None
+
+
+def verdict_current(*, project, stage, now=None) -> dict:
+    """The stored verdict of ``project`` for ``stage`` (``GateVerdict.to_dict()`` plus ``computed_at`` and
+    ``valid_until``) while it is valid; else recomputed, stored and returned.
+
+    One query when the stored verdict is valid. A project never judged before is judged now (the lazy fill of
+    projects that existed before verdicts were stored).
+    """
+    now = now or timezone.now()
+    row = _stored_row(project.pk, stage)
+    if row is None or row["valid_until"] <= now:
+        if row is None:
+            cause = "First computed"
+        elif row["valid_until"] == row["computed_at"]:
+            cause = "An input was changed outside Plumbline's workflows (admin site or data fix)"
+        else:
+            cause = f"An input expired (the verdict was valid until {row['valid_until']:%Y-%m-%d %H:%M UTC})"
+        row = verdicts_refresh(project=project, cause=cause, now=now)[stage]
+    return {**row["verdict"], "computed_at": row["computed_at"], "valid_until": row["valid_until"]}
+
+
+def verdicts_invalidate(*, project_id=None) -> int:
+    """Mark stored verdicts (of one project, or all) as due, so the next read recomputes them. For writes that
+    bypass the services (the admin site, data fixes, factories): they cannot say what changed, only that
+    something may have."""
+    rows = StoredVerdict.objects.all() if project_id is None else StoredVerdict.objects.filter(project_id=project_id)
+    # valid_until == computed_at marks "made due", which a computed verdict never is (valid_until is ahead then).
+    return rows.update(valid_until=F("computed_at"))
+
+
+def verdicts_refresh_all(*, cause) -> int:
+    """Recompute every active project's verdicts (after a policy change). Returns the number of projects."""
+    count = 0
+    for project in Project.objects.filter(archived_at__isnull=True).order_by("pk").iterator(chunk_size=200):
+        verdicts_refresh(project=project, cause=cause)
+        count += 1
+    return count

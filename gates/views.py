@@ -20,6 +20,7 @@ from .forms import MoveStageForm, PolicyForm
 from .policy import GATED_STAGES, evaluate
 
 BADGE_MAX_AGE = 300
+HISTORY_SHOWN = 10
 
 
 def _project(slug):
@@ -39,6 +40,7 @@ def project_gate(request, slug):
             "next_stages": selectors.next_stages(project.stage),
             "can_edit": rules.can_edit_project(request.user, project),
             "pushed": selectors.pushed_evaluations(project=project, limit=10),
+            "history": selectors.verdict_history(project=project)[:HISTORY_SHOWN],
             "stages": Stage,
         },
     )

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import stage_gate
+from . import signals, stage_gate
 from .audit import diff, record_change, snapshot
 from .choices import COMPONENT_ATTRIBUTES
 from .encryption import decrypt_secrets, encrypt_secrets
@@ -108,6 +108,10 @@ def project_create(*, actor, tags=(), action=ChangeRecord.Action.CREATE, note=""
     return project
 
 
+def _send_changed(project, cause):
+    signals.project_changed.send(sender=Project, project_id=project.pk, cause=cause)
+
+
 @transaction.atomic
 def project_update(*, actor, project, tags=None, action=ChangeRecord.Action.UPDATE, note="", **fields):
     """Change the given fields of the stored project, locked for the transaction: fields not given keep their stored
@@ -131,6 +135,7 @@ def project_update(*, actor, project, tags=None, action=ChangeRecord.Action.UPDA
     changes = diff(before, project_snapshot(locked))
     if changes:
         record_change(instance=locked, project=locked, action=action, actor=actor, changes=changes, note=note)
+        _send_changed(locked, "Project changed: " + ", ".join(sorted(changes)))
     project.refresh_from_db()
     return locked
 
@@ -149,6 +154,7 @@ def project_archive(*, actor, project, note=""):
         changes={"archived_at": [None, project.archived_at.isoformat()]},
         note=note,
     )
+    _send_changed(project, "Project archived")
     return project
 
 
@@ -167,6 +173,7 @@ def project_restore(*, actor, project, note=""):
         changes={"archived_at": [before, None]},
         note=note,
     )
+    _send_changed(project, "Project restored")
     return project
 
 

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from config.api import OptionalURLField
 from connectors.models import PushedEvaluation
+from gates.models import VerdictChange
 from registry.choices import Stage
 
 
@@ -52,6 +53,14 @@ class GateVerdictSerializer(serializers.Serializer):
         "allowed).",
     )
     scorecard_url = serializers.URLField()
+    computed_at = serializers.DateTimeField(
+        required=False, help_text="When this verdict was computed (the gate API answers the stored verdict)."
+    )
+    valid_until = serializers.DateTimeField(
+        required=False,
+        help_text="Until when it holds unless an input changes: the earliest expiry among its inputs (check "
+        "results, waivers, assessments, maximum ages). A read after it recomputes.",
+    )
 
 
 class PushedEvaluationSerializer(serializers.ModelSerializer):
@@ -89,3 +98,21 @@ class StageMoveResultSerializer(serializers.Serializer):
     project = serializers.CharField()
     stage = serializers.CharField()
     previous_stage = serializers.CharField()
+
+
+class VerdictSummarySerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    verified_level = serializers.IntegerField(allow_null=True)
+    claimed_level = serializers.IntegerField(allow_null=True)
+    required_level = serializers.IntegerField(allow_null=True)
+    tier = serializers.CharField(allow_null=True)
+
+
+class VerdictChangeSerializer(serializers.ModelSerializer):
+    before = VerdictSummarySerializer(allow_null=True, help_text="Null when the verdict was first computed.")
+    after = VerdictSummarySerializer()
+
+    class Meta:
+        model = VerdictChange
+        fields = ["id", "stage", "changed_at", "before", "after", "cause", "policy_version"]
+        read_only_fields = fields

@@ -1,9 +1,14 @@
 from django.urls import re_path
 
-from .views import ProjectEvidenceView, ProjectGateView, ProjectStageView
+from .views import ProjectEvidenceView, ProjectGateHistoryView, ProjectGateView, ProjectStageView
 
 urlpatterns = [
     re_path(r"^projects/(?P<slug>[-a-zA-Z0-9_]+)/gate/?$", ProjectGateView.as_view(), name="api-project-gate"),
+    re_path(
+        r"^projects/(?P<slug>[-a-zA-Z0-9_]+)/gate/history/?$",
+        ProjectGateHistoryView.as_view(),
+        name="api-project-gate-history",
+    ),
     re_path(
         r"^projects/(?P<slug>[-a-zA-Z0-9_]+)/evidence/?$", ProjectEvidenceView.as_view(), name="api-project-evidence"
     ),

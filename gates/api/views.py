@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +23,7 @@ from registry.choices import Stage
 from registry.models import Project
 
 from .. import evidence, selectors, services
+from ..facts import PROJECT_FIELDS
 from ..policy import GATED_STAGES
 from .serializers import (
     EvidencePushResponseSerializer,
@@ -29,6 +31,7 @@ from .serializers import (
     PushedEvaluationSerializer,
     StageMoveResultSerializer,
     StageMoveSerializer,
+    VerdictChangeSerializer,
 )
 from .throttling import ApiTokenRateThrottle
 
@@ -51,19 +54,24 @@ class ProjectScopedView(APIView):
     content_negotiation_class = FormatParamIsOursNegotiation
     allow_ci_tokens = True
 
+    project_fields = None  # all; a view that needs fewer names them (``Project.objects.only``)
+
     def get_project(self, slug):
-        project = get_object_or_404(Project, slug=slug)
+        rows = Project.objects.only(*self.project_fields) if self.project_fields else Project
+        project = get_object_or_404(rows, slug=slug)
         self.check_object_permissions(self.request, project)
         return project
 
 
 def verdict_payload(request, verdict):
-    data = verdict.to_dict()
-    data["scorecard_url"] = request.build_absolute_uri(verdict.scorecard_url)
+    data = verdict if isinstance(verdict, dict) else verdict.to_dict()
+    data["scorecard_url"] = request.build_absolute_uri(data["scorecard_url"])
     return data
 
 
 class ProjectGateView(ProjectScopedView):
+    project_fields = PROJECT_FIELDS  # what the verdict reads of the project (the gate's hot path)
+
     @extend_schema(
         summary="May this project enter a stage? (the stage gate)",
         description=(
@@ -83,9 +91,42 @@ class ProjectGateView(ProjectScopedView):
                 f"Unknown stage {stage!r}.", errors={"stage": [f"Use one of: {', '.join(GATED_STAGES)}."]}
             )
         project = self.get_project(slug)
-        verdict = selectors.gate_verdict(project=project, stage=stage)
-        GATE_VERDICTS.labels(stage, "allowed" if verdict.allowed else "blocked").inc()
+        verdict = services.verdict_current(project=project, stage=stage)
+        GATE_VERDICTS.labels(stage, "allowed" if verdict["allowed"] else "blocked").inc()
         return Response(verdict_payload(request, verdict))
+
+
+class ProjectGateHistoryView(ProjectScopedView, ListAPIView):
+    """Every change of the project's stored verdicts, newest first."""
+
+    serializer_class = VerdictChangeSerializer
+    filter_backends = []
+
+    @extend_schema(
+        summary="History of the project's gate verdicts",
+        description=(
+            "Each time a stored verdict changed: when, the summary before (null when first computed) and after "
+            "(allowed, verified/claimed/required level, tier), the policy version and the input that changed it "
+            "(a check result, a waiver, an assessment decision, a CI push, a policy or project change, or an input "
+            "that expired). Newest first, paginated."
+        ),
+        parameters=[
+            OpenApiParameter("stage", str, enum=list(GATED_STAGES), required=False, description="Only this stage.")
+        ],
+        responses={200: VerdictChangeSerializer(many=True), 400: ERROR_SHAPE, 401: ERROR_SHAPE, 404: ERROR_SHAPE},
+    )
+    def get(self, request, slug):
+        stage = request.query_params.get("stage") or None
+        if stage is not None and stage not in GATED_STAGES:
+            return error_response(
+                f"Unknown stage {stage!r}.", errors={"stage": [f"Use one of: {', '.join(GATED_STAGES)}."]}
+            )
+        self.project = self.get_project(slug)
+        self.stage = stage
+        return self.list(request)
+
+    def get_queryset(self):
+        return selectors.verdict_history(project=self.project, stage=self.stage)
 
 
 class ProjectEvidenceView(ProjectScopedView):

@@ -101,6 +101,50 @@ def save_a_broken_gate_policy(page):
     assert page.get_by_role("alert").count() > 0, "expected the policy form to show its error"
 
 
+def webhook_with_a_delivery_log(seeded):
+    """A webhook of the team whose one event failed twice, then went through."""
+    import uuid
+
+    from webhooks import services as webhooks
+    from webhooks.models import Delivery, DeliveryAttempt
+
+    endpoint, _secret = webhooks.endpoint_create(
+        actor=seeded["members"]["member"], team=seeded["project"].team, url="https://93.184.216.34/plumbline"
+    )
+    delivery = Delivery.objects.create(
+        endpoint=endpoint,
+        project=seeded["project"],
+        event="check.failed",
+        event_id=uuid.uuid4(),
+        dedupe_key="a11y",
+        body="{}",
+        status="delivered",
+        attempts=3,
+    )
+    now = timezone.now()
+    for number, status, error, retry in ((1, 503, "The receiver answered HTTP 503.", 30), (2, None, "No answer.", 60)):
+        DeliveryAttempt.objects.create(
+            delivery=delivery, number=number, started_at=now, status_code=status, error=error, retry_in_seconds=retry
+        )
+    DeliveryAttempt.objects.create(delivery=delivery, number=3, started_at=now, status_code=200, manual=True)
+    return f"/webhooks/{endpoint.pk}/"
+
+
+def add_a_webhook(page):
+    page.locator("#id_team").select_option("search")
+    page.get_by_label("URL").fill("https://93.184.216.34/plumbline")
+    page.get_by_role("button", name="Add webhook").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Signing secret").count() == 1, "expected the new secret to be shown once"
+
+
+def add_a_webhook_with_a_bad_address(page):
+    page.get_by_label("URL").fill("http://example.com/hook")
+    page.get_by_role("button", name="Add webhook").click()
+    page.wait_for_load_state()
+    assert page.locator(".has-error").count() > 0, "expected the form to show validation errors"
+
+
 # (id, user, url built from the seeded data, optional action once the page is loaded)
 PAGES = [
     ("login", None, lambda s: "/login/", None),
@@ -147,6 +191,10 @@ PAGES = [
     ("team-dashboard", "member", lambda s: "/reports/teams/search/", None),
     ("report-job", "reviewer", lambda s: f"/reports/jobs/{s['job'].pk}/", None),
     ("tokens", "member", lambda s: "/tokens/", None),
+    ("webhooks", "member", lambda s: "/webhooks/", None),
+    ("webhooks-created", "member", lambda s: "/webhooks/", add_a_webhook),
+    ("webhooks-errors", "member", lambda s: "/webhooks/", add_a_webhook_with_a_bad_address),
+    ("webhook", "member", webhook_with_a_delivery_log, None),
     ("password", "member", lambda s: "/password/", None),
     ("password-errors", "member", lambda s: "/password/", submit_a_bad_password_change),
 ]

@@ -4,6 +4,8 @@ Roles: admin, reviewer, member of the project's team, member of another team, vi
 Pages answer anonymous users with a redirect to the login page; the API answers 401 in JSON.
 """
 
+import uuid
+
 import pytest
 from django.conf import settings
 
@@ -483,3 +485,65 @@ def test_team_membership_changes_through_the_teams_api_are_audited(client, admin
         admin_user,
         {"members": [[str(member)], [str(viewer)]]},
     )
+
+
+# Webhooks: a team's members and admins manage its webhooks; nobody else sees them (404, not a hint they exist).
+NOT_FOUND = 404
+TEAM_ONLY_PAGE = row(OK, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, LOGIN)
+WEBHOOK_PAGES = [
+    ("GET", "/webhooks/", READ_PAGE),
+    ("GET", "/webhooks/{webhook}/", TEAM_ONLY_PAGE),
+    ("POST", "/webhooks/{webhook}/deliveries/{delivery}/redeliver/", row(FOUND, 404, FOUND, 404, 404, LOGIN)),
+    ("POST", "/webhooks/{webhook}/delete/", row(FOUND, 404, FOUND, 404, 404, LOGIN)),
+]
+WEBHOOK_API = [
+    ("GET", "/api/v1/webhooks/", None, API_READ),
+    (
+        "POST",
+        "/api/v1/webhooks/",
+        {"team": "search", "url": "https://93.184.216.34/hook"},
+        row(CREATED, 403, CREATED, 403, 403, 401),
+    ),
+    ("GET", "/api/v1/webhooks/{webhook}/", None, row(OK, 404, OK, 404, 404, 401)),
+    ("GET", "/api/v1/webhooks/{webhook}/deliveries/", None, row(OK, 404, OK, 404, 404, 401)),
+    ("POST", "/api/v1/webhooks/{webhook}/deliveries/{delivery}/redeliver/", None, row(202, 404, 202, 404, 404, 401)),
+    ("DELETE", "/api/v1/webhooks/{webhook}/", None, row(GONE, 404, GONE, 404, 404, 401)),
+]
+
+
+@pytest.fixture
+def webhook(project, member):
+    from webhooks import services as webhook_services
+    from webhooks.models import Delivery
+
+    endpoint, _secret = webhook_services.endpoint_create(
+        actor=member, team=project.team, url="https://93.184.216.34/hook"
+    )
+    delivery = Delivery.objects.create(
+        endpoint=endpoint, project=project, event="check.failed", event_id=uuid.uuid4(), dedupe_key="k", body="{}"
+    )
+    return {"webhook": endpoint.pk, "delivery": delivery.pk}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "url", "expected"), WEBHOOK_PAGES, ids=[f"{m} {u}" for m, u, _ in WEBHOOK_PAGES])
+def test_webhook_page_access(as_role, role, method, url, expected, webhook, admin_user, reviewer, outsider, viewer):
+    response = getattr(as_role(role), method.lower())(url.format(**webhook))
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+    else:
+        assert response.status_code == want
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "url", "body", "expected"), WEBHOOK_API, ids=[f"{m} {u}" for m, u, _, _ in WEBHOOK_API]
+)
+def test_webhook_api_access(
+    as_role, role, method, url, body, expected, webhook, admin_user, reviewer, outsider, viewer
+):
+    response = getattr(as_role(role), method.lower())(url.format(**webhook), data=body, content_type="application/json")
+    assert response.status_code == expected[role], response.content
+    if response.status_code >= 400:
+        assert set(response.json()) == {"detail", "errors"}

@@ -1,0 +1,13 @@
+"""What the assessments app tells the apps above it (gates, webhooks), which connect receivers in their ``ready()``.
+
+Each is sent inside the writing transaction with ``project_id``, ``assessment`` and a one-line ``cause``.
+"""
+
+from django.dispatch import Signal
+
+assessment_submitted = Signal()
+# also ``decision``: "approved" or "returned"
+assessment_decided = Signal()
+assessment_reopened = Signal()
+# an approved assessment expired or expires soon (the daily re-assessment reminder)
+assessment_expiring = Signal()
