@@ -64,6 +64,8 @@ def _empty_means_any(operation):
         schema = parameter.get("schema", {})
         if parameter.get("in") == "query" and schema.get("type") == "boolean":
             parameter["schema"] = schema = {"type": "string", "enum": ["true", "false"]}
+        if parameter.get("in") == "query" and schema.get("type") == "array":
+            schema = schema.get("items", {})  # e.g. ordering: a list of choices, or empty
         if parameter.get("in") == "query" and schema.get("type") == "string" and "" not in schema.get("enum", [""]):
             schema["enum"] = [*schema["enum"], ""]
 

@@ -144,3 +144,12 @@ def test_a_yes_no_filter_takes_the_values_its_schema_lists(api, project, archive
 
     assert (archived in parameter["schema"]["enum"]) == (status == 200)
     assert api.get(f"/api/v1/projects/?archived={archived}").status_code == status
+
+
+def test_an_empty_ordering_is_documented_as_the_default_order(api, project):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    ordering = next(p for p in schema["paths"]["/api/v1/projects/"]["get"]["parameters"] if p["name"] == "ordering")
+
+    assert "" in ordering["schema"]["items"]["enum"]
+    assert api.get("/api/v1/projects/?ordering=").status_code == 200
+    assert_error_shape(api.get("/api/v1/projects/?ordering=nonsense"), 400)
