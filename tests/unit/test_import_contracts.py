@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("config", "accounts", "registry", "questionnaires", "assessments", "connectors", "gates", "reports")
+APPS = ("config", "accounts", "registry", "questionnaires", "assessments", "connectors", "gates", "reports", "webhooks")
 LINT = Path(sys.executable).with_name("lint-imports")
 
 
