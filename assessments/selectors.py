@@ -192,10 +192,11 @@ def result_summary(assessment):
     result = assessment.result or {}
     maturity = MaturityResult.from_dict(result) if assessment.kind == "maturity" else None
     if maturity is not None and maturity.claimed_level is not None:
-        text = f"Level {maturity.claimed_level} – {maturity.level_name}".strip(" –")
-        if maturity.verified_level is not None and maturity.verified_level != maturity.claimed_level:
-            text += f" (verified {maturity.verified_level})"
-        return text
+        if maturity.verified_level is None:
+            return f"Level {maturity.claimed_level} – {maturity.level_name} (claimed)".replace(" –  (", " (")
+        name = maturity.verified_level_name
+        text = f"Verified level {maturity.verified_level}" + (f" – {name}" if name else "")
+        return text + f" (claimed {maturity.claimed_level})"
     if assessment.kind == "risk" and result.get("tier"):
         verdict = stored_verdict(result)
         return verdict["label"] if verdict["code"] == "stop" else f"{str(result['tier']).capitalize()} risk"

@@ -131,10 +131,13 @@ def current_stage_verdict(rules, facts, *, version=None):
     return None
 
 
-def project_gate_summary(*, project):
-    """Verdicts for the next gated stage and for production, from one gathering of facts (panel and page)."""
+def project_gate_summary(*, project, with_current=False):
+    """Verdicts for the next gated stage and for production, from one gathering of facts (panel and page); with
+    ``with_current``, the verdict for the gated stage the project is already in comes first (may it stay there?)."""
     rules, version, facts = gate_facts(project=project)
-    return [evaluate(rules, facts, stage=s, policy_version=version) for s in summary_stages(project.stage)]
+    verdicts = [evaluate(rules, facts, stage=s, policy_version=version) for s in summary_stages(project.stage)]
+    current = current_stage_verdict(rules, facts, version=version) if with_current else None
+    return ([current] if current else []) + verdicts
 
 
 def pushed_evaluations(*, project, limit=20):

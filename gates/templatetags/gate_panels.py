@@ -8,11 +8,12 @@ register = template.Library()
 
 @register.inclusion_tag("gates/_project_gate_panel.html", takes_context=True)
 def project_gate_panel(context, project):
-    """The next stage's and production's verdicts, from one gathering of facts (constant queries)."""
+    """The current gated stage's verdict (is the project still where it may be?), then the next stage's and
+    production's, from one gathering of facts (constant queries)."""
     user = context.get("user")
     return {
         "project": project,
-        "verdicts": project_gate_summary(project=project),
+        "verdicts": project_gate_summary(project=project, with_current=True),
         "can_edit": can_edit_project(user, project),
         "request": context.get("request"),
         "user": user,

@@ -196,3 +196,17 @@ def test_seed_gates_is_idempotent_and_its_demo_token_reads_the_gate(client):
     assert PushedEvaluation.objects.count() == 2
     response = client.get(f"/api/v1/projects/{DEMO_CI_PROJECT}/gate", HTTP_AUTHORIZATION=f"Bearer {DEMO_CI_TOKEN}")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_project_already_in_production_shows_whether_it_still_meets_production(client, project, member):
+    """A project in production below its required verified level is told so on its page, not "nothing ahead"."""
+    from registry.models import Project
+
+    make_gate_ready(project)
+    Project.objects.filter(pk=project.pk).update(stage="production")
+    client.force_login(member)
+    body = client.get(project.get_absolute_url()).content.decode()
+    assert "Production (current stage)" in body
+    assert "requirements not met" in body
+    assert "What it lacks" in body
