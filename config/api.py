@@ -47,14 +47,29 @@ class SlugField(TextOnlyMixin, serializers.SlugField):
     default_error_messages = {"not_text": "Send text (a JSON string)."}
 
 
+class BooleanField(serializers.BooleanField):
+    """In a JSON API request a boolean takes ``true`` or ``false``: DRF's own also takes 0, 1, "yes", "off"...,
+    which the schema calls invalid. HTML forms (which send text) keep DRF's conversion."""
+
+    default_error_messages = {"not_boolean": "Send true or false (a JSON boolean)."}
+
+    def to_internal_value(self, data):
+        request = self.context.get("request")
+        if not isinstance(data, bool) and request is not None and not html.is_html_input(self.root.initial_data):
+            self.fail("not_boolean")
+        return super().to_internal_value(data)
+
+
 class ModelSerializer(serializers.ModelSerializer):
-    """The project's ModelSerializer: text model fields become text-only fields (see ``TextOnlyMixin``)."""
+    """The project's ModelSerializer: text and boolean model fields take only their JSON type (see
+    ``TextOnlyMixin``, ``BooleanField``)."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: CharField,
         models.TextField: CharField,
         models.SlugField: SlugField,
+        models.BooleanField: BooleanField,
     }
 
 

@@ -49,10 +49,12 @@ class NewApiTokenSerializer(ApiTokenSerializer):
         fields = [*ApiTokenSerializer.Meta.fields, "token"]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(api.ModelSerializer):
     """A user as provisioning scripts and identity systems see them; passwords are never read or written here."""
 
-    teams = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Team.objects.all(), required=False)
+    teams = api.ListOnlyManyRelatedField(
+        child_relation=serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all()), required=False
+    )
     role = serializers.ChoiceField(choices=User.Role.choices, default=User.Role.MEMBER)
 
     class Meta:

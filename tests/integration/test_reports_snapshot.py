@@ -22,15 +22,15 @@ def _refresh_evidence_elsewhere():
 @pytest.mark.django_db(transaction=True)
 def test_evidence_committed_mid_read_does_not_reach_the_snapshot(project, monkeypatch):
     seed_scored_project(project)
-    read_evidence = selectors._evidence
+    read_checks = selectors.check_readings
 
-    def refresh_then_read(project):
+    def refresh_then_read(**kwargs):
         _refresh_evidence_elsewhere()
-        return read_evidence(project)
+        return read_checks(**kwargs)
 
-    monkeypatch.setattr(selectors, "_evidence", refresh_then_read)
+    monkeypatch.setattr(selectors, "check_readings", refresh_then_read)
     during = selectors.scorecard_snapshot(project)
-    monkeypatch.setattr(selectors, "_evidence", read_evidence)
+    monkeypatch.setattr(selectors, "check_readings", read_checks)
     after = selectors.scorecard_snapshot(project)
 
     assert during.evidence_counts["fail"] == 1
