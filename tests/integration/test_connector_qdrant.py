@@ -257,11 +257,13 @@ def test_it_reports_a_server_url_with_nothing_listening_as_transient(nothing_lis
 
 
 def test_it_gives_up_on_a_silent_server_after_the_timeout(silent_server):
+    """The silent server never answers: only the call timeout can end the check. The bound is far above the
+    0.5 s timeout so a loaded CI machine cannot fail it; without a timeout the check would never return."""
     started = time.monotonic()
     with pytest.raises(ConnectorError) as caught:
         connector(silent_server, "complete", timeout=0.5).run()
     assert caught.value.transient
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 30
 
 
 def test_it_reports_a_url_that_is_not_qdrant_as_permanent(chroma_server):
