@@ -193,10 +193,10 @@ def result_summary(assessment):
     maturity = MaturityResult.from_dict(result) if assessment.kind == "maturity" else None
     if maturity is not None and maturity.claimed_level is not None:
         if maturity.verified_level is None:
-            return f"Level {maturity.claimed_level} – {maturity.level_name} (claimed)".replace(" –  (", " (")
-        name = maturity.verified_level_name
-        text = f"Verified level {maturity.verified_level}" + (f" – {name}" if name else "")
-        return text + f" (claimed {maturity.claimed_level})"
+            name = f" – {maturity.level_name}" if maturity.level_name else ""
+            return f"Level {maturity.claimed_level}{name} (claimed)"
+        name = f" – {maturity.verified_level_name}" if maturity.verified_level_name else ""
+        return f"Verified level {maturity.verified_level}{name} (claimed {maturity.claimed_level})"
     if assessment.kind == "risk" and result.get("tier"):
         verdict = stored_verdict(result)
         return verdict["label"] if verdict["code"] == "stop" else f"{str(result['tier']).capitalize()} risk"

@@ -44,7 +44,7 @@ SATISFIED = (PASS, NOT_APPLICABLE, WAIVED)
 # States that contradict a claim: the evidence was looked at and the thing is not (fully) in place.
 CONTRADICTING = (FAIL, WARN)
 # When several components answer one check and none is conclusive, the most telling state speaks.
-INCONCLUSIVE_ORDER = (WAIVED, WARN, STALE, ERROR, UNKNOWN, NOT_APPLICABLE)
+INCONCLUSIVE_ORDER = (WAIVED, STALE, ERROR, UNKNOWN, NOT_APPLICABLE)
 # For an ``any_of`` binding the most favourable check speaks for the question: one pass verifies it, and it
 # reads fail only when every bound check that answered failed (an unknown one might still pass).
 ANY_OF_ORDER = (PASS, WAIVED, NOT_APPLICABLE, WARN, STALE, UNKNOWN, ERROR, FAIL)

@@ -335,8 +335,7 @@ def _level_requirements(spec, facts, tier, verified_level) -> tuple[list[Require
             )
         ]
         maturity = _maturity_result(facts)
-        blocking = (maturity.verified_blocking or maturity.blocking) if maturity else ()
-        for item in blocking:
+        for item in maturity.blocking_now if maturity else ():
             level = item.level
             if level is not None and level <= required:
                 out.append(

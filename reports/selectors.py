@@ -228,10 +228,8 @@ def _maturity(row, now, definition=None, live=None):
     levels = _level_names(definition, raw)
     names = {lv["level"]: lv["name"] for lv in levels}
     claimed, verified = result.claimed_level, result.verified_level
-    # Results stored before the verified breakdown existed fall back to the claimed one.
-    blocking = result.verified_blocking if "verified_blocking" in raw else result.blocking
-    actions = result.verified_next_actions if "verified_next_actions" in raw else result.next_actions
-    actions = sorted(actions, key=lambda a: (-(a.gain_points or 0), a.question_id or ""))
+    blocking = result.blocking_now
+    actions = sorted(result.next_actions_now, key=lambda a: (-(a.gain_points or 0), a.question_id or ""))
     verified_sections = {s.id: s for s in result.verified_sections}
     return {
         **_assessment_meta(row, now),

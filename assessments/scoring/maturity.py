@@ -81,12 +81,22 @@ class MaturityResult(ScoreResult):
     levels: tuple[LevelStatus, ...]
     verified_level_name: str = ""
     verified_sections: tuple[SectionScore, ...] = ()
-    verified_blocking: tuple[Blocking, ...] = ()
-    verified_next_actions: tuple[NextAction, ...] = ()
+    verified_blocking: tuple[Blocking, ...] | None = None  # None only in results stored before it existed
+    verified_next_actions: tuple[NextAction, ...] | None = None
     verified_levels: tuple[LevelStatus, ...] = ()
     discrepancies: tuple[Discrepancy, ...] = ()
     unverified: tuple[str, ...] = ()
     why: tuple[WhyItem, ...] = ()
+
+    @property
+    def blocking_now(self) -> tuple[Blocking, ...]:
+        """What blocks the verified level (the claimed blocking items for results stored before it existed)."""
+        return self.blocking if self.verified_blocking is None else self.verified_blocking
+
+    @property
+    def next_actions_now(self) -> tuple[NextAction, ...]:
+        """Next actions for the verified level (the claimed ones for results stored before it existed)."""
+        return self.next_actions if self.verified_next_actions is None else self.verified_next_actions
 
     @classmethod
     def from_dict(cls, data) -> "MaturityResult | None":
@@ -116,8 +126,10 @@ class MaturityResult(ScoreResult):
             levels=LevelStatus.read_all(data.get("levels")),
             verified_level_name=data.get("verified_level_name") or "",
             verified_sections=SectionScore.read_all(data.get("verified_sections")),
-            verified_blocking=Blocking.read_all(data.get("verified_blocking")),
-            verified_next_actions=NextAction.read_all(data.get("verified_next_actions")),
+            verified_blocking=Blocking.read_all(data["verified_blocking"]) if "verified_blocking" in data else None,
+            verified_next_actions=(
+                NextAction.read_all(data["verified_next_actions"]) if "verified_next_actions" in data else None
+            ),
             verified_levels=LevelStatus.read_all(data.get("verified_levels")),
             discrepancies=Discrepancy.read_all(data.get("discrepancies")),
             unverified=tuple(data.get("unverified") or ()),

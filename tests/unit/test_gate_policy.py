@@ -239,3 +239,29 @@ def test_a_gate_never_allows_while_a_must_pass_check_is_fail_unknown_or_stale(
         assert verdict.refusal_lines
     elif not unknown_block:
         assert verdict.allowed
+
+
+def test_must_haves_the_evidence_meets_are_not_listed_when_the_verified_level_falls_short_on_score():
+    """A result stored with its verified breakdown: nothing blocks the verified level but the score, so the claimed
+    blocking items (which the evidence satisfied) are not listed as unmet must-haves."""
+    assessments = good_assessments(tier="high", verified=1)
+    result = {
+        **assessments["maturity"].result,
+        "blocking": [{"question_id": "q.claimed", "text": "Claimed gap", "level": 2, "reason": "answered no"}],
+        "verified_blocking": [],
+    }
+    assessments["maturity"] = assessment("maturity", result, pk=3)
+    verdict = production(facts(assessments, good_checks()))
+    assert not verdict.allowed
+    assert [r.id for r in verdict.requirements if r.kind == "must_have"] == []
+
+
+def test_a_result_stored_before_the_verified_breakdown_lists_its_blocking_items():
+    assessments = good_assessments(tier="high", verified=1)
+    result = {
+        **assessments["maturity"].result,
+        "blocking": [{"question_id": "q.old", "text": "Old gap", "level": 2, "reason": "answered no"}],
+    }
+    assessments["maturity"] = assessment("maturity", result, pk=3)
+    verdict = production(facts(assessments, good_checks()))
+    assert [r.id for r in verdict.requirements if r.kind == "must_have"] == ["must_have.q.old"]
