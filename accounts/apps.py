@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and API tokens"
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the OpenAPI description of token auth)
+        from . import checks, schema  # noqa: F401  (registers the SSO mapping check and the OpenAPI token auth)

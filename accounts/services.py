@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import permissions
-from .models import ApiToken, User, hash_token
+from .models import ApiToken, ExternalIdentity, User, hash_token
 from .signals import user_changed
 
 USER_FIELDS = ("username", "email", "first_name", "last_name", "role", "is_active")
@@ -68,6 +68,56 @@ def user_update(*, actor, user, teams=None, **fields):
         changes["tokens_revoked"] = [0, revoked]
     if changes:
         user_changed.send(sender=User, instance=user, actor=actor, action="update", changes=changes)
+    return user
+
+
+@transaction.atomic
+def user_sync_from_identity(*, issuer: str, claims: dict, mapping) -> User | None:
+    """A sign-in through the identity provider: find the person by issuer + subject (or link the local user of the
+    same username at their first sign-in, or create one), then bring e-mail, names, role and teams in step with the
+    claims, audited like provisioning (actor: none, the identity provider). Returns ``None`` for a deactivated user:
+    deactivation by an admin outlives any sign-in. A superuser keeps their flags whatever the claims say."""
+    subject = str(claims["sub"])[:255]
+    identity = ExternalIdentity.objects.select_related("user").filter(issuer=issuer[:255], subject=subject).first()
+    username = mapping.username(claims)
+    fields = {
+        "email": str(claims.get("email") or "")[:254],
+        "first_name": str(claims.get("given_name") or "")[:150],
+        "last_name": str(claims.get("family_name") or "")[:150],
+        "role": mapping.role(claims),
+    }
+    slugs = mapping.team_slugs(claims)
+    teams_field = User._meta.get_field("teams")
+    teams = None if slugs is None else list(teams_field.related_model.objects.filter(slug__in=slugs))
+    if identity is not None:
+        user = identity.user
+    else:
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            user = User(username=username)
+            user.set_unusable_password()
+            user.full_clean(exclude=["password"])
+            user.save()
+            user_changed.send(
+                sender=User, instance=user, actor=None, action="create", changes={"username": [None, username]}
+            )
+        identity = ExternalIdentity.objects.create(user=user, issuer=issuer[:255], subject=subject)
+    if not user.is_active:
+        return None
+    before = _user_snapshot(user)
+    for key, value in fields.items():
+        if key == "role" and user.is_superuser:
+            continue
+        setattr(user, key, value)
+    user.full_clean(exclude=["password"])
+    user.save()
+    if teams is not None:
+        user.teams.set(teams)
+    identity.last_login_at = timezone.now()
+    identity.save(update_fields=["last_login_at"])
+    changes = _diff(before, _user_snapshot(user))
+    if changes:
+        user_changed.send(sender=User, instance=user, actor=None, action="update", changes=changes)
     return user
 
 

@@ -126,9 +126,61 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # Axes comes first whatever the configured back-ends (SSO included): it refuses a login attempt for a username
 # from an address after too many failures, before any back-end checks a password.
+# Single sign-on with OpenID Connect (mozilla-django-oidc: authorization code flow with PKCE, state, nonce and the
+# ID token's signature checked), on when OIDC_RP_CLIENT_ID is set. The provider's endpoints are named explicitly
+# (`manage.py oidc_discover ISSUER` prints them from the provider's discovery document). Role and teams come from
+# claims: PLUMBLINE_OIDC_ROLE_MAP maps group values to roles (the highest wins; PLUMBLINE_OIDC_DEFAULT_ROLE when none
+# matches, "none" to refuse the sign-in), PLUMBLINE_OIDC_TEAM_CLAIM names the claim with team slugs (or group values
+# mapped by PLUMBLINE_OIDC_TEAM_MAP). PLUMBLINE_LOCAL_LOGIN=false turns passwords off (SSO only). docs/operations.md.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+PLUMBLINE_OIDC_PROVIDER_NAME = env("PLUMBLINE_OIDC_PROVIDER_NAME", default="single sign-on")
+PLUMBLINE_OIDC_USERNAME_CLAIM = env("PLUMBLINE_OIDC_USERNAME_CLAIM", default="preferred_username")
+PLUMBLINE_OIDC_ROLE_CLAIM = env("PLUMBLINE_OIDC_ROLE_CLAIM", default="groups")
+PLUMBLINE_OIDC_ROLE_MAP = env.dict("PLUMBLINE_OIDC_ROLE_MAP", default={})
+PLUMBLINE_OIDC_DEFAULT_ROLE = env("PLUMBLINE_OIDC_DEFAULT_ROLE", default="member")
+PLUMBLINE_OIDC_TEAM_CLAIM = env("PLUMBLINE_OIDC_TEAM_CLAIM", default="")
+PLUMBLINE_OIDC_TEAM_MAP = env.dict("PLUMBLINE_OIDC_TEAM_MAP", default={})
+PLUMBLINE_LOCAL_LOGIN = env.bool("PLUMBLINE_LOCAL_LOGIN", default=True)
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise environ.ImproperlyConfigured(f"Single sign-on (OIDC_RP_CLIENT_ID) also needs {', '.join(_missing)}.")
+if not PLUMBLINE_LOCAL_LOGIN and not OIDC_ENABLED:
+    raise environ.ImproperlyConfigured(
+        "PLUMBLINE_LOCAL_LOGIN=false needs single sign-on (OIDC_RP_CLIENT_ID): nobody could sign in."
+    )
+_PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    *env.list("AUTHENTICATION_BACKENDS", default=["django.contrib.auth.backends.ModelBackend"]),
+    *[
+        backend
+        for backend in env.list("AUTHENTICATION_BACKENDS", default=[_PASSWORD_BACKEND])
+        if PLUMBLINE_LOCAL_LOGIN or backend != _PASSWORD_BACKEND
+    ],
+    *(["accounts.oidc.PlumblineOIDCBackend"] if OIDC_ENABLED else []),
 ]
 # Password guessing: after AXES_FAILURE_LIMIT failures for one username from one address, that pair is locked out
 # for AXES_COOLOFF_MINUTES (a success resets the count). Per pair, so a stranger cannot lock a colleague out.
