@@ -36,7 +36,6 @@ def identity_provider(live_server, tmp_path):
             "CLIENT_SECRET": CLIENT_SECRET,
             "REDIRECT_URI": f"{live_server.url}/oidc/callback/",
             "PLUMBLINE_TEST_OIDC_ACCOUNTS": json.dumps(accounts),
-            "NODE_PATH": str(PROVIDER_JS.parents[2] / "node_modules"),
         }
         log = open(tmp_path / f"provider-{port}.log", "wb")  # noqa: SIM115 (closed with the process)
         process = subprocess.Popen(["node", str(PROVIDER_JS)], env=env, stdout=log, stderr=subprocess.STDOUT)
