@@ -174,9 +174,13 @@ GATE_READY_RESULTS = {
 }
 
 
-def make_gate_ready(project, *, kinds=GATE_READY_RESULTS, checks=("git.tests_present", "git.ci_runs_tests")):
+GATE_READY_CHECKS = ("git.tests_present", "git.ci_runs_tests", "prometheus.llm_metrics_present")
+
+
+def make_gate_ready(project, *, kinds=GATE_READY_RESULTS, checks=GATE_READY_CHECKS):
     """Approved assessments (medium risk, verified level 2) and passing checks: all the default production gate
-    needs except the CI evaluation push (and ``vectorstore.index_fresh`` for RAG projects)."""
+    needs except the CI evaluation evidence (and, for RAG projects, ``vectorstore.index_fresh`` and
+    ``vectorstore.chunk_source_metadata``). Monitoring evidence is ``prometheus.llm_metrics_present``."""
     for kind in kinds:
         make_approved_assessment(project, kind, GATE_READY_RESULTS[kind])
     for check_id in checks:

@@ -65,6 +65,17 @@ class GateVerdictSerializer(serializers.Serializer):
 
 class PushedEvaluationSerializer(serializers.ModelSerializer):
     run_url = OptionalURLField(read_only=True, help_text="The CI run that produced the results, or empty.")
+    pushed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    token = serializers.SerializerMethodField(help_text="The API token's prefix (never the token), or null.")
+    verification = serializers.ChoiceField(
+        choices=["verified", "unverified", "unknown"],
+        read_only=True,
+        help_text="What Plumbline read itself: verified, unverified (reasons say why) or unknown (could not look).",
+    )
+    verification_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    def get_token(self, obj) -> str | None:
+        return f"{obj.token.prefix}…" if obj.token_id and obj.token else None
 
     class Meta:
         model = PushedEvaluation
@@ -78,9 +89,14 @@ class PushedEvaluationSerializer(serializers.ModelSerializer):
             "model_version",
             "prompt_version",
             "git_commit",
+            "mlflow_run_id",
             "run_url",
             "evaluated_at",
             "received_at",
+            "pushed_by",
+            "token",
+            "verification",
+            "verification_reasons",
         ]
         read_only_fields = fields
 

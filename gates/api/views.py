@@ -40,6 +40,22 @@ ERROR_SHAPE = OpenApiResponse(
 )
 
 
+CLAIM_HELP = {
+    "commit": "The git commit evaluated; must be reachable from the branch of a project repository.",
+    "dataset": "Name of the evaluation dataset.",
+    "dataset_version": "Version of the dataset (or give dataset_digest).",
+    "dataset_digest": "Digest of the dataset (or give dataset_version).",
+    "mlflow_run": "The MLflow run holding the same metric values (checked within 1e-6).",
+    "ci_url": "The CI run that pushed (http(s) URL), kept as provenance.",
+}
+
+
+CLAIM_SCHEMAS = {
+    name: {"maxLength": max_length, **({"pattern": f"^{pattern}$"} if pattern else {})}
+    for name, (_field, pattern, max_length) in evidence.CLAIM_PARAMETERS.items()
+}
+
+
 class FormatParamIsOursNegotiation(DefaultContentNegotiation):
     """``?format=`` names the evidence payload format here, not DRF's response renderer: always answer JSON."""
 
@@ -136,14 +152,23 @@ class ProjectEvidenceView(ProjectScopedView):
             "Accepts Plumbline JSON, MLflow evaluation output (`mlflow runs describe` JSON or `metrics.json`) "
             "or promptfoo's results JSON (`promptfoo eval --output results.json`); the format is detected or "
             "given with `?format=`. See docs/ci.md for the fields. Invalid payloads are rejected whole with a "
-            "400 naming every bad field by JSON path. Stored with provenance (token and user); feeds the "
-            "`ci.eval_results_recent` check. Caps per push (beyond any of them: a 400 naming the limit): "
+            "400 naming every bad field by JSON path. A push is a claim: it must name its git commit and its "
+            "dataset (name and version or digest), in the payload or as query parameters; Plumbline reads the "
+            "commit in the project's repository (reachable from its branch) and, when a run is named, the metrics "
+            "of the MLflow run (equal within 1e-6). The push is always stored with provenance (token, user, CI "
+            "URL, time received) and `verification` (verified, unverified with the reasons, or unknown when a "
+            "system could not be asked); the `ci.eval_results_recent` check judges it on the project's Plumbline "
+            "thresholds, never its own. Caps per push (beyond any of them: a 400 naming the limit): "
             + evidence.caps_text()
         ),
         parameters=[
             OpenApiParameter(
                 "format", str, enum=list(evidence.FORMATS), description="Payload format (default: detect)."
-            )
+            ),
+            *[
+                OpenApiParameter(name, {"type": "string", **schema}, description=CLAIM_HELP[name])
+                for name, schema in CLAIM_SCHEMAS.items()
+            ],
         ],
         request=OpenApiTypes.OBJECT,
         examples=[
@@ -187,6 +212,7 @@ class ProjectEvidenceView(ProjectScopedView):
                 fmt=request.query_params.get("format"),
                 token=token_of(request),
                 user=request.user,
+                claims={name: request.query_params.get(name) for name in evidence.CLAIM_PARAMETERS},
             )
         except evidence.EvidenceError as exc:
             return error_response(
