@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -31,6 +32,11 @@ from .serializers import (
     PushedEvaluationSerializer,
     StageMoveResultSerializer,
     StageMoveSerializer,
+    ThresholdsDecisionSerializer,
+    ThresholdsInForceSerializer,
+    ThresholdsProposalSerializer,
+    ThresholdsSerializer,
+    ThresholdVersionSerializer,
     VerdictChangeSerializer,
 )
 from .throttling import ApiTokenRateThrottle
@@ -262,3 +268,93 @@ class ProjectStageView(ProjectScopedView):
         except services.GateRefused as refused:
             return Response(verdict_payload(request, refused.verdict), status=status.HTTP_409_CONFLICT)
         return Response({"project": project.slug, "stage": project.stage, "previous_stage": previous})
+
+
+def _validation_error(detail, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"(body)": exc.messages}
+    return error_response(detail, errors=errors)
+
+
+class ProjectThresholdsView(ProjectScopedView):
+    """The project's evaluation thresholds: the ones in force and every version; team members propose new ones."""
+
+    allow_ci_tokens = False
+
+    @extend_schema(
+        summary="The project's evaluation thresholds (owned by Plumbline)",
+        description=(
+            "The thresholds that judge the project's CI pushes: its newest approved version, else the gate "
+            "policy's defaults for its risk tier (a RAG project also needs faithfulness or groundedness). Every "
+            "version, proposed, approved, rejected or superseded, with who proposed and decided."
+        ),
+        responses={200: ThresholdsSerializer},
+    )
+    def get(self, request, slug):
+        project = self.get_project(slug)
+        in_force = selectors.thresholds_in_force(project_id=project.pk)
+        return Response(
+            {
+                "in_force": ThresholdsInForceSerializer(in_force._asdict()).data,
+                "versions": ThresholdVersionSerializer(selectors.threshold_versions(project=project), many=True).data,
+            }
+        )
+
+    @extend_schema(
+        summary="Propose new evaluation thresholds",
+        description=(
+            "A new version, proposed: it applies only once a reviewer (not the proposer) approves it. Each "
+            "threshold names the metric (alternative names allowed) and a min or a max. Team members and admins; "
+            "never a CI token."
+        ),
+        request=ThresholdsProposalSerializer,
+        responses={201: ThresholdVersionSerializer},
+    )
+    def post(self, request, slug):
+        project = self.get_project(slug)
+        if not rules.can_propose_thresholds(request.user, project):
+            raise PermissionDenied("Only the project's team and admins can propose evaluation thresholds.")
+        serializer = ThresholdsProposalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            proposal = services.thresholds_propose(
+                project=project,
+                thresholds=serializer.validated_data["thresholds"],
+                note=serializer.validated_data.get("note", ""),
+                actor=request.user,
+            )
+        except DjangoValidationError as exc:
+            return _validation_error("The thresholds were not proposed: fix the fields in errors.", exc)
+        return Response(ThresholdVersionSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectThresholdsDecisionView(ProjectScopedView):
+    allow_ci_tokens = False
+
+    @extend_schema(
+        summary="Approve or reject proposed evaluation thresholds",
+        description=(
+            "Reviewers and admins, other than the proposer. Approving puts the version in force (the one before it "
+            "is superseded), judges the newest CI push again and recomputes the stored verdicts, which records the "
+            "change in the verdict history and sends the verdict-changed webhook when a verdict changes. 409 when "
+            "the version is not awaiting a decision."
+        ),
+        request=ThresholdsDecisionSerializer,
+        responses={200: ThresholdVersionSerializer, 409: ERROR_SHAPE},
+    )
+    def post(self, request, slug, version):
+        project = self.get_project(slug)
+        proposal = get_object_or_404(selectors.threshold_versions(project=project), version=version)
+        if not rules.can_decide_thresholds(request.user, project, proposal):
+            raise PermissionDenied("Only a reviewer or an admin other than the proposer can decide on thresholds.")
+        serializer = ThresholdsDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            decided = services.thresholds_decide(
+                proposal=proposal,
+                approve=serializer.validated_data["approve"],
+                note=serializer.validated_data.get("note", ""),
+                actor=request.user,
+            )
+        except DjangoValidationError as exc:
+            return error_response(" ".join(exc.messages), status_code=status.HTTP_409_CONFLICT)
+        return Response(ThresholdVersionSerializer(decided).data)
