@@ -100,6 +100,16 @@ def webhook_team_ids(user):
     return editable_team_ids(user)
 
 
+def can_propose_thresholds(user, project):
+    """A project's evaluation thresholds are proposed by its team (and admins); never by a CI token."""
+    return can_edit_project(user, project)
+
+
+def can_decide_thresholds(user, project, proposal):
+    """Reviewers and admins approve or reject proposed thresholds, but never their own proposal."""
+    return can_review(user) and proposal.proposed_by_id != user.pk
+
+
 def can_push_evidence(user, project):
     """Pushing CI evidence is editing the project: a CI token works only while its owner may still edit it."""
     return can_edit_project(user, project)

@@ -140,8 +140,16 @@ class PushedEvaluation(models.Model):
     model_version = models.CharField(max_length=200, blank=True)
     prompt_version = models.CharField(max_length=200, blank=True)
     git_commit = models.CharField(max_length=64, blank=True)
-    run_url = models.URLField(max_length=1000, blank=True)
+    mlflow_run_id = models.CharField(max_length=64, blank=True, help_text="The MLflow run the push names, if any.")
+    run_url = models.URLField(max_length=1000, blank=True, help_text="The CI run that pushed (provenance).")
     evaluated_at = models.DateTimeField()
+    verification = models.CharField(
+        max_length=16,
+        default="unverified",
+        help_text="verified | unverified | unknown: what Plumbline read itself (connectors.corroboration).",
+    )
+    verification_reasons = models.JSONField(default=list, blank=True)
+    verification_facts = models.JSONField(default=dict, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     payload = models.JSONField(help_text="The payload as received, for provenance.")
 

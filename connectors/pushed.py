@@ -4,6 +4,6 @@ The gate judges the newest push with the same rule as the ``pushed`` back-end. O
 never ``connectors.backends`` (an import-linter contract in pyproject.toml keeps back-ends private).
 """
 
-from connectors.backends.pushed import CHECK_ID, MAX_AGE, SPEC, outcome_for
+from connectors.backends.pushed import CHECK_ID, MAX_AGE, SPEC, judge_metrics, outcome_for, thresholds_from
 
-__all__ = ["CHECK_ID", "MAX_AGE", "SPEC", "outcome_for"]
+__all__ = ["CHECK_ID", "MAX_AGE", "SPEC", "judge_metrics", "outcome_for", "thresholds_from"]

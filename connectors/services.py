@@ -143,6 +143,15 @@ def _resolve_secrets(component, connector_class) -> dict:
     }
 
 
+def connector_ready(component) -> Connector:
+    """The component's back-end, ready to be asked one question outside a refresh (the corroboration of a CI
+    push): its per-call timeout, its secrets resolved and its URLs checked against the connector URL policy."""
+    connector = connector_for_component(component, timeout=limits_for(component.connector).call_timeout)
+    validate_component_urls(connector)
+    connector.secrets = _resolve_secrets(component, type(connector))
+    return connector
+
+
 def _run_with_wall_limit(connector: Connector, wall_limit: float) -> list[CheckOutcome]:
     """Run the back-end in a helper thread and stop waiting after ``wall_limit`` seconds.
 
@@ -307,7 +316,9 @@ def _send_stored(project_id, cause, results, before, component_id, source):
     )
 
 
-def project_result_store(*, project, outcome: CheckOutcome, ttl: timedelta, checked_at, version: str = "1"):
+def project_result_store(
+    *, project, outcome: CheckOutcome, ttl: timedelta, checked_at, version: str = "1", cause: str = ""
+):
     """Store a result that belongs to the project itself (no component), with its history.
 
     The CI push calls this inside its own transaction, so the check result every page reads changes together
@@ -345,7 +356,8 @@ def project_result_store(*, project, outcome: CheckOutcome, ttl: timedelta, chec
             checked_at=checked_at,
             connector_version=version,
         )
-        _send_stored(project.pk, f"{result.check_id} stored: {result.state}", [result], before, None, "CI push")
+        cause = cause or f"{result.check_id} stored: {result.state}"
+        _send_stored(project.pk, cause, [result], before, None, "CI push")
     return result
 
 

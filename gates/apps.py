@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 def ensure_default_policy(sender, using="default", **kwargs):
-    """Version 1 of the policy always exists, like Django's content types: re-created after a flush.
+    """The shipped policy versions always exist, like Django's content types: re-created after a flush.
 
     The data migration installs it once; a database flushed afterwards (tests, ``manage.py flush``) would
     otherwise leave gates judging by the built-in rules with no version to name in the verdict.
@@ -18,10 +18,12 @@ def ensure_default_policy(sender, using="default", **kwargs):
         return  # migrated backwards past the gates tables
     if GatePolicy.objects.using(using).exists():
         return
-    migration = import_module("gates.migrations.0002_default_policy")
+    first = import_module("gates.migrations.0002_default_policy")
+    second = import_module("gates.migrations.0005_default_policy_v2")
     GatePolicy.objects.using(using).create(
-        version=1, rules=migration.RULES, note="Default policy shipped with Plumbline.", is_active=True
+        version=1, rules=first.RULES, note="Default policy shipped with Plumbline.", is_active=True
     )
+    GatePolicy.objects.using(using).create(version=2, rules=second.RULES, note=second.NOTE, is_active=True)
 
 
 class GatesConfig(AppConfig):
@@ -34,6 +36,7 @@ class GatesConfig(AppConfig):
         from assessments import signals as assessment_signals
         from assessments.models import Assessment
         from assessments.selectors import expected_kinds_from
+        from connectors import pushed
         from connectors import signals as connector_signals
         from connectors.models import CheckResult, Waiver
         from registry import signals as registry_signals
@@ -49,6 +52,9 @@ class GatesConfig(AppConfig):
         expected_kinds_from(expected_kinds_by_stage)
         # Every stage the inventory writes (create, update, import, API, pages) goes through this gate.
         stage_gate.register(project_move_stage)
+        # Pushes are judged on the thresholds Plumbline holds (the refresh of the pushed check asks here).
+        pushed.thresholds_from(receivers.thresholds_of)
+        assessment_signals.assessment_decided.connect(receivers.push_rejudged, dispatch_uid="gates-push-rejudged")
         for signal in (
             connector_signals.check_results_stored,
             connector_signals.waiver_changed,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,7 +31,7 @@ CLOCK_SKEW = timedelta(minutes=10)
 PLUMBLINE_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
-    "required": ["evaluated_at", "metrics", "dataset"],
+    "required": ["evaluated_at", "metrics"],
     "additionalProperties": False,
     "properties": {
         "format": {"const": "plumbline"},
@@ -63,8 +64,19 @@ PLUMBLINE_SCHEMA = {
         "model_version": {"type": "string", "maxLength": 200},
         "prompt_version": {"type": "string", "maxLength": 200},
         "git_commit": {"type": "string", "pattern": "^[0-9a-fA-F]{7,64}$"},
+        "mlflow_run_id": {"type": "string", "pattern": "^[0-9A-Za-z_-]{1,64}$"},
         "run_url": {"type": "string", "maxLength": 1000},
     },
+}
+# What a push may name beside its payload (query parameters, the CLI's --commit, --dataset...): what it claims to
+# have evaluated, corroborated by ``connectors.corroboration``. ``{parameter: (field, pattern, max length)}``.
+CLAIM_PARAMETERS = {
+    "commit": ("git_commit", r"[0-9a-fA-F]{7,64}", 64),
+    "dataset": ("dataset_name", None, 200),
+    "dataset_version": ("dataset_version", None, 100),
+    "dataset_digest": ("dataset_hash", None, 128),
+    "mlflow_run": ("mlflow_run_id", r"[0-9A-Za-z_-]{1,64}", 64),
+    "ci_url": ("run_url", None, 1000),
 }
 
 
@@ -181,18 +193,19 @@ def parse_plumbline(payload: dict, *, now: datetime) -> dict:
             errors.setdefault(f"metrics[{index}].name", []).append(f"Metric {name!r} is given twice.")
     if errors:
         raise EvidenceError(errors)
-    dataset = payload["dataset"]
+    dataset = payload.get("dataset") or {}
     return {
         "metrics": [
             _metric(m["name"], m["value"], m.get("threshold"), m.get("higher_is_better", True))
             for m in payload["metrics"]
         ],
-        "dataset_name": dataset["name"],
+        "dataset_name": dataset.get("name", ""),
         "dataset_version": dataset.get("version", ""),
         "dataset_hash": dataset.get("hash", ""),
         "model_version": payload.get("model_version", ""),
         "prompt_version": payload.get("prompt_version", ""),
         "git_commit": payload.get("git_commit", ""),
+        "mlflow_run_id": payload.get("mlflow_run_id", ""),
         "run_url": payload.get("run_url", ""),
         "evaluated_at": evaluated_at,
     }
@@ -323,9 +336,16 @@ def parse_mlflow(payload: dict, *, now: datetime) -> dict:
         "model_version": str(tags.get("plumbline.model_version") or params.get("model", ""))[:200],
         "prompt_version": str(tags.get("plumbline.prompt_version", ""))[:200],
         "git_commit": str(tags.get("mlflow.source.git.commit", ""))[:64],
+        "mlflow_run_id": _run_id(info),
         "run_url": _check_url(str(tags.get("plumbline.run_url", "")), "data.tags.plumbline.run_url", errors)[:1000],
         "evaluated_at": evaluated_at,
     }
+
+
+def _run_id(info: dict) -> str:
+    """The run id of an MLflow run description, when it has the shape of one (else nothing is claimed)."""
+    value = info.get("run_id") or info.get("run_uuid") or ""
+    return value if isinstance(value, str) and re.fullmatch(r"[0-9A-Za-z_-]{1,64}", value) else ""
 
 
 def parse_promptfoo(payload: dict, *, now: datetime) -> dict:
@@ -418,6 +438,28 @@ def _check_caps(fields: dict) -> None:
                 )
     if errors:
         raise EvidenceError(errors)
+
+
+def apply_claims(fields: dict, claims: dict[str, str]) -> dict:
+    """``fields`` with what the push names beside its payload (``CLAIM_PARAMETERS``) put over them; a malformed
+    claim raises ``EvidenceError`` naming the parameter. A missing one is no error: the push then reads unverified."""
+    errors: dict[str, list[str]] = {}
+    out = dict(fields)
+    for parameter, value in claims.items():
+        if parameter not in CLAIM_PARAMETERS or value in (None, ""):
+            continue
+        field, pattern, max_length = CLAIM_PARAMETERS[parameter]
+        value = str(value)
+        if len(value) > max_length:
+            errors.setdefault(parameter, []).append(f"At most {max_length} characters.")
+        elif pattern and not re.fullmatch(pattern, value):
+            errors.setdefault(parameter, []).append(f"Does not match {pattern}.")
+        elif parameter == "ci_url":
+            _check_url(value, parameter, errors)
+        out[field] = value
+    if errors:
+        raise EvidenceError(errors)
+    return out
 
 
 def parse(payload: Any, *, fmt: str | None = None, now: datetime) -> tuple[str, dict]:

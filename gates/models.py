@@ -68,3 +68,37 @@ class VerdictChange(models.Model):
 
     def __str__(self):
         return f"{self.project_id} {self.stage} at {self.changed_at:%Y-%m-%d %H:%M}: {self.cause}"
+
+
+class EvaluationThresholds(models.Model):
+    """One version of a project's evaluation thresholds, owned by Plumbline: proposed by the team, in force once a
+    reviewer approves it. ``thresholds`` is ``[{"names": [metric, ...], "min": x} | {"names": [...], "max": x}]``
+    (the metric may be reported under any of its names). Without an approved version the policy's defaults for the
+    project's tier apply (``gates.selectors.thresholds_in_force``). Versions are never edited."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved (in force)"
+        REJECTED = "rejected", "Rejected"
+        SUPERSEDED = "superseded", "Superseded"
+
+    project = models.ForeignKey("registry.Project", on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    thresholds = models.JSONField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PROPOSED)
+    note = models.CharField(max_length=250, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name_plural = "evaluation thresholds"
+        constraints = [models.UniqueConstraint(fields=["project", "version"], name="one_threshold_version_per_project")]
+
+    def __str__(self):
+        return f"Evaluation thresholds v{self.version} ({self.state})"

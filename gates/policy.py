@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from importlib import import_module
 from typing import Any
 
 import jsonschema
@@ -32,40 +33,53 @@ CONDITION_ATTRIBUTES = (
     "handles_confidential",
 )
 
-DEFAULT_RULES: dict[str, Any] = {
-    "format": 1,
-    "stages": {
-        "poc": {
-            "assessments": [{"kind": "impact"}, {"kind": "risk", "max_age_days": 180}],
-            "checks": [],
-            "unknown_checks_block": False,
+# The built-in rules, used only before any policy version is saved (``gates.selectors.policy_in_force``): the
+# shipped default, version 2 (gates/migrations/0005_default_policy_v2.py).
+DEFAULT_RULES: dict[str, Any] = import_module("gates.migrations.0005_default_policy_v2").RULES
+
+CHECK_ID_SCHEMA = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"}
+METRIC_NAMES_SCHEMA = {
+    "type": "array",
+    "minItems": 1,
+    "uniqueItems": True,
+    "items": {"type": "string", "minLength": 1, "maxLength": 200},
+}
+BY_TIER_SCHEMA = {
+    "type": "object",
+    "required": list(TIERS),
+    "additionalProperties": False,
+    "properties": {tier: {"type": "number"} for tier in TIERS},
+}
+# Evaluation thresholds Plumbline holds for a project when its team set none: by risk tier, some only for RAG.
+DEFAULT_THRESHOLDS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["names"],
+        "oneOf": [{"required": ["min"]}, {"required": ["max"]}],
+        "additionalProperties": False,
+        "properties": {
+            "names": METRIC_NAMES_SCHEMA,
+            "min": BY_TIER_SCHEMA,
+            "max": BY_TIER_SCHEMA,
+            "only_if": {"enum": list(CONDITION_ATTRIBUTES)},
         },
-        "pilot": {
-            "assessments": [
-                {"kind": "impact"},
-                {"kind": "risk", "max_age_days": 180},
-                {"kind": "maturity", "max_age_days": 90},
-            ],
-            "required_level": {"low": 1, "medium": 1, "high": 2, "critical": 3},
-            "checks": [{"id": "git.tests_present"}],
-            "max_evidence_age_days": 14,
-            "unknown_checks_block": False,
-        },
-        "production": {
-            "assessments": [
-                {"kind": "impact"},
-                {"kind": "risk", "max_age_days": 180},
-                {"kind": "maturity", "max_age_days": 90},
-            ],
-            "required_level": {"low": 1, "medium": 2, "high": 3, "critical": 4},
-            "checks": [
-                {"id": "git.tests_present"},
-                {"id": "git.ci_runs_tests"},
-                {"id": "ci.eval_results_recent"},
-                {"id": "vectorstore.index_fresh", "only_if": "uses_rag"},
-            ],
-            "max_evidence_age_days": 7,
-            "unknown_checks_block": False,
+    },
+}
+# A project's own thresholds (``gates.models.EvaluationThresholds.thresholds``).
+THRESHOLDS_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "array",
+    "maxItems": 50,
+    "items": {
+        "type": "object",
+        "required": ["names"],
+        "oneOf": [{"required": ["min"]}, {"required": ["max"]}],
+        "additionalProperties": False,
+        "properties": {
+            "names": METRIC_NAMES_SCHEMA,
+            "min": {"type": "number", "minimum": -1e30, "maximum": 1e30},
+            "max": {"type": "number", "minimum": -1e30, "maximum": 1e30},
         },
     },
 }
@@ -77,6 +91,7 @@ RULES_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "format": {"const": 1},
+        "evaluation_thresholds": DEFAULT_THRESHOLDS_SCHEMA,
         "stages": {
             "type": "object",
             "additionalProperties": False,
@@ -109,10 +124,16 @@ RULES_SCHEMA: dict[str, Any] = {
                             "type": "array",
                             "items": {
                                 "type": "object",
-                                "required": ["id"],
+                                "oneOf": [{"required": ["id"]}, {"required": ["any_of"]}],
                                 "additionalProperties": False,
                                 "properties": {
-                                    "id": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"},
+                                    "id": CHECK_ID_SCHEMA,
+                                    "any_of": {
+                                        "type": "array",
+                                        "minItems": 1,
+                                        "uniqueItems": True,
+                                        "items": CHECK_ID_SCHEMA,
+                                    },
                                     "only_if": {"enum": list(CONDITION_ATTRIBUTES)},
                                 },
                             },
@@ -149,10 +170,45 @@ def validate_rules(rules: Any) -> dict[str, list[str]]:
             )
         for kind in {k for k in kinds if kinds.count(k) > 1}:
             errors.setdefault(f"stages.{stage}.assessments", []).append(f"Assessment kind {kind!r} is listed twice.")
-        ids = [c["id"] for c in spec.get("checks", [])]
+        ids = [check_id for c in spec.get("checks", []) for check_id in check_ids_of(c)]
         for check_id in {c for c in ids if ids.count(c) > 1}:
             errors.setdefault(f"stages.{stage}.checks", []).append(f"Check {check_id!r} is listed twice.")
     return errors
+
+
+def validate_thresholds(thresholds: Any) -> dict[str, list[str]]:
+    """Every problem in a project's evaluation thresholds, keyed by JSON path; empty if valid."""
+    errors: dict[str, list[str]] = {}
+    for error in sorted(jsonschema.Draft202012Validator(THRESHOLDS_SCHEMA).iter_errors(thresholds), key=_path):
+        errors.setdefault(_path(error), []).append(error.message)
+    if errors:
+        return errors
+    seen: set[str] = set()
+    for index, item in enumerate(thresholds):
+        for name in item["names"]:
+            if name in seen:
+                errors.setdefault(f"{index}.names", []).append(f"Metric {name!r} has a threshold already.")
+            seen.add(name)
+    return errors
+
+
+def default_thresholds(rules: dict, *, tier: str | None, flags: dict[str, bool]) -> list[dict]:
+    """The evaluation thresholds the policy gives a project of ``tier`` (unknown tier: the strictest, critical)
+    with ``flags`` (``only_if`` conditions), as a project's own thresholds are written."""
+    tier = tier if tier in TIERS else TIERS[-1]
+    out = []
+    for item in rules.get("evaluation_thresholds", []):
+        condition = item.get("only_if")
+        if condition and not flags.get(condition):
+            continue
+        bound = "min" if "min" in item else "max"
+        out.append({"names": list(item["names"]), bound: item[bound][tier]})
+    return out
+
+
+def check_ids_of(item: dict) -> tuple[str, ...]:
+    """The check ids a policy check item names: its ``id``, or every one of its ``any_of``."""
+    return tuple(item["any_of"]) if "any_of" in item else (item["id"],)
 
 
 @dataclass(frozen=True)
@@ -412,6 +468,22 @@ def _check_requirement(check_id, results, facts, max_age) -> Requirement:
     return Requirement(f"check.{check_id}", "check", title, "met", f"Check {check_id} passes.")
 
 
+def _any_of_requirement(check_ids, facts, max_age) -> Requirement:
+    """Met when one of ``check_ids`` is met; failed when every one failed (looked and found wanting); otherwise
+    unknown (one could not be read, and it might have passed)."""
+    parts = [_check_requirement(c, facts.checks.get(c, ()), facts, max_age) for c in check_ids]
+    req_id = "check." + ",".join(check_ids)
+    title = f"One of {', '.join(check_ids)} passes"
+    met = next((r for r in parts if r.status == "met"), None)
+    if met is not None:
+        return Requirement(req_id, "check", title, "met", met.message)
+    if len(parts) == 1:
+        return Requirement(req_id, "check", title, parts[0].status, parts[0].message)
+    status = "unknown" if any(r.status == "unknown" for r in parts) else "failed"
+    message = f"None of {', '.join(check_ids)} passes: " + " ".join(r.message for r in parts)
+    return Requirement(req_id, "check", title, status, message)
+
+
 def _why(requirements, facts) -> tuple[WhyItem, ...]:
     """Everything that holds the project back, in plain words, most unblocking first.
 
@@ -490,8 +562,12 @@ def evaluate(rules: dict, facts: GateFacts, *, stage: str, policy_version: int |
         condition = item.get("only_if")
         if condition and not facts.project_flags.get(condition):
             continue
-        required_ids.append(item["id"])
-        requirements.append(_check_requirement(item["id"], facts.checks.get(item["id"], ()), facts, max_age))
+        ids = check_ids_of(item)
+        required_ids += ids
+        if "any_of" in item:
+            requirements.append(_any_of_requirement(ids, facts, max_age))
+        else:
+            requirements.append(_check_requirement(item["id"], facts.checks.get(item["id"], ()), facts, max_age))
 
     other_unknown = []
     for check_id in sorted(set(facts.checks) - set(required_ids)):

@@ -23,3 +23,18 @@ def row_saved(sender, instance, **kwargs):
 
 def policy_saved(sender, instance, **kwargs):
     services.verdicts_invalidate()
+
+
+def push_rejudged(sender, *, project_id, cause, **kwargs):
+    """An assessment decision may change the risk tier, and with it the policy's default thresholds for the
+    project: judge its newest CI push again (stored, and so announced, only when the judgement changes)."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is not None:
+        services.evaluation_rejudge(project=project, cause=cause)
+
+
+def thresholds_of(project_id):
+    """The provider ``connectors.pushed.thresholds_from`` is given: the thresholds in force for a project."""
+    from .selectors import thresholds_in_force
+
+    return thresholds_in_force(project_id=project_id).thresholds

@@ -17,10 +17,11 @@ from assessments.selectors import current_maturity_results
 from connectors.models import PushedEvaluation
 from connectors.selectors import check_readings
 from registry.choices import STAGE_ORDER, Stage
+from registry.models import Project
 
-from .facts import ASSESSMENT_FIELDS, PROJECT_FIELDS, build_gate_facts, newest_approved
-from .models import GatePolicy, VerdictChange
-from .policy import DEFAULT_RULES, GATED_STAGES, evaluate
+from .facts import ASSESSMENT_FIELDS, PROJECT_FIELDS, build_gate_facts, newest_approved, project_flags
+from .models import EvaluationThresholds, GatePolicy, VerdictChange
+from .policy import DEFAULT_RULES, GATED_STAGES, default_thresholds, evaluate
 
 
 def active_policy():
@@ -204,3 +205,43 @@ def verdict_history(*, project, stage=None):
     if stage:
         rows = rows.filter(stage=stage)
     return rows.order_by("-changed_at", "-id")
+
+
+class ThresholdsInForce(NamedTuple):
+    thresholds: list[dict]
+    source: str  # "project" (an approved version) or "policy" (the policy's defaults for the tier)
+    version: int | None  # the project's approved version, or the policy version
+    tier: str | None
+
+
+def thresholds_in_force(*, project_id) -> ThresholdsInForce:
+    """The evaluation thresholds that judge the project's CI pushes: its newest approved version, else the policy
+    in force's defaults for its risk tier and flags (a RAG project needs faithfulness). Three queries at most."""
+    approved = (
+        EvaluationThresholds.objects.filter(project_id=project_id, state=EvaluationThresholds.State.APPROVED)
+        .order_by("-version")
+        .values("thresholds", "version")
+        .first()
+    )
+    if approved:
+        return ThresholdsInForce(approved["thresholds"], "project", approved["version"], None)
+    rules, version = policy_in_force()
+    row = Project.objects.filter(pk=project_id).values(*PROJECT_FIELDS).first()
+    risk = (
+        Assessment.objects.filter(project_id=project_id, kind="risk", state=Assessment.State.APPROVED)
+        .order_by("-decided_at", "-id")
+        .values_list("result", flat=True)
+        .first()
+    )
+    tier = (risk or {}).get("tier")
+    flags = project_flags(row) if row else {}
+    return ThresholdsInForce(default_thresholds(rules, tier=tier, flags=flags), "policy", version, tier)
+
+
+def threshold_versions(*, project):
+    """Every version of the project's own thresholds, newest first, with who proposed and decided."""
+    return (
+        EvaluationThresholds.objects.filter(project=project)
+        .select_related("proposed_by", "decided_by")
+        .order_by("-version")
+    )

@@ -11,9 +11,11 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from connectors import corroboration
 from connectors.models import PushedEvaluation
 from connectors.pushed import SPEC as PUSHED_SPEC
 from connectors.pushed import outcome_for as pushed_outcome
+from connectors.selectors import project_result
 from connectors.services import project_result_store
 from registry.audit import record_change
 from registry.choices import STAGE_ORDER, Stage
@@ -21,9 +23,9 @@ from registry.models import ChangeRecord, Project
 from registry.stage_gate import StageRefused
 
 from . import evidence, signals
-from .models import GatePolicy, StoredVerdict, VerdictChange
-from .policy import GATED_STAGES, evaluate, validate_rules
-from .selectors import gate_facts, gate_verdict
+from .models import EvaluationThresholds, GatePolicy, StoredVerdict, VerdictChange
+from .policy import GATED_STAGES, evaluate, validate_rules, validate_thresholds
+from .selectors import gate_facts, gate_verdict, thresholds_in_force
 from .validity import valid_until
 
 
@@ -93,28 +95,132 @@ def _enqueue_refresh_all(cause):
     refresh_all_verdicts.delay(cause=cause)
 
 
-@transaction.atomic
-def evidence_push(*, project, payload, fmt=None, token=None, user=None):
-    """Validate and store one pushed evaluation whole, with its provenance; raises ``evidence.EvidenceError``."""
+PUSH_FIELDS_FOR_JUDGING = (
+    "metrics", "dataset_name", "dataset_version", "dataset_hash", "git_commit", "mlflow_run_id", "run_url",
+    "evaluated_at", "verification", "verification_reasons",
+)  # fmt: skip
+
+
+def evidence_push(*, project, payload, fmt=None, token=None, user=None, claims=None):
+    """Validate, corroborate and store one pushed evaluation whole, with its provenance; raises
+    ``evidence.EvidenceError`` for a malformed payload or claim (nothing stored).
+
+    ``claims`` are what the push names beside its payload (``evidence.CLAIM_PARAMETERS``: commit, dataset, MLflow
+    run, CI URL). The push is kept whatever its corroboration says (``connectors.corroboration``: read from the
+    project's repositories and MLflow, outside the transaction, each read bounded by the connector timeout); the
+    ``ci.eval_results_recent`` result written with it judges it on Plumbline's thresholds, never its own.
+    """
     fmt, fields = evidence.parse(payload, fmt=fmt, now=timezone.now())
-    pushed = PushedEvaluation.objects.create(
-        project=project, token=token, pushed_by=user, format=fmt, payload=payload, **fields
+    fields = evidence.apply_claims(fields, claims or {})
+    found = corroboration.observe(project=project, claim=fields)
+    with transaction.atomic():
+        pushed = PushedEvaluation.objects.create(
+            project=project,
+            token=token,
+            pushed_by=user,
+            format=fmt,
+            payload=payload,
+            verification=found.state,
+            verification_reasons=list(found.reasons),
+            verification_facts=found.facts,
+            **fields,
+        )
+        who = f" with token {token.prefix}…" if token else ""
+        _push_result_store(project=project, cause=f"CI push {found.state} ({fmt}){who}")
+        record_change(
+            instance=pushed,
+            project=project,
+            action=ChangeRecord.Action.CREATE,
+            actor=user,
+            changes={"verification": ["", found.state]},
+            note=f"Evaluation results pushed by CI ({fmt}){who}: {found.state}",
+        )
+    return pushed
+
+
+def _push_result_store(*, project, cause, only_if_changed=False):
+    """Judge the newest push (by arrival) on the thresholds in force and store it as the project's
+    ``ci.eval_results_recent`` result. ``only_if_changed``: leave the stored result alone when the judgement is
+    the same (a re-judgement after an input that may not matter, e.g. an assessment decision)."""
+    latest = (
+        PushedEvaluation.objects.filter(project=project)
+        .order_by(*PushedEvaluation.NEWEST_FIRST)
+        .values(*PUSH_FIELDS_FOR_JUDGING)
+        .first()
     )
-    # The newest push by arrival is the project's ``ci.eval_results_recent`` result, written with the push.
-    project_result_store(
-        project=project,
-        outcome=pushed_outcome(fields),
-        ttl=PUSHED_SPEC.ttl,
-        checked_at=fields["evaluated_at"],
+    if latest is None:
+        return None
+    outcome = pushed_outcome(latest, thresholds=thresholds_in_force(project_id=project.pk).thresholds)
+    if only_if_changed:
+        stored = project_result(project=project, check_id=PUSHED_SPEC.id)
+        if stored is not None and (stored.stored_state, stored.reason) == (outcome.state, outcome.reason[:500]):
+            return None
+    return project_result_store(
+        project=project, outcome=outcome, ttl=PUSHED_SPEC.ttl, checked_at=latest["evaluated_at"], cause=cause
+    )
+
+
+def evaluation_rejudge(*, project, cause):
+    """Judge the newest push again after its thresholds may have changed (a threshold version approved, a risk
+    tier decided, a policy saved); stores and announces only a changed judgement."""
+    with transaction.atomic():
+        return _push_result_store(project=project, cause=cause, only_if_changed=True)
+
+
+@transaction.atomic
+def thresholds_propose(*, project, thresholds, note, actor):
+    """Propose a new version of the project's evaluation thresholds; it applies only once a reviewer approves it.
+    Raises ``ValidationError`` naming every bad entry by JSON path."""
+    errors = validate_thresholds(thresholds)
+    if errors:
+        raise ValidationError({f"thresholds: {path}": messages for path, messages in errors.items()})
+    latest = EvaluationThresholds.objects.select_for_update().filter(project=project).aggregate(v=Max("version"))
+    version = (latest["v"] or 0) + 1
+    proposal = EvaluationThresholds.objects.create(
+        project=project, version=version, thresholds=thresholds, note=(note or "")[:250], proposed_by=actor
     )
     record_change(
-        instance=pushed,
+        instance=proposal,
         project=project,
         action=ChangeRecord.Action.CREATE,
-        actor=user,
-        note=f"Evaluation results pushed by CI ({fmt})" + (f" with token {token.prefix}…" if token else ""),
+        actor=actor,
+        changes={"thresholds": [None, thresholds]},
+        note=f"Evaluation thresholds v{version} proposed (not in force until a reviewer approves them)",
     )
-    return pushed
+    return proposal
+
+
+@transaction.atomic
+def thresholds_decide(*, proposal, approve, note, actor):
+    """Approve (it comes into force, the version before it is superseded, the newest push is judged again and
+    the stored verdicts follow) or reject a proposed version. Raises ``ValidationError`` when it is not pending."""
+    locked = EvaluationThresholds.objects.select_for_update().get(pk=proposal.pk)
+    if locked.state != EvaluationThresholds.State.PROPOSED:
+        raise ValidationError({"state": [f"Version {locked.version} is {locked.state}, not awaiting a decision."]})
+    project = Project.objects.get(pk=locked.project_id)
+    before = thresholds_in_force(project_id=project.pk)
+    State = EvaluationThresholds.State
+    if approve:
+        EvaluationThresholds.objects.filter(project=project, state=State.APPROVED).update(state=State.SUPERSEDED)
+    locked.state = State.APPROVED if approve else State.REJECTED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_note = (note or "")[:250]
+    locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    word = "approved" if approve else "rejected"
+    record_change(
+        instance=locked,
+        project=project,
+        action=ChangeRecord.Action.UPDATE,
+        actor=actor,
+        changes={"thresholds": [before.thresholds, locked.thresholds]} if approve else {"state": ["proposed", word]},
+        note=f"Evaluation thresholds v{locked.version} {word}" + (f": {note}" if note else ""),
+    )
+    if approve:
+        cause = f"Evaluation thresholds v{locked.version} approved"
+        _push_result_store(project=project, cause=cause)
+        verdicts_refresh(project=project, cause=cause)
+    return locked
 
 
 # --- Stored verdicts -------------------------------------------------------------------------------------------
@@ -230,6 +336,7 @@ def verdicts_refresh_all(*, cause) -> int:
     """Recompute every active project's verdicts (after a policy change). Returns the number of projects."""
     count = 0
     for project in Project.objects.filter(archived_at__isnull=True).order_by("pk").iterator(chunk_size=200):
+        evaluation_rejudge(project=project, cause=cause)  # the policy's default thresholds may have changed
         verdicts_refresh(project=project, cause=cause)
         count += 1
     return count

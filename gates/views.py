@@ -16,7 +16,7 @@ from registry.choices import Stage
 from registry.models import Project
 
 from . import badge, selectors, services
-from .forms import MoveStageForm, PolicyForm
+from .forms import MoveStageForm, PolicyForm, ThresholdsDecisionForm, ThresholdsForm, thresholds_text
 from .policy import GATED_STAGES, evaluate
 
 BADGE_MAX_AGE = 300
@@ -42,8 +42,70 @@ def project_gate(request, slug):
             "pushed": selectors.pushed_evaluations(project=project, limit=10),
             "history": selectors.verdict_history(project=project)[:HISTORY_SHOWN],
             "stages": Stage,
+            **_thresholds_context(request, project),
         },
     )
+
+
+def _thresholds_context(request, project, form=None):
+    in_force = selectors.thresholds_in_force(project_id=project.pk)
+    versions = list(selectors.threshold_versions(project=project)[:HISTORY_SHOWN])
+    return {
+        "thresholds_in_force": in_force,
+        "thresholds_in_force_text": thresholds_text(in_force.thresholds),
+        "threshold_versions": [
+            (v, thresholds_text(v.thresholds), rules.can_decide_thresholds(request.user, project, v)) for v in versions
+        ],
+        "thresholds_form": form or ThresholdsForm(initial={"thresholds": thresholds_text(in_force.thresholds)}),
+        "can_propose_thresholds": rules.can_propose_thresholds(request.user, project),
+    }
+
+
+@require_POST
+def project_thresholds_propose(request, slug):
+    project = _project(slug)
+    if not rules.can_propose_thresholds(request.user, project):
+        raise PermissionDenied("Only the project's team or an admin can propose evaluation thresholds.")
+    form = ThresholdsForm(request.POST)
+    if form.is_valid():
+        try:
+            proposal = services.thresholds_propose(
+                project=project,
+                thresholds=form.cleaned_data["thresholds"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error("thresholds", " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"Thresholds v{proposal.version} proposed; they apply once a reviewer approves them."
+            )
+            return redirect("gates:project-gate", slug=slug)
+    messages.error(request, "The thresholds were not proposed: " + " ".join(form.errors.get("thresholds", [])))
+    return redirect("gates:project-gate", slug=slug)
+
+
+@require_POST
+def project_thresholds_decide(request, slug, version):
+    project = _project(slug)
+    proposal = get_object_or_404(selectors.threshold_versions(project=project), version=version)
+    if not rules.can_decide_thresholds(request.user, project, proposal):
+        raise PermissionDenied("Only a reviewer or an admin other than the proposer can decide on thresholds.")
+    form = ThresholdsDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or reject.")
+        return redirect("gates:project-gate", slug=slug)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.thresholds_decide(
+            proposal=proposal, approve=approve, note=form.cleaned_data["note"], actor=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Thresholds v{version} {'approved: now in force' if approve else 'rejected'}.")
+    return redirect("gates:project-gate", slug=slug)
 
 
 @require_POST

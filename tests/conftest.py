@@ -128,3 +128,12 @@ def assessment_questionnaires(db):
     return {
         kind: questionnaire_version_from_yaml(folder / f"{kind}-small.yaml") for kind in ("impact", "risk", "maturity")
     }
+
+
+@pytest.fixture
+def project_repo(project, tmp_path):
+    """The project's code repository: a real git repository (one commit on main) read by the git connector, so
+    a CI push naming its head commit corroborates. Returns the head commit."""
+    from tests.factories import make_project_repository
+
+    return make_project_repository(project, tmp_path / "project-repo")

@@ -174,10 +174,58 @@ GATE_READY_RESULTS = {
 }
 
 
-def make_gate_ready(project, *, kinds=GATE_READY_RESULTS, checks=("git.tests_present", "git.ci_runs_tests")):
+GATE_READY_CHECKS = ("git.tests_present", "git.ci_runs_tests", "prometheus.llm_metrics_present")
+
+
+def make_gate_ready(project, *, kinds=GATE_READY_RESULTS, checks=GATE_READY_CHECKS):
     """Approved assessments (medium risk, verified level 2) and passing checks: all the default production gate
-    needs except the CI evaluation push (and ``vectorstore.index_fresh`` for RAG projects)."""
+    needs except the CI evaluation evidence (and, for RAG projects, ``vectorstore.index_fresh`` and
+    ``vectorstore.chunk_source_metadata``). Monitoring evidence is ``prometheus.llm_metrics_present``."""
     for kind in kinds:
         make_approved_assessment(project, kind, GATE_READY_RESULTS[kind])
     for check_id in checks:
         make_check_result(project, check_id)
+
+
+def make_project_repository(project, path, *, name="app-repo"):
+    """A real git repository at ``path`` (one commit on main) as the project's code repository component, read by
+    the git connector; returns its head commit, which a CI push names to be corroborated."""
+    import subprocess
+
+    env = {
+        "GIT_AUTHOR_NAME": "Ada",
+        "GIT_AUTHOR_EMAIL": "ada@example.com",
+        "GIT_COMMITTER_NAME": "Ada",
+        "GIT_COMMITTER_EMAIL": "ada@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(path),
+        "PATH": "/usr/bin:/bin",
+    }
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(path), *args], env=env, check=True, capture_output=True, text=True)
+
+    path.mkdir(parents=True)
+    git("init", "-q", "-b", "main")
+    (path / "app.py").write_text("print('hello')\n")
+    git("add", "app.py")
+    git("commit", "-q", "-m", "First")
+    ComponentFactory(
+        project=project,
+        kind="code_repository",
+        name=name,
+        connector="git",
+        connector_settings={"location": str(path)},
+        attributes={},
+    )
+    return git("rev-parse", "HEAD").stdout.strip()
+
+
+def approve_thresholds(project, thresholds):
+    """``thresholds`` proposed by a team member and approved by a reviewer: the project's thresholds in force."""
+    from gates.services import thresholds_decide, thresholds_propose
+
+    proposer = make_user(User.Role.MEMBER, teams=[project.team])
+    decider = make_user(User.Role.REVIEWER)
+    proposal = thresholds_propose(project=project, thresholds=thresholds, note="", actor=proposer)
+    return thresholds_decide(proposal=proposal, approve=True, note="", actor=decider)

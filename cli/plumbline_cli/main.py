@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     push = sub.add_parser("push-evidence", help="Push evaluation results (Plumbline, MLflow or promptfoo JSON).")
     push.add_argument("--project", required=True, help="project slug")
     push.add_argument("--format", choices=["plumbline", "mlflow", "promptfoo"], help="default: detect")
+    push.add_argument("--commit", help="git commit evaluated (must be on the branch of the project's repository)")
+    push.add_argument("--dataset", help="evaluation dataset name")
+    version = push.add_mutually_exclusive_group()
+    version.add_argument("--dataset-version", help="dataset version")
+    version.add_argument("--dataset-digest", help="dataset digest (instead of a version)")
+    push.add_argument("--mlflow-run", help="MLflow run id holding the same metric values")
+    push.add_argument("--ci-url", help="URL of this CI run, kept as provenance")
     push.add_argument("file", help="results file (JSON), or - for standard input")
     return parser
 
@@ -79,9 +86,17 @@ def run_push(args) -> int:
     except ValueError as exc:
         print(f"plumbline: {args.file} is not valid JSON: {exc}", file=sys.stderr)
         return REFUSED
+    claims = {
+        "commit": args.commit,
+        "dataset": args.dataset,
+        "dataset_version": args.dataset_version,
+        "dataset_digest": args.dataset_digest,
+        "mlflow_run": args.mlflow_run,
+        "ci_url": args.ci_url,
+    }
     try:
         answer = _client(args).request(
-            "POST", f"/api/v1/projects/{args.project}/evidence", query={"format": args.format}, body=payload
+            "POST", f"/api/v1/projects/{args.project}/evidence", query={"format": args.format, **claims}, body=payload
         )
     except Rejected as exc:
         print(f"plumbline: rejected, nothing was stored: {exc}", file=sys.stderr)
@@ -92,7 +107,8 @@ def run_push(args) -> int:
     evaluation, check = answer.get("evaluation", {}), answer.get("check", {})
     print(
         f"Stored {evaluation.get('format')} results evaluated at {evaluation.get('evaluated_at')} "
-        f"for {args.project}: {check.get('id')} {check.get('state')} — {check.get('reason')}"
+        f"for {args.project} ({evaluation.get('verification', 'unverified')}): "
+        f"{check.get('id')} {check.get('state')} — {check.get('reason')}"
     )
     return ALLOWED
 

@@ -134,6 +134,8 @@ TRANSIENT_GIT_ERRORS = re.compile(
 )
 REDIRECTED = re.compile(r"returned error: 30\d")
 PINNING_GIT = (2, 37)  # the first git that passes http.curloptResolve to libcurl
+COMMIT_SHA = re.compile(r"[0-9a-fA-F]{7,64}")
+REACHABLE, NOT_ON_BRANCH, ABSENT = "reachable", "not_on_branch", "absent"
 
 
 @functools.cache
@@ -340,6 +342,32 @@ class GitRepositoryConnector(Connector):
             self._documents("git.architecture_doc_present", "architecture document", "architecture_globs", paths),
             self._documents("git.model_choice_doc_present", "model-choice document", "model_choice_globs", paths),
         ]
+
+    def commit_on_branch(self, sha: str) -> str:
+        """Where the commit ``sha`` stands: ``reachable`` from the branch (default: HEAD), ``not_on_branch`` (in
+        the repository, never merged into it) or ``absent``. Raises ``ConnectorError`` when git cannot look.
+
+        Corroborates the commit a CI push names (``connectors.corroboration``); reading never changes the source.
+        """
+        if not COMMIT_SHA.fullmatch(sha or ""):
+            return ABSENT
+        repo = self._repository()
+        rev = self._revision(repo)
+        if rev is None:
+            return ABSENT
+        try:
+            full = self._git("rev-parse", "--verify", "--quiet", f"{sha}^{{commit}}", repo=repo).strip()
+        except ConnectorError as exc:
+            if exc.transient:
+                raise
+            return ABSENT
+        try:
+            bases = self._git("merge-base", "--all", full, rev, repo=repo).split()
+        except ConnectorError as exc:
+            if exc.transient:
+                raise
+            return NOT_ON_BRANCH  # no common ancestor: an unrelated history
+        return REACHABLE if full in bases else NOT_ON_BRANCH
 
     # Reaching the repository
 

@@ -413,6 +413,20 @@ class MLflowConnector(Connector):
                 break
         return items[:limit]
 
+    def run_metrics(self, run_id: str) -> dict[str, float] | None:
+        """The latest value of every metric logged on run ``run_id``; None when the server has no such run.
+        Raises ``ConnectorError`` when MLflow cannot be asked. Corroborates a CI push naming its run."""
+        body = self._call("GET", "/api/2.0/mlflow/runs/get", what="a run", missing_ok=True, params={"run_id": run_id})
+        run = (body or {}).get("run")
+        if not isinstance(run, dict):
+            return None
+        metrics = (run.get("data") or {}).get("metrics") or []
+        return {
+            m["key"]: float(m["value"])
+            for m in metrics
+            if isinstance(m, dict) and isinstance(m.get("key"), str) and isinstance(m.get("value"), (int, float))
+        }
+
     # --- data, fetched lazily ------------------------------------------------------------------------------
 
     @cached_property

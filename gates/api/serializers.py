@@ -2,9 +2,9 @@
 
 from rest_framework import serializers
 
-from config.api import OptionalURLField
+from config.api import BooleanField, CharField, OptionalURLField
 from connectors.models import PushedEvaluation
-from gates.models import VerdictChange
+from gates.models import EvaluationThresholds, VerdictChange
 from registry.choices import Stage
 
 
@@ -65,6 +65,17 @@ class GateVerdictSerializer(serializers.Serializer):
 
 class PushedEvaluationSerializer(serializers.ModelSerializer):
     run_url = OptionalURLField(read_only=True, help_text="The CI run that produced the results, or empty.")
+    pushed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    token = serializers.SerializerMethodField(help_text="The API token's prefix (never the token), or null.")
+    verification = serializers.ChoiceField(
+        choices=["verified", "unverified", "unknown"],
+        read_only=True,
+        help_text="What Plumbline read itself: verified, unverified (reasons say why) or unknown (could not look).",
+    )
+    verification_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    def get_token(self, obj) -> str | None:
+        return f"{obj.token.prefix}…" if obj.token_id and obj.token else None
 
     class Meta:
         model = PushedEvaluation
@@ -78,9 +89,14 @@ class PushedEvaluationSerializer(serializers.ModelSerializer):
             "model_version",
             "prompt_version",
             "git_commit",
+            "mlflow_run_id",
             "run_url",
             "evaluated_at",
             "received_at",
+            "pushed_by",
+            "token",
+            "verification",
+            "verification_reasons",
         ]
         read_only_fields = fields
 
@@ -116,3 +132,58 @@ class VerdictChangeSerializer(serializers.ModelSerializer):
         model = VerdictChange
         fields = ["id", "stage", "changed_at", "before", "after", "cause", "policy_version"]
         read_only_fields = fields
+
+
+class ThresholdSerializer(serializers.Serializer):
+    names = serializers.ListField(child=CharField(max_length=200), min_length=1, help_text="The metric's names.")
+    min = serializers.FloatField(required=False, help_text="The value must be at least this (or give max).")
+    max = serializers.FloatField(required=False, help_text="The value must be at most this (or give min).")
+
+
+class ThresholdsInForceSerializer(serializers.Serializer):
+    thresholds = ThresholdSerializer(many=True)
+    source = serializers.ChoiceField(
+        choices=["project", "policy"],
+        help_text="project: the project's approved version; policy: the policy's defaults for the risk tier.",
+    )
+    version = serializers.IntegerField(allow_null=True, help_text="The project's version, or the policy version.")
+    tier = serializers.CharField(allow_null=True, help_text="The risk tier the policy defaults were taken for.")
+
+
+class ThresholdVersionSerializer(serializers.ModelSerializer):
+    thresholds = ThresholdSerializer(many=True)
+    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = EvaluationThresholds
+        fields = [
+            "version",
+            "thresholds",
+            "state",
+            "note",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class ThresholdsSerializer(serializers.Serializer):
+    in_force = ThresholdsInForceSerializer()
+    versions = ThresholdVersionSerializer(many=True)
+
+
+class ThresholdsProposalSerializer(serializers.Serializer):
+    thresholds = serializers.ListField(
+        child=serializers.DictField(),
+        help_text='[{"names": ["faithfulness", "groundedness"], "min": 0.8}, {"names": ["toxicity"], "max": 0.05}]',
+    )
+    note = CharField(max_length=250, required=False, allow_blank=True)
+
+
+class ThresholdsDecisionSerializer(serializers.Serializer):
+    approve = BooleanField(help_text="true approves (the version comes into force), false rejects.")
+    note = CharField(max_length=250, required=False, allow_blank=True)

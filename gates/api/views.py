@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -31,6 +32,11 @@ from .serializers import (
     PushedEvaluationSerializer,
     StageMoveResultSerializer,
     StageMoveSerializer,
+    ThresholdsDecisionSerializer,
+    ThresholdsInForceSerializer,
+    ThresholdsProposalSerializer,
+    ThresholdsSerializer,
+    ThresholdVersionSerializer,
     VerdictChangeSerializer,
 )
 from .throttling import ApiTokenRateThrottle
@@ -38,6 +44,22 @@ from .throttling import ApiTokenRateThrottle
 ERROR_SHAPE = OpenApiResponse(
     OpenApiTypes.OBJECT, description='Error: {"detail": "...", "errors": {"json.path": ["message"]}}'
 )
+
+
+CLAIM_HELP = {
+    "commit": "The git commit evaluated; must be reachable from the branch of a project repository.",
+    "dataset": "Name of the evaluation dataset.",
+    "dataset_version": "Version of the dataset (or give dataset_digest).",
+    "dataset_digest": "Digest of the dataset (or give dataset_version).",
+    "mlflow_run": "The MLflow run holding the same metric values (checked within 1e-6).",
+    "ci_url": "The CI run that pushed (http(s) URL), kept as provenance.",
+}
+
+
+CLAIM_SCHEMAS = {
+    name: {"maxLength": max_length, **({"pattern": f"^{pattern}$"} if pattern else {})}
+    for name, (_field, pattern, max_length) in evidence.CLAIM_PARAMETERS.items()
+}
 
 
 class FormatParamIsOursNegotiation(DefaultContentNegotiation):
@@ -136,14 +158,23 @@ class ProjectEvidenceView(ProjectScopedView):
             "Accepts Plumbline JSON, MLflow evaluation output (`mlflow runs describe` JSON or `metrics.json`) "
             "or promptfoo's results JSON (`promptfoo eval --output results.json`); the format is detected or "
             "given with `?format=`. See docs/ci.md for the fields. Invalid payloads are rejected whole with a "
-            "400 naming every bad field by JSON path. Stored with provenance (token and user); feeds the "
-            "`ci.eval_results_recent` check. Caps per push (beyond any of them: a 400 naming the limit): "
+            "400 naming every bad field by JSON path. A push is a claim: it must name its git commit and its "
+            "dataset (name and version or digest), in the payload or as query parameters; Plumbline reads the "
+            "commit in the project's repository (reachable from its branch) and, when a run is named, the metrics "
+            "of the MLflow run (equal within 1e-6). The push is always stored with provenance (token, user, CI "
+            "URL, time received) and `verification` (verified, unverified with the reasons, or unknown when a "
+            "system could not be asked); the `ci.eval_results_recent` check judges it on the project's Plumbline "
+            "thresholds, never its own. Caps per push (beyond any of them: a 400 naming the limit): "
             + evidence.caps_text()
         ),
         parameters=[
             OpenApiParameter(
                 "format", str, enum=list(evidence.FORMATS), description="Payload format (default: detect)."
-            )
+            ),
+            *[
+                OpenApiParameter(name, {"type": "string", **schema}, description=CLAIM_HELP[name])
+                for name, schema in CLAIM_SCHEMAS.items()
+            ],
         ],
         request=OpenApiTypes.OBJECT,
         examples=[
@@ -187,6 +218,7 @@ class ProjectEvidenceView(ProjectScopedView):
                 fmt=request.query_params.get("format"),
                 token=token_of(request),
                 user=request.user,
+                claims={name: request.query_params.get(name) for name in evidence.CLAIM_PARAMETERS},
             )
         except evidence.EvidenceError as exc:
             return error_response(
@@ -236,3 +268,93 @@ class ProjectStageView(ProjectScopedView):
         except services.GateRefused as refused:
             return Response(verdict_payload(request, refused.verdict), status=status.HTTP_409_CONFLICT)
         return Response({"project": project.slug, "stage": project.stage, "previous_stage": previous})
+
+
+def _validation_error(detail, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"(body)": exc.messages}
+    return error_response(detail, errors=errors)
+
+
+class ProjectThresholdsView(ProjectScopedView):
+    """The project's evaluation thresholds: the ones in force and every version; team members propose new ones."""
+
+    allow_ci_tokens = False
+
+    @extend_schema(
+        summary="The project's evaluation thresholds (owned by Plumbline)",
+        description=(
+            "The thresholds that judge the project's CI pushes: its newest approved version, else the gate "
+            "policy's defaults for its risk tier (a RAG project also needs faithfulness or groundedness). Every "
+            "version, proposed, approved, rejected or superseded, with who proposed and decided."
+        ),
+        responses={200: ThresholdsSerializer},
+    )
+    def get(self, request, slug):
+        project = self.get_project(slug)
+        in_force = selectors.thresholds_in_force(project_id=project.pk)
+        return Response(
+            {
+                "in_force": ThresholdsInForceSerializer(in_force._asdict()).data,
+                "versions": ThresholdVersionSerializer(selectors.threshold_versions(project=project), many=True).data,
+            }
+        )
+
+    @extend_schema(
+        summary="Propose new evaluation thresholds",
+        description=(
+            "A new version, proposed: it applies only once a reviewer (not the proposer) approves it. Each "
+            "threshold names the metric (alternative names allowed) and a min or a max. Team members and admins; "
+            "never a CI token."
+        ),
+        request=ThresholdsProposalSerializer,
+        responses={201: ThresholdVersionSerializer},
+    )
+    def post(self, request, slug):
+        project = self.get_project(slug)
+        if not rules.can_propose_thresholds(request.user, project):
+            raise PermissionDenied("Only the project's team and admins can propose evaluation thresholds.")
+        serializer = ThresholdsProposalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            proposal = services.thresholds_propose(
+                project=project,
+                thresholds=serializer.validated_data["thresholds"],
+                note=serializer.validated_data.get("note", ""),
+                actor=request.user,
+            )
+        except DjangoValidationError as exc:
+            return _validation_error("The thresholds were not proposed: fix the fields in errors.", exc)
+        return Response(ThresholdVersionSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectThresholdsDecisionView(ProjectScopedView):
+    allow_ci_tokens = False
+
+    @extend_schema(
+        summary="Approve or reject proposed evaluation thresholds",
+        description=(
+            "Reviewers and admins, other than the proposer. Approving puts the version in force (the one before it "
+            "is superseded), judges the newest CI push again and recomputes the stored verdicts, which records the "
+            "change in the verdict history and sends the verdict-changed webhook when a verdict changes. 409 when "
+            "the version is not awaiting a decision."
+        ),
+        request=ThresholdsDecisionSerializer,
+        responses={200: ThresholdVersionSerializer, 409: ERROR_SHAPE},
+    )
+    def post(self, request, slug, version):
+        project = self.get_project(slug)
+        proposal = get_object_or_404(selectors.threshold_versions(project=project), version=version)
+        if not rules.can_decide_thresholds(request.user, project, proposal):
+            raise PermissionDenied("Only a reviewer or an admin other than the proposer can decide on thresholds.")
+        serializer = ThresholdsDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            decided = services.thresholds_decide(
+                proposal=proposal,
+                approve=serializer.validated_data["approve"],
+                note=serializer.validated_data.get("note", ""),
+                actor=request.user,
+            )
+        except DjangoValidationError as exc:
+            return error_response(" ".join(exc.messages), status_code=status.HTTP_409_CONFLICT)
+        return Response(ThresholdVersionSerializer(decided).data)

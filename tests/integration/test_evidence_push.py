@@ -14,7 +14,7 @@ from accounts.services import token_create
 from connectors.models import PushedEvaluation
 from gates.selectors import gate_verdict
 from registry.models import ChangeRecord
-from tests.factories import make_check_result, make_gate_ready
+from tests.factories import approve_thresholds, make_check_result, make_gate_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 DATA = Path(__file__).resolve().parents[1] / "data" / "ci"
@@ -25,10 +25,13 @@ def sample(name):
 
 
 @pytest.fixture
-def ready(project):
-    """Everything the production gate needs except CI evaluation results."""
+def ready(project, project_repo):
+    """Everything the production gate needs except CI evaluation results; ``head`` is the commit a push names to
+    be corroborated by the project's repository."""
     make_gate_ready(project)
     make_check_result(project, "vectorstore.index_fresh")
+    make_check_result(project, "vectorstore.chunk_source_metadata")
+    project.head = project_repo
     return project
 
 
@@ -42,8 +45,9 @@ def ci(ready, member):
 
 
 def push(client, project, payload, fmt=None):
-    url = reverse("api-project-evidence", args=[project.slug]) + (f"?format={fmt}" if fmt else "")
-    return client.post(url, payload, format="json")
+    """Push ``payload`` naming the project's head commit and a versioned dataset, as a corroborated push does."""
+    query = f"?commit={project.head}&dataset_version=3" + (f"&format={fmt}" if fmt else "")
+    return client.post(reverse("api-project-evidence", args=[project.slug]) + query, payload, format="json")
 
 
 def recent():
@@ -74,8 +78,8 @@ def test_a_failing_plumbline_push_refuses_naming_the_metric(ci, ready):
     push(ci, ready, payload)
     verdict = gate_verdict(project=ready, stage="production")
     assert verdict.reasons == (
-        "Check ci.eval_results_recent fails on CI push: "
-        "1 metric(s) below threshold: faithfulness 0.6 (threshold 0.85).",
+        "Check ci.eval_results_recent fails on CI push: 1 Plumbline threshold(s) not met: faithfulness 0.6 "
+        "(Plumbline requires at least 0.8; the push's own threshold 0.85 is not used).",
     )
 
 
@@ -88,27 +92,46 @@ def test_an_old_push_reads_stale(ci, ready):
 
 
 def test_an_mlflow_run_opens_the_gate(ci, ready):
-    payload = sample("mlflow-run-describe.json")
-    payload["info"]["end_time"] = int(recent().timestamp() * 1000)
+    approve_thresholds(ready, [{"names": ["answer_correctness"], "min": 0.8}, {"names": ["toxicity"], "max": 0.05}])
+    payload = mlflow_sample_without_run_id()
     response = push(ci, ready, payload)
     assert response.status_code == 201, response.json()
     assert response.json()["evaluation"]["format"] == "mlflow"
     assert gate_verdict(project=ready, stage="production").allowed
 
 
-def test_an_mlflow_run_below_its_threshold_refuses(ci, ready):
-    payload = sample("mlflow-run-describe.json")
-    payload["info"]["end_time"] = int(recent().timestamp() * 1000)
+def test_an_mlflow_run_above_a_plumbline_maximum_refuses(ci, ready):
+    approve_thresholds(ready, [{"names": ["answer_correctness"], "min": 0.8}, {"names": ["toxicity"], "max": 0.05}])
+    payload = mlflow_sample_without_run_id()
     payload["data"]["metrics"]["toxicity"] = 0.2
     push(ci, ready, payload, fmt="mlflow")
-    assert "toxicity 0.2 (threshold 0.05)" in gate_verdict(project=ready, stage="production").reasons[0]
+    assert "toxicity 0.2 (Plumbline requires at most 0.05" in gate_verdict(project=ready, stage="production").reasons[0]
+
+
+def mlflow_sample_without_run_id():
+    """``mlflow runs describe`` output without its run id: a named run is read from the project's MLflow, which
+    these tests have none of (tests/integration/test_evidence_corroboration.py reads a real one)."""
+    payload = sample("mlflow-run-describe.json")
+    payload["info"]["end_time"] = int(recent().timestamp() * 1000)
+    payload["info"].pop("run_id", None)
+    payload["info"].pop("run_uuid", None)
+    return payload
+
+
+def test_a_named_mlflow_run_the_project_cannot_read_is_unverified(ci, ready):
+    payload = sample("mlflow-run-describe.json")
+    payload["info"]["end_time"] = int(recent().timestamp() * 1000)
+    answer = push(ci, ready, payload).json()
+    assert answer["evaluation"]["verification"] == "unverified"
+    assert "the project has no component read by the MLflow connector" in answer["check"]["reason"]
 
 
 def test_a_promptfoo_run_with_a_failing_case_refuses_and_an_all_passing_one_opens(ci, ready):
+    approve_thresholds(ready, [{"names": ["pass_rate"], "min": 1.0}])
     payload = sample("promptfoo-results.json")
     payload["results"]["timestamp"] = recent().isoformat()
     assert push(ci, ready, payload, fmt="promptfoo").status_code == 201
-    assert "pass_rate 0.75 (threshold 1)" in gate_verdict(project=ready, stage="production").reasons[0]
+    assert "pass_rate 0.75 (Plumbline requires at least 1" in gate_verdict(project=ready, stage="production").reasons[0]
     payload["results"]["stats"].update(successes=4, failures=0)
     payload["results"]["timestamp"] = timezone.now().isoformat()
     push(ci, ready, payload)
@@ -119,12 +142,12 @@ def test_an_invalid_payload_is_rejected_whole_naming_each_bad_field(ci, ready):
     payload = sample("plumbline-passing.json")
     payload["metrics"][2]["value"] = "fast"
     payload["run_url"] = "ftp://example.com/x"
-    del payload["dataset"]
+    payload["dataset"] = {"name": ""}
     response = push(ci, ready, payload)
     assert response.status_code == 400
     body = response.json()
     assert body["errors"] == {
-        "dataset": ["'dataset' is a required property"],
+        "dataset.name": ["'' should be non-empty"],
         "metrics[2].value": ["'fast' is not of type 'number'"],
     }
     assert PushedEvaluation.objects.count() == 0

@@ -17,21 +17,52 @@ def load(name):
     return json.loads((DATA / name).read_text())
 
 
-def test_it_parses_plumbline_json_and_judges_each_metric():
+VERIFIED = {"verification": "verified", "verification_reasons": ["commit on main"]}
+FAITHFULNESS = [{"names": ["faithfulness", "groundedness"], "min": 0.8}]
+
+
+def test_it_parses_plumbline_json_and_judges_it_on_plumblines_thresholds():
     fmt, fields = parse(load("plumbline-passing.json"), now=NOW)
     assert fmt == "plumbline"
     assert fields["dataset_name"] == "docs-qa-golden"
-    assert all(m["passed"] for m in fields["metrics"])
-    assert outcome_for(fields).state == "pass"
+    assert outcome_for(fields | VERIFIED, thresholds=FAITHFULNESS).state == "pass"
 
 
-def test_it_fails_a_metric_below_its_threshold_and_names_it():
+def test_it_fails_a_metric_below_plumblines_threshold_and_names_it():
     payload = load("plumbline-passing.json")
     payload["metrics"][0]["value"] = 0.5
     _, fields = parse(payload, now=NOW)
-    outcome = outcome_for(fields)
+    outcome = outcome_for(fields | VERIFIED, thresholds=FAITHFULNESS)
     assert outcome.state == "fail"
-    assert "faithfulness 0.5 (threshold 0.85)" in outcome.reason
+    assert "faithfulness 0.5 (Plumbline requires at least 0.8; the push's own threshold 0.85 is not used)" in (
+        outcome.reason
+    )
+
+
+def test_the_pushs_own_thresholds_never_decide():
+    payload = load("plumbline-passing.json")
+    payload["metrics"][0] |= {"value": 0.82, "threshold": 0.99}
+    _, fields = parse(payload, now=NOW)
+    assert fields["metrics"][0]["passed"] is False  # its own claim, shown
+    assert outcome_for(fields | VERIFIED, thresholds=FAITHFULNESS).state == "pass"
+    assert outcome_for(fields | VERIFIED, thresholds=[{"names": ["faithfulness"], "min": 0.9}]).state == "fail"
+
+
+def test_a_missing_required_metric_fails():
+    _, fields = parse(load("plumbline-passing.json"), now=NOW)
+    outcome = outcome_for(fields | VERIFIED, thresholds=[{"names": ["correctness"], "min": 0.7}])
+    assert outcome.state == "fail"
+    assert "correctness is required but not pushed" in outcome.reason
+
+
+def test_an_unverified_push_fails_and_an_uncorroborated_one_reads_unknown_whatever_its_values():
+    _, fields = parse(load("plumbline-passing.json"), now=NOW)
+    unverified = fields | {"verification": "unverified", "verification_reasons": ["commit 3f2c is not in app"]}
+    assert outcome_for(unverified, thresholds=FAITHFULNESS).state == "fail"
+    assert "Unverified push: commit 3f2c is not in app" in outcome_for(unverified, thresholds=FAITHFULNESS).reason
+    unknown = fields | {"verification": "unknown", "verification_reasons": ["git timed out"]}
+    assert outcome_for(unknown, thresholds=FAITHFULNESS).state == "unknown"
+    assert outcome_for(fields, thresholds=FAITHFULNESS).state == "fail"  # never corroborated: unverified
 
 
 def test_lower_is_better_metrics_pass_under_their_threshold():
@@ -68,7 +99,7 @@ def test_it_names_a_bad_metric_of_rest_runs_get_output_by_its_json_path():
 def test_it_parses_a_bare_mlflow_metrics_json_without_thresholds_as_a_warning():
     fmt, fields = parse({"exact_match/v1": 0.8, "toxicity/v1/mean": 0.01}, now=NOW)
     assert fmt == "mlflow"
-    assert outcome_for(fields | {"evaluated_at": NOW}).state == "warn"
+    assert outcome_for(fields | {"evaluated_at": NOW} | VERIFIED, thresholds=[]).state == "warn"
 
 
 def test_it_parses_promptfoo_results_into_a_pass_rate():
@@ -77,7 +108,7 @@ def test_it_parses_promptfoo_results_into_a_pass_rate():
     pass_rate = fields["metrics"][0]
     assert pass_rate["name"] == "pass_rate" and pass_rate["value"] == pytest.approx(0.75)
     assert (fields["model_version"], fields["dataset_name"]) == ("echo", "docs-qa regression")
-    assert outcome_for(fields).state == "fail"
+    assert outcome_for(fields | VERIFIED, thresholds=[{"names": ["pass_rate"], "min": 1.0}]).state == "fail"
 
 
 def test_detect_format_recognises_each_sample():

@@ -54,7 +54,7 @@ def good_assessments(tier="medium", verified=2):
 
 
 def good_checks():
-    ids = ["git.tests_present", "git.ci_runs_tests", "ci.eval_results_recent"]
+    ids = ["git.tests_present", "git.ci_runs_tests", "ci.eval_results_recent", "mlflow.traces_present"]
     return {i: (check(i),) for i in ids}
 
 
@@ -158,10 +158,11 @@ def test_a_conditional_check_applies_only_to_matching_projects():
     verdict = production(facts(good_assessments(), good_checks(), flags={"uses_rag": True}))
     assert not verdict.allowed
     assert "vectorstore.index_fresh" in verdict.unknown_checks[0]
+    assert "vectorstore.chunk_source_metadata" in verdict.unknown_checks[1]
 
 
 def test_other_unknown_checks_are_listed_but_block_only_when_the_policy_says_so():
-    checks = good_checks() | {"prometheus.llm_metrics_present": (check("prometheus.llm_metrics_present", "unknown"),)}
+    checks = good_checks() | {"git.readme_present": (check("git.readme_present", "unknown"),)}
     verdict = production(facts(good_assessments(), checks))
     assert verdict.allowed
     assert len(verdict.unknown_checks) == 1
@@ -265,3 +266,65 @@ def test_a_result_stored_before_the_verified_breakdown_lists_its_blocking_items(
     assessments["maturity"] = assessment("maturity", result, pk=3)
     verdict = production(facts(assessments, good_checks()))
     assert [r.id for r in verdict.requirements if r.kind == "must_have"] == ["must_have.q.old"]
+
+
+MONITORING = ("mlflow.traces_present", "prometheus.llm_metrics_present")
+STATES = ("pass", "fail", "warn", "unknown", "error", "not_applicable", None)  # None: no result
+
+
+def with_monitoring(states):
+    checks = {k: v for k, v in good_checks().items() if k not in MONITORING}
+    for check_id, state in zip(MONITORING, states, strict=True):
+        if state is not None:
+            checks[check_id] = (check(check_id, state),)
+    return checks
+
+
+def monitoring_requirement(verdict):
+    return next(r for r in verdict.requirements if r.id == "check." + ",".join(MONITORING))
+
+
+@given(st.tuples(st.sampled_from(STATES), st.sampled_from(STATES)))
+def test_any_of_is_met_exactly_when_one_of_its_checks_is_met(states):
+    verdict = production(facts(good_assessments(), with_monitoring(states)))
+    one_met = any(s in ("pass", "not_applicable") for s in states)
+    looked = all(s in ("fail", "warn") for s in states)
+    assert monitoring_requirement(verdict).status == ("met" if one_met else "failed" if looked else "unknown")
+    assert verdict.allowed is one_met
+
+
+@given(st.lists(st.sampled_from(STATES), min_size=1, max_size=4), st.sampled_from(STATES))
+def test_adding_an_alternative_to_any_of_never_turns_allowed_into_refused(states, extra):
+    ids = [f"mon.check_{i}" for i in range(len(states))]
+    rules = copy.deepcopy(DEFAULT_RULES)
+    rules["stages"]["production"]["checks"][3] = {"any_of": ids}
+    wider = copy.deepcopy(rules)
+    wider["stages"]["production"]["checks"][3] = {"any_of": [*ids, "mon.extra"]}
+    checks = {k: v for k, v in good_checks().items() if k not in MONITORING}
+    for check_id, state in zip([*ids, "mon.extra"], [*states, extra], strict=True):
+        if state is not None:
+            checks[check_id] = (check(check_id, state),)
+    narrow_allowed = evaluate(rules, facts(good_assessments(), checks), stage="production").allowed
+    wide_allowed = evaluate(wider, facts(good_assessments(), checks), stage="production").allowed
+    assert wide_allowed >= narrow_allowed
+    assert validate_rules(rules) == {} and validate_rules(wider) == {}
+
+
+@given(st.sampled_from(STATES))
+def test_any_of_one_check_reads_like_the_check_itself(state):
+    rules = copy.deepcopy(DEFAULT_RULES)
+    rules["stages"]["production"]["checks"][3] = {"id": "mlflow.traces_present"}
+    single = copy.deepcopy(DEFAULT_RULES)
+    single["stages"]["production"]["checks"][3] = {"any_of": ["mlflow.traces_present"]}
+    checks = with_monitoring((state, None))
+    plain = evaluate(rules, facts(good_assessments(), checks), stage="production")
+    alone = evaluate(single, facts(good_assessments(), checks), stage="production")
+    assert (plain.allowed, plain.reasons, plain.unknown_checks) == (alone.allowed, alone.reasons, alone.unknown_checks)
+
+
+def test_a_check_item_names_one_id_or_any_of_never_both():
+    rules = copy.deepcopy(DEFAULT_RULES)
+    rules["stages"]["production"]["checks"][3] = {"id": "a.b", "any_of": ["c.d"]}
+    assert "stages.production.checks.3" in validate_rules(rules)
+    rules["stages"]["production"]["checks"][3] = {"any_of": []}
+    assert "stages.production.checks.3.any_of" in validate_rules(rules)
