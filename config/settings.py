@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gates",
     "reports",
     "webhooks",
+    "packs",
 ]
 
 MIDDLEWARE = [
@@ -357,6 +358,16 @@ PLUMBLINE_NUMBER_MAX_EXPONENT = env.int("PLUMBLINE_NUMBER_MAX_EXPONENT", default
 PLUMBLINE_PUSH_MAX_METRICS = env.int("PLUMBLINE_PUSH_MAX_METRICS", default=200)
 PLUMBLINE_PUSH_MAX_METRIC_NAME = env.int("PLUMBLINE_PUSH_MAX_METRIC_NAME", default=200)
 PLUMBLINE_PUSH_MAX_BYTES = env.int("PLUMBLINE_PUSH_MAX_BYTES", default=1024 * 1024)
+# Evidence packs (packs/): the server's Ed25519 signing key (PEM, PKCS#8) as a file path; never rendered or logged.
+# Development generates one under VAR_DIR on first use; elsewhere a missing key makes packs refuse with a message.
+PLUMBLINE_SIGNING_KEY = env.path("PLUMBLINE_SIGNING_KEY", default=VAR_DIR / "signing-key.pem")
+PLUMBLINE_SIGNING_KEY_GENERATE = env.bool("PLUMBLINE_SIGNING_KEY_GENERATE", default=DEVELOPMENT)
+# Public keys (PEM file paths) of retired signing keys, still served by id so older packs keep verifying.
+PLUMBLINE_SIGNING_RETIRED_KEYS = env.list("PLUMBLINE_SIGNING_RETIRED_KEYS", default=[])
+# Verifying a pack (packs.pack.verify and `plumbline verify-pack`): largest zip, most files, largest file unpacked.
+PLUMBLINE_PACK_MAX_BYTES = env.int("PLUMBLINE_PACK_MAX_BYTES", default=200 * 1024 * 1024)
+PLUMBLINE_PACK_MAX_ENTRIES = env.int("PLUMBLINE_PACK_MAX_ENTRIES", default=2000)
+PLUMBLINE_PACK_MAX_ENTRY_BYTES = env.int("PLUMBLINE_PACK_MAX_ENTRY_BYTES", default=100 * 1024 * 1024)
 # Connector back-ends, Django-style: alias -> {"BACKEND": dotted path, "OPTIONS": {...}}.
 PLUMBLINE_CONNECTORS = {
     "mlflow": {"BACKEND": "connectors.backends.mlflow.MLflowConnector", "OPTIONS": {}},

@@ -20,6 +20,9 @@ from config.settings import VAR_DIR
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
+# A key of the test run's own, made on first use (production refuses to generate one).
+PLUMBLINE_SIGNING_KEY = VAR_DIR / "test-signing-key.pem"
+PLUMBLINE_SIGNING_KEY_GENERATE = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # The connector tests build git repositories and vector stores in pytest's temporary folders.
 PLUMBLINE_LOCAL_SOURCE_ROOTS = [tempfile.gettempdir()]

@@ -2,6 +2,7 @@
 
 Exit codes of ``plumbline gate``: 0 allowed, 1 refused, 2 could not decide (unreachable, timeout, auth).
 ``plumbline push-evidence``: 0 stored, 1 rejected (the payload's bad fields are printed), 2 could not push.
+``plumbline verify-pack``: 0 intact, 1 altered (each altered, missing or unlisted file is named), 2 could not check.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import os
 import sys
 
-from . import __version__, output
+from . import __version__, output, pack
 from .client import Client, Rejected, Undecided
 
 ALLOWED, REFUSED, UNDECIDED = 0, 1, 2
@@ -46,6 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("--mlflow-run", help="MLflow run id holding the same metric values")
     push.add_argument("--ci-url", help="URL of this CI run, kept as provenance")
     push.add_argument("file", help="results file (JSON), or - for standard input")
+
+    verify = sub.add_parser(
+        "verify-pack",
+        help="Check a signed evidence pack offline. Exit 0 intact, 1 altered (names the files), 2 could not check.",
+    )
+    verify.add_argument("file", help="the evidence pack (.zip) downloaded from Plumbline")
+    verify.add_argument(
+        "--key",
+        required=True,
+        help="the server's public key (PEM), from <server>/.well-known/plumbline-signing-key.pem "
+        "(or, for a retired key, /.well-known/plumbline-signing-keys.json)",
+    )
     return parser
 
 
@@ -113,8 +126,30 @@ def run_push(args) -> int:
     return ALLOWED
 
 
+def run_verify_pack(args) -> int:
+    try:
+        with open(args.key, "rb") as handle:
+            key_pem = handle.read(64 * 1024)
+        result = pack.verify(args.file, key_pem)
+    except OSError as exc:
+        print(f"plumbline: could not check: cannot read {args.key}: {exc.strerror}.", file=sys.stderr)
+        return UNDECIDED
+    except pack.CannotVerify as exc:
+        print(f"plumbline: could not check: {exc}", file=sys.stderr)
+        return UNDECIDED
+    if result.valid:
+        print(f"OK: {args.file}: signature by key {result.key_id} valid; {result.files} files match the manifest.")
+        return ALLOWED
+    print(f"ALTERED: {args.file} does not match what the server signed:")
+    for path, problem in result.problems:
+        print(f"  {path}: {problem}")
+    return REFUSED
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "verify-pack":
+        return run_verify_pack(args)
     try:
         return run_gate(args) if args.command == "gate" else run_push(args)
     except Undecided as exc:

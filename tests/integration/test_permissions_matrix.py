@@ -47,6 +47,12 @@ PAGES = [
     ("GET", "/teams/search/", READ_PAGE),
     ("GET", "/tokens/", READ_PAGE),
     ("GET", "/import/", CREATE_PAGE),
+    ("GET", "/projects/docs-qa/packs/ml-bom.cdx.json", READ_PAGE),
+    ("GET", "/projects/docs-qa/packs/evidence.zip", READ_PAGE),
+    ("GET", "/packs/portfolio/ml-bom.cdx.json", READ_PAGE),
+    # Public keys are public by design: whoever holds a pack checks it without an account.
+    ("GET", "/.well-known/plumbline-signing-key.pem", row(OK, OK, OK, OK, OK, OK)),
+    ("GET", "/.well-known/plumbline-signing-keys.json", row(OK, OK, OK, OK, OK, OK)),
 ]
 
 API_READ = row(OK, OK, OK, OK, OK, 401)
@@ -142,6 +148,10 @@ API = [
         row(CREATED, 403, 403, 403, 403, 401),
     ),
     ("PATCH", "/api/v1/users/viewer/", {"role": "reviewer", "teams": ["support"]}, ADMIN_ONLY),
+    ("GET", "/api/v1/projects/docs-qa/ml-bom", None, API_READ),
+    ("GET", "/api/v1/projects/docs-qa/evidence-pack", None, API_READ),
+    ("GET", "/api/v1/portfolio/ml-bom", None, API_READ),
+    ("GET", "/api/v1/signing-keys/", None, API_READ),
 ]
 
 
