@@ -131,6 +131,7 @@ def _measure():
 
         baseline = _median(weasyprint_alone)
         scorecard = _median(full_render)
+        scorecard_pages = services.report_scorecard(project=project)[0].pages
         services.report_scorecard(project=project)
         cached = _median(cached_download, repeat=20)
         base = "WeasyPrint alone on the same final HTML"
@@ -154,6 +155,7 @@ def _measure():
         portfolio = time.perf_counter() - started
         assert rendered
         per_project = portfolio / PORTFOLIO_PROJECTS
+        per_page, scorecard_per_page = portfolio / report.pages, scorecard / scorecard_pages
         rows += [
             Row(NAME, f"portfolio snapshot, {PORTFOLIO_PROJECTS} projects", snapshot_time * 1000, "ms",
                 snapshot_time / scorecard, "one full scorecard render"),
@@ -161,6 +163,8 @@ def _measure():
                 portfolio / scorecard, "one full scorecard render"),
             Row(NAME, "portfolio PDF per project", per_project * 1000, "ms", per_project / scorecard,
                 "one full scorecard render"),
+            Row(NAME, "portfolio PDF cost per page (target: within 1.5x)", per_page * 1000, "ms",
+                per_page / scorecard_per_page, f"scorecard cost per page ({scorecard_pages} pages)"),
         ]  # fmt: skip
     return rows
 

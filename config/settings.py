@@ -332,6 +332,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Plumbline ---
 PLUMBLINE_CURRENCY = env("PLUMBLINE_CURRENCY", default="EUR")
+# A submitted assessment waiting longer than this for a reviewer is an overdue approval on the portfolio one-pager.
+PLUMBLINE_REVIEW_DUE_DAYS = env.int("PLUMBLINE_REVIEW_DUE_DAYS", default=7)
 PLUMBLINE_QUESTIONNAIRE_DIRS = [BASE_DIR / "questionnaires" / "definitions"]
 PLUMBLINE_UPLOAD_MAX_BYTES = env.int("PLUMBLINE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 PLUMBLINE_UPLOAD_CONTENT_TYPES = env.list(

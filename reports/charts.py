@@ -5,6 +5,7 @@ carries ``role="img"`` with a ``<title>`` and a ``<desc>`` that states the figur
 (or ``pdftotext``) gets the numbers without seeing the picture.
 """
 
+import textwrap
 from collections import Counter
 from html import escape
 
@@ -205,34 +206,121 @@ def trend_line(points, *, width=520, height=150, title="Score trend"):
     return _svg(width, height, title, desc, body)
 
 
+def _wrapped(label, chars):
+    return textwrap.wrap(str(label), width=max(int(chars), 4), break_long_words=False) or [""]
+
+
+def _lines(x, y, lines, *, anchor="start", size=8, fill=INK, line_h=None):
+    """Several lines of text, the first at ``y``: full labels wrapped, never cut."""
+    line_h = line_h or size * 1.2
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{y + i * line_h:.1f}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+    )
+    return f'<text text-anchor="{anchor}" font-size="{size}" fill="{fill}">{spans}</text>'
+
+
+HEATMAP_LEGEND = [
+    (None, "n/a"),
+    (0, "0–19%"),
+    (20, "20–39%"),
+    (40, "40–59%"),
+    (60, "60–79%"),
+    (80, "80–99%"),
+    (100, "100%"),
+]
+
+
 def portfolio_heatmap(rows, columns, *, width=980):
-    """Maturity by section per project: ``rows`` = [{"name", "cells": {column: pct|None}}], ``columns`` = titles."""
-    label_w, header_h, row_h = 170, 70, 17
-    cell_w = max(22, min(110, (width - label_w - 90) / max(len(columns), 1)))
-    width = label_w + cell_w * len(columns) + 90  # room for the last slanted column title
-    height = header_h + row_h * len(rows) + 4
+    """Verified maturity by section per project: ``rows`` = [{"name", "cells": {column: pct|None}}], ``columns`` =
+    section titles. Section titles and project names are wrapped onto several lines, never truncated, and a legend
+    says what the colours mean."""
+    label_w, cell_h, size = 210, 15, 7.5
+    cell_w = max(40, min(120, (width - label_w) / max(len(columns), 1)))
+    width = label_w + cell_w * len(columns) + 4
+    head_size = 6.8
+    heads = [_wrapped(column, cell_w / (head_size * 0.58)) for column in columns]
+    header_h = 8 + 9 * max([len(h) for h in heads] or [1])
+    names = [_wrapped(row["name"], label_w / (8 * 0.6)) for row in rows]
+    heights = [max(cell_h + 2, 9.6 * len(n) + 6) for n in names]
+    legend_h = 30
+    height = header_h + sum(heights) + legend_h
     body = []
-    for j, column in enumerate(columns):
+    for j, head in enumerate(heads):
         x = label_w + j * cell_w + cell_w / 2
         body.append(
-            f'<text x="{x:.1f}" y="{header_h - 6}" font-size="8" fill="{MUTED}" '
-            f'transform="rotate(-40 {x:.1f} {header_h - 6})">{escape(_truncate(column, 22))}</text>'
+            _lines(x, header_h - 4 - 10 * (len(head) - 1), head, anchor="middle", size=size, fill=MUTED, line_h=10)
         )
     desc = []
-    for i, row in enumerate(rows):
-        y = header_h + i * row_h
-        body.append(_text(label_w - 6, y + 11.5, _truncate(row["name"], 28), anchor="end", size=8.5))
+    y = header_h
+    for row, name, row_h in zip(rows, names, heights, strict=True):
+        body.append(_lines(label_w - 6, y + 10, name, anchor="end", size=8, line_h=9.6))
         parts = []
         for j, column in enumerate(columns):
             pct = row["cells"].get(column)
             fill = score_colour(pct)
             x = label_w + j * cell_w
-            body.append(f'<rect x="{x:.1f}" y="{y}" width="{cell_w - 1.5:.1f}" height="{row_h - 1.5}" fill="{fill}"/>')
+            body.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell_w - 1.5:.1f}" height="{row_h - 1.5:.1f}" fill="{fill}"/>'
+            )
             label = "–" if pct is None else f"{pct:.0f}"
-            body.append(_text(x + cell_w / 2, y + 11, label, anchor="middle", size=7.5, fill=_on(fill)))
+            body.append(_text(x + cell_w / 2, y + 10.5, label, anchor="middle", size=size, fill=_on(fill)))
             parts.append(f"{column} {label}")
         desc.append(f"{row['name']}: " + ", ".join(parts))
-    return _svg(width, height, "Maturity by section per project (%)", "; ".join(desc) or "No projects.", body)
+        y += row_h
+    lx, ly = label_w, y + 10
+    body.append(_text(lx - 6, ly + 9, "Verified score:", anchor="end", size=7.5, fill=MUTED))
+    for pct, words in HEATMAP_LEGEND:
+        body.append(
+            f'<rect x="{lx:.1f}" y="{ly:.1f}" width="12" height="12" fill="{score_colour(pct)}" stroke="{GRID}"/>'
+        )
+        body.append(_text(lx + 15, ly + 9, words, size=7.5, fill=MUTED))
+        lx += 62
+    title = "Verified maturity by section per project (%)"
+    return _svg(width, height, title, "; ".join(desc) or "No projects.", body)
+
+
+SERIES_COLOURS = [VERIFIED, CLAIMED, "#b42318"]
+
+
+def kind_trend(points, *, title, y_label, width=520, height=170):
+    """One assessment kind's quarterly series on a 0–100 % axis: ``points`` = [{"label", "count", "values":
+    {series: pct}}]. Labelled axes (the quarter with the number of assessments; the measure) and a legend."""
+    left, right, top, bottom = 52, 12, 22, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    body = _percent_grid(left=left, right=width - right, top=top, plot_h=plot_h)
+    cy = top + plot_h / 2
+    body.append(
+        f'<text x="12" y="{cy:.1f}" font-size="8" fill="{MUTED}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {cy:.1f})">{escape(y_label)}</text>'
+    )
+    series = list(points[0]["values"]) if points else []
+    n = len(points)
+    xs = [left + plot_w * (i + 0.5) / max(n, 1) for i in range(n)]
+    for x, point in zip(xs, points, strict=True):
+        body.append(_text(x, height - 16, point["label"], anchor="middle", size=7.5, fill=MUTED))
+        body.append(_text(x, height - 6, f"n={point['count']}", anchor="middle", size=7, fill=MUTED))
+    lx = left
+    for k, name in enumerate(series):
+        colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
+        coords = [
+            (x, top + plot_h * (1 - max(0, min(p["values"][name], 100)) / 100)) for x, p in zip(xs, points, strict=True)
+        ]
+        if len(coords) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+            dash = ' stroke-dasharray="4 3"' if k else ""
+            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
+        for (x, y), p in zip(coords, points, strict=True):
+            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+            if k == 0:
+                body.append(_text(x, y - 6, f"{p['values'][name]:.0f}%", anchor="middle", size=7.5, weight="bold"))
+        body.append(f'<rect x="{lx:.1f}" y="4" width="10" height="10" fill="{colour}"/>')
+        body.append(_text(lx + 14, 13, name, size=8))
+        lx += 24 + 6 * len(name)
+    desc = "; ".join(
+        f"{p['label']} ({p['count']} assessments): " + ", ".join(f"{k} {v:.0f}%" for k, v in p["values"].items())
+        for p in points
+    )
+    return _svg(width, height, title, desc or "No assessments yet.", body)
 
 
 def quarter_trend(quarters, *, width=520, height=160):

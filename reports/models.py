@@ -18,6 +18,9 @@ class Report(models.Model):
     file = models.FileField(upload_to="reports/%Y/%m/")
     size = models.PositiveBigIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="Portfolio figures the next report compares with (reports.changes)."
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

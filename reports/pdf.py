@@ -86,7 +86,29 @@ def portfolio_charts(snapshot) -> dict:
     return {
         "heatmaps": [_svg(charts.portfolio_heatmap(part, list(snapshot.sections))) for part in slices],
         "quarters": _svg(charts.quarter_trend(list(snapshot.quarters))) if snapshot.quarters else "",
+        "trends": [
+            {
+                "kind": kind,
+                "meaning": trend["meaning"],
+                "svg": _svg(
+                    charts.kind_trend(
+                        trend["points"],
+                        title=TREND_TITLES[kind],
+                        y_label=TREND_AXES[kind],
+                    )
+                ),
+            }
+            for kind, trend in (snapshot.trends or {}).items()
+        ],
     }
+
+
+TREND_TITLES = {
+    "maturity": "Maturity assessments: average score by quarter",
+    "risk": "Risk assessments: share rated high or critical by quarter",
+    "impact": "Impact assessments: average score by quarter",
+}
+TREND_AXES = {"maturity": "Score (% of points)", "risk": "High or critical (%)", "impact": "Impact score (%)"}
 
 
 def scorecard_html(snapshot) -> str:
@@ -96,13 +118,14 @@ def scorecard_html(snapshot) -> str:
     )
 
 
-def portfolio_html(snapshot, *, on_progress=None) -> str:
+def portfolio_html(snapshot, *, changes=None, on_progress=None) -> str:
+    """``changes``: what changed since the previous portfolio report (``reports.changes.since``), or None."""
     built = portfolio_charts(snapshot)
     if on_progress:
         on_progress(40, "Charts drawn")
     return render_to_string(
         "reports/pdf/portfolio.html",
-        {"s": snapshot, "charts": built, "css_url": _asset_url("css/report.css")},
+        {"s": snapshot, "charts": built, "changes": changes, "css_url": _asset_url("css/report.css")},
     )
 
 

@@ -8,8 +8,9 @@ component's settings or secrets (only check results are read, by named columns).
 
 import contextlib
 import datetime as dt
+import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -56,6 +57,21 @@ STATUS_LABELS = {
     "retired": "Retired",
 }
 NEXT_ACTIONS_SHOWN = 5
+TOP_RISKS_SHOWN = 5
+OWNER_FIELDS = tuple(
+    f"{role}__{name}"
+    for role in ("business_owner", "technical_owner")
+    for name in ("username", "first_name", "last_name")
+)
+MONEY_FIELDS = ("estimated_build_cost", "run_cost_per_month", "expected_value_per_year")
+TREND_MEANING = {
+    "maturity": "Average maturity score per quarter, in per cent of the questionnaire's points: verified (what the "
+    "evidence supports) and claimed (what the answers say). Higher is better.",
+    "risk": "Share of the quarter's risk assessments that rated the project high or critical, in per cent. Lower is "
+    "better.",
+    "impact": "Average impact score per quarter, in per cent: how strongly the business case holds up (value, cost, "
+    "feasibility). Higher is better.",
+}
 # Returned assessments were sent back for changes: their figures are not reported.
 REPORTED_STATES = (Assessment.State.SUBMITTED, Assessment.State.APPROVED)
 
@@ -90,6 +106,10 @@ class PortfolioSnapshot:
     blocked: tuple
     overdue: tuple
     quarters: tuple
+    decisions: dict = field(default_factory=dict)
+    top_risks: tuple = ()
+    money: dict = field(default_factory=dict)
+    trends: dict = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -526,6 +546,122 @@ def _scoped(queryset, team, stage, *, prefix="project__"):
     return queryset.filter(**filters)
 
 
+def _readable_reason(verdict):
+    """The first unmet requirement in a reader's words: the question a check answers, not the check's id."""
+    for w in verdict["why"]:
+        if w["question"]:
+            return f"{w['question']} — {_check_words(w['reason'])}" if w["reason"] else w["question"]
+    text = (verdict["reasons"] or verdict["unknown"] or [""])[0]
+    return _check_words(text)
+
+
+def _check_words(text):
+    """Check ids in a gate reason named by their title: ``Check git.ci_runs_tests fails`` -> ``“CI runs the
+    tests” fails``. A person reads the PDF; an id is for machines."""
+    specs = all_check_specs()
+
+    def title(match):
+        spec = specs.get(match.group(2))
+        return f"“{spec[0].title}”" if spec else match.group(0)
+
+    return _CHECK_ID.sub(title, text)
+
+
+_CHECK_ID = re.compile(r"(\bCheck )?\b([a-z0-9_]+(?:\.[a-z0-9_]+)+)\b")
+
+
+def _owners(p):
+    """The business and technical owner of a ``values()`` project row, by name, once each."""
+    names = []
+    for role in ("business_owner", "technical_owner"):
+        first, last, user = p[f"{role}__first_name"], p[f"{role}__last_name"], p[f"{role}__username"]
+        name = f"{first or ''} {last or ''}".strip() or user
+        if name and name not in names:
+            names.append(name)
+    return ", ".join(names) or "no owner named"
+
+
+def _money(projects, currency):
+    totals = dict.fromkeys(MONEY_FIELDS, 0)
+    counted = dict.fromkeys(MONEY_FIELDS, 0)
+    for p in projects:
+        if p["stage"] == Stage.RETIRED:
+            continue
+        for name in MONEY_FIELDS:
+            if p[name] is not None:
+                totals[name] += p[name]
+                counted[name] += 1
+    return {
+        "currency": currency,
+        "build": float(totals["estimated_build_cost"]),
+        "run_per_year": float(totals["run_cost_per_month"] * 12),
+        "value_per_year": float(totals["expected_value_per_year"]),
+        "with_figures": max(counted.values()),
+        "without_value": sum(
+            1 for p in projects if p["stage"] != Stage.RETIRED and p["expected_value_per_year"] is None
+        ),
+    }
+
+
+def _top_risks(entries_by_slug, risks_by_slug):
+    """The highest residual risks across the portfolio (inherent when no residual is given), each with its owners."""
+    found = []
+    for slug, risk in risks_by_slug.items():
+        for r in risk["risks"]:
+            score = r["residual"] if r["residual"] is not None else r["inherent"]
+            if score is None:
+                continue
+            entry = entries_by_slug[slug]
+            found.append(
+                {
+                    "project": entry["name"],
+                    "slug": slug,
+                    "title": r["title"],
+                    "score": score,
+                    "residual": r["residual"] is not None,
+                    "tier": risk["tier"],
+                    "owners": entry["owners"],
+                }
+            )
+    found.sort(key=lambda r: (-r["score"], r["project"], r["title"] or ""))
+    return found[:TOP_RISKS_SHOWN]
+
+
+def _trends(rows, kept_ids):
+    """Per assessment kind, one series per quarter: impact, risk and maturity are different scales, never mixed."""
+    by_kind = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if row["submitted_at"] and row["project_id"] in kept_ids and row["result"]:
+            by_kind[row["kind"]][_quarter(row["submitted_at"])].append(row["result"])
+    out = {}
+    for kind in KINDS:
+        points = []
+        for label in sorted(by_kind.get(kind, {})):
+            results = by_kind[kind][label]
+            if kind == "maturity":
+                parsed = [m for r in results if (m := MaturityResult.from_dict(r)) is not None]
+                claimed = [m.score.pct or 0 for m in parsed]
+                verified = [(m.verified_score.pct if m.verified_score else 0) or 0 for m in parsed]
+                values = {"verified": _mean(verified), "claimed": _mean(claimed)}
+            elif kind == "risk":
+                high = sum(1 for r in results if r.get("tier") in ("high", "critical"))
+                values = {"high or critical": round(100 * high / len(results), 1)}
+            else:
+                values = {"impact score": _mean([(r.get("score") or {}).get("pct") or 0 for r in results])}
+            points.append({"label": label, "count": len(results), "values": values})
+        if points:
+            out[kind] = {"points": points, "meaning": TREND_MEANING[kind]}
+    return out
+
+
+def _mean(values):
+    return round(sum(values) / len(values), 1) if values else 0.0
+
+
+def _review_due_days():
+    return settings.PLUMBLINE_REVIEW_DUE_DAYS
+
+
 def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> PortfolioSnapshot:
     """The leadership portfolio: a fixed number of queries whatever the number of projects.
 
@@ -536,7 +672,7 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
         projects = list(
             _scoped(Project.objects.all(), team, stage, prefix="")
             .order_by("name")
-            .values("name", "team__name", "team__slug", *GATE_PROJECT_FIELDS)
+            .values("name", "team__name", "team__slug", *GATE_PROJECT_FIELDS, *OWNER_FIELDS, *MONEY_FIELDS)
         )
         assessment_rows = list(
             _scoped(Assessment.objects.filter(state__in=REPORTED_STATES), team, stage).values(
@@ -559,6 +695,7 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
     stage_labels = dict(Stage.choices)
 
     out, gaps, blocked, overdue, section_titles = [], [], [], [], []
+    below, waiting, risks_by_slug = [], [], {}
     for p in projects:
         rows = by_project.get(p["id"], [])
         chosen = _latest_by_kind(rows)
@@ -614,8 +751,40 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
             "status": status["code"],
             "status_label": status["label"],
             "cells": cells,
+            "owners": _owners(p),
         }
         out.append(entry)
+        if risk:
+            risks_by_slug[p["slug"]] = risk
+        if current and current.required_level is not None and not retired:
+            verified = current.verified_level
+            if verified is None or verified < current.required_level:
+                below.append(
+                    {
+                        "name": p["name"],
+                        "slug": p["slug"],
+                        "stage": entry["stage"],
+                        "stage_value": p["stage"],
+                        "verified_level": verified,
+                        "claimed_level": entry["claimed_level"],
+                        "required_level": current.required_level,
+                        "owners": entry["owners"],
+                    }
+                )
+        for row in rows:
+            if row["state"] == Assessment.State.SUBMITTED and row["submitted_at"] and not retired:
+                days = (now - row["submitted_at"]).days
+                waiting.append(
+                    {
+                        "name": p["name"],
+                        "slug": p["slug"],
+                        "kind": row["kind"],
+                        "submitted_on": _date(row["submitted_at"]),
+                        "days_waiting": days,
+                        "overdue": days > _review_due_days(),
+                        "owners": entry["owners"],
+                    }
+                )
         if entry["gap"]:
             gaps.append(
                 {
@@ -637,7 +806,8 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
                     "stage": entry["stage"],
                     "gate": gate[0]["stage_label"],
                     "unmet": len(gate[0]["reasons"]),
-                    "first": (gate[0]["reasons"] or gate[0]["unknown"] or [""])[0],
+                    "first": _readable_reason(gate[0]),
+                    "owners": entry["owners"],
                 }
             )
         for kind, item in latest.items():
@@ -677,6 +847,17 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
                 "avg_verified_level": round(sum(verified) / len(verified), 2) if verified else None,
             }
         )
+    kept_ids = {p["id"] for p in projects if p["slug"] in kept}
+    entries_by_slug = {e["slug"]: e for e in out}
+    below.sort(key=lambda b: (b["stage_value"] != Stage.PRODUCTION, b["name"]))
+    waiting.sort(key=lambda w: (-w["days_waiting"], w["name"]))
+    decisions = {
+        "below_required": below,
+        "production_below": sum(1 for b in below if b["stage_value"] == Stage.PRODUCTION),
+        "reviews_waiting": waiting,
+        "reviews_overdue": sum(1 for w in waiting if w["overdue"]),
+        "review_due_days": _review_due_days(),
+    }
     tiers = Counter(e["tier"] or "unassessed" for e in out)
     statuses = Counter(e["status"] for e in out)
     return PortfolioSnapshot(
@@ -700,6 +881,10 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
         blocked=tuple(blocked),
         overdue=tuple(sorted(overdue, key=lambda o: (-o["days_overdue"], o["name"]))),
         quarters=tuple(quarter_rows),
+        decisions=decisions,
+        top_risks=tuple(_top_risks(entries_by_slug, risks_by_slug)),
+        money=_money([p for p in projects if p["slug"] in kept], settings.PLUMBLINE_CURRENCY),
+        trends=_trends(assessment_rows, kept_ids),
     )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from config.metrics import REPORT_RENDER_SECONDS
 
-from . import pdf, selectors
+from . import changes, pdf, selectors
 from .models import Report, ReportJob
 
 PORTFOLIO_FILTERS = ("team", "stage", "tier")
@@ -29,9 +29,16 @@ def _stored(key):
     return None
 
 
-def _store(*, kind, key, data, pages, project=None, params=None, user=None):
+def _store(*, kind, key, data, pages, project=None, params=None, user=None, summary=None):
     report = Report(
-        kind=kind, project=project, params=params or {}, input_hash=key, size=len(data), pages=pages, created_by=user
+        kind=kind,
+        project=project,
+        params=params or {},
+        input_hash=key,
+        size=len(data),
+        pages=pages,
+        created_by=user,
+        summary=summary or {},
     )
     name = f"{kind}-{project.slug if project else 'portfolio'}-{key[:16]}.pdf"
     report.file.save(name, ContentFile(data), save=False)
@@ -152,14 +159,24 @@ def report_portfolio(*, params, user=None, on_progress=None) -> tuple[Report, bo
         return existing, False
     if on_progress:
         on_progress(25, f"Read {snapshot.counts['projects']} projects; drawing charts")
-    html = pdf.portfolio_html(snapshot, on_progress=on_progress)
+    summary = changes.summary(snapshot)
+    previous = (
+        Report.objects.filter(kind=Report.Kind.PORTFOLIO, params=params)
+        .exclude(summary={})
+        .order_by("-created_at", "-id")
+    ).first()
+    since = changes.since(previous.summary if previous else None, summary)
+    html = pdf.portfolio_html(snapshot, changes=since, on_progress=on_progress)
     if on_progress:
         on_progress(60, "Laying out the pages")
     with REPORT_RENDER_SECONDS.labels(Report.Kind.PORTFOLIO).time():
         data, pages = pdf.render_pdf(html)
     if on_progress:
         on_progress(95, "Saving the PDF")
-    return _store(kind=Report.Kind.PORTFOLIO, key=key, data=data, pages=pages, params=params, user=user), True
+    stored = _store(
+        kind=Report.Kind.PORTFOLIO, key=key, data=data, pages=pages, params=params, user=user, summary=summary
+    )
+    return stored, True
 
 
 def reports_prune(*, now=None, keep_days=None) -> int:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import ApiToken
 from accounts.services import token_create
 from gates.services import evidence_push
-from tests.factories import make_check_result, make_gate_ready
+from tests.factories import approve_thresholds, make_check_result, make_gate_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("plumbline-cli")]
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,15 +43,17 @@ def passing_payload():
 
 
 @pytest.fixture
-def ci_token(transactional_db, project, member):
+def ci_token(transactional_db, project, member, project_repo):
     make_gate_ready(project)
     make_check_result(project, "vectorstore.index_fresh")
+    make_check_result(project, "vectorstore.chunk_source_metadata")
+    project.head = project_repo
     _, raw = token_create(user=member, name="CI", scope=ApiToken.Scope.CI, project=project)
     return raw
 
 
 def test_an_allowed_gate_exits_0(live_server, ci_token, project, member):
-    evidence_push(project=project, payload=passing_payload(), user=member)
+    evidence_push(project=project, payload=passing_payload(), user=member, claims={"commit": project.head})
     result = plumbline("gate", "--project", project.slug, url=live_server.url, token=ci_token)
     assert result.returncode == 0, result.stderr
     assert f"{project.slug} → production: ALLOWED" in result.stdout
@@ -115,7 +117,8 @@ def test_junit_output_is_valid_and_has_one_testcase_per_requirement(live_server,
     schema = xmlschema.XMLSchema(DATA / "junit-10.xsd")
     schema.validate(report)
     suite = schema.to_dict(report)["testsuite"][0]
-    assert suite["@tests"] == "8"  # 3 assessments, the level, 4 checks (a RAG project: index_fresh too)
+    # 3 assessments, the level, 6 checks (monitoring is one any_of; a RAG project: index_fresh and chunk sources)
+    assert suite["@tests"] == "10"
     assert suite["@errors"] == "1"  # ci.eval_results_recent: no result yet
     assert "REFUSED" in result.stdout
 
@@ -145,14 +148,43 @@ def test_sarif_output_is_valid_with_one_result_per_failing_item(live_server, ci_
 def test_push_evidence_then_the_gate_allows(live_server, ci_token, project, tmp_path):
     results = tmp_path / "results.json"
     results.write_text(json.dumps(passing_payload()))
-    pushed = plumbline("push-evidence", "--project", project.slug, str(results), url=live_server.url, token=ci_token)
+    pushed = plumbline(
+        "push-evidence",
+        "--project",
+        project.slug,
+        "--commit",
+        project.head,
+        "--dataset",
+        "docs-qa-golden",
+        "--dataset-version",
+        "3",
+        "--ci-url",
+        "https://ci.example.com/runs/9",
+        str(results),
+        url=live_server.url,
+        token=ci_token,
+    )
     assert pushed.returncode == 0, pushed.stderr
-    assert "ci.eval_results_recent pass" in pushed.stdout
+    assert "(verified): ci.eval_results_recent pass" in pushed.stdout
+    assert project.pushed_evaluations.get().run_url == "https://ci.example.com/runs/9"
     gate = plumbline("gate", "--project", project.slug, url=live_server.url, token=ci_token)
     assert gate.returncode == 0, gate.stdout
 
 
+def test_a_push_naming_no_commit_is_stored_unverified_and_the_gate_refuses(live_server, ci_token, project, tmp_path):
+    results = tmp_path / "results.json"
+    payload = passing_payload()
+    del payload["git_commit"]
+    results.write_text(json.dumps(payload))
+    pushed = plumbline("push-evidence", "--project", project.slug, str(results), url=live_server.url, token=ci_token)
+    assert pushed.returncode == 0, pushed.stderr
+    assert "(unverified): ci.eval_results_recent fail — Unverified push: the push names no git commit" in pushed.stdout
+    gate = plumbline("gate", "--project", project.slug, url=live_server.url, token=ci_token)
+    assert gate.returncode == 1
+
+
 def test_push_evidence_of_promptfoo_results_with_a_failing_case_refuses(live_server, ci_token, project, tmp_path):
+    approve_thresholds(project, [{"names": ["pass_rate"], "min": 1.0}])
     payload = json.loads((DATA / "promptfoo-results.json").read_text())
     payload["results"]["timestamp"] = timezone.now().isoformat()
     results = tmp_path / "promptfoo.json"
@@ -163,6 +195,10 @@ def test_push_evidence_of_promptfoo_results_with_a_failing_case_refuses(live_ser
         project.slug,
         "--format",
         "promptfoo",
+        "--commit",
+        project.head,
+        "--dataset-digest",
+        "sha256:ab12",
         str(results),
         url=live_server.url,
         token=ci_token,
@@ -170,7 +206,7 @@ def test_push_evidence_of_promptfoo_results_with_a_failing_case_refuses(live_ser
     assert pushed.returncode == 0, pushed.stderr
     gate = plumbline("gate", "--project", project.slug, url=live_server.url, token=ci_token)
     assert gate.returncode == 1
-    assert "pass_rate 0.75 (threshold 1)" in gate.stdout
+    assert "pass_rate 0.75 (Plumbline requires at least 1; the push's own threshold 1 is not used)" in gate.stdout
 
 
 def test_an_invalid_push_exits_1_naming_the_bad_fields(live_server, ci_token, project):

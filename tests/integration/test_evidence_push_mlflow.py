@@ -10,10 +10,17 @@ from accounts.models import ApiToken
 from accounts.services import token_create
 from connectors.models import PushedEvaluation
 from gates.selectors import gate_verdict
-from tests.factories import make_check_result, make_gate_ready
+from registry.choices import ComponentKind
+from tests.factories import ComponentFactory, approve_thresholds, make_check_result, make_gate_ready
 
-pytest_plugins = ["tests.integration.mlflow_server"]
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db, pytest.mark.xdist_group("mlflow")]
+pytest_plugins = ["tests.integration.mlflow_server", "tests.integration.servers"]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.django_db,
+    pytest.mark.xdist_group("mlflow"),
+    pytest.mark.usefixtures("loopback_allowed"),
+]
 
 
 def evaluation_run(server, *, toxicity: float) -> dict:
@@ -50,9 +57,22 @@ def evaluation_run(server, *, toxicity: float) -> dict:
 
 
 @pytest.fixture
-def ready(project):
+def ready(project, project_repo, mlflow_server):
+    """Production-ready but for the evaluation; the project's repository and its MLflow server as components, and
+    thresholds for the run's metrics approved."""
     make_gate_ready(project)
     make_check_result(project, "vectorstore.index_fresh")
+    make_check_result(project, "vectorstore.chunk_source_metadata")
+    ComponentFactory(
+        project=project,
+        kind=ComponentKind.MLFLOW,
+        name="tracking",
+        connector="mlflow",
+        connector_settings={"tracking_uri": mlflow_server.url, "experiment": "docs-qa"},
+        attributes={},
+    )
+    approve_thresholds(project, [{"names": ["answer_correctness"], "min": 0.8}, {"names": ["toxicity"], "max": 0.05}])
+    project.head = project_repo
     return project
 
 
@@ -65,7 +85,9 @@ def ci(ready, member):
 
 
 def push(client, project, payload):
-    return client.post(reverse("api-project-evidence", args=[project.slug]), payload, format="json")
+    """The run names a commit of its own; the push names the project's head and the dataset's version."""
+    query = f"?commit={project.head}&dataset=docs-qa-golden&dataset_version=3"
+    return client.post(reverse("api-project-evidence", args=[project.slug]) + query, payload, format="json")
 
 
 def test_a_runs_get_answer_of_a_real_mlflow_server_is_accepted_and_judged(mlflow_server, ci, ready):
@@ -78,10 +100,12 @@ def test_a_runs_get_answer_of_a_real_mlflow_server_is_accepted_and_judged(mlflow
         "toxicity": (0.05, True),
     }
     assert stored.model_version == "docs-qa v7"
-    assert stored.git_commit == "3f2c9a1d0b7e4c5a8f6e2d1c0b9a8f7e6d5c4b3a"
+    assert stored.git_commit == ready.head
+    assert stored.verification == "verified", stored.verification_reasons
+    assert stored.mlflow_run_id  # read back from the server: its metrics equal the pushed ones
     assert gate_verdict(project=ready, stage="production").allowed
 
 
 def test_a_runs_get_answer_below_a_threshold_refuses_naming_the_metric(mlflow_server, ci, ready):
     assert push(ci, ready, evaluation_run(mlflow_server, toxicity=0.2)).status_code == 201
-    assert "toxicity 0.2 (threshold 0.05)" in gate_verdict(project=ready, stage="production").reasons[0]
+    assert "toxicity 0.2 (Plumbline requires at most 0.05" in gate_verdict(project=ready, stage="production").reasons[0]

@@ -33,7 +33,9 @@ def test_it_answers_the_verdict_with_levels_tier_policy_and_scorecard(ci, projec
     make_check_result(project, "vectorstore.index_fresh", "fail")
     data = ci.get(gate_url(project.slug)).json()
     assert data["allowed"] is False
-    assert data["policy_version"] == 1
+    make_check_result(project, "vectorstore.chunk_source_metadata")
+    data = ci.get(gate_url(project.slug)).json()
+    assert data["policy_version"] == 2
     assert (data["tier"], data["verified_level"], data["required_level"]) == ("medium", 2, 2)
     assert data["reasons"] == [
         "Check vectorstore.index_fresh fails on " + project.components.get().name + ": vectorstore.index_fresh is fail"

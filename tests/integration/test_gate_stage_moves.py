@@ -38,9 +38,11 @@ def test_gate_verdict_query_count_is_the_same_for_10_and_200_projects():
 
 
 @pytest.mark.django_db
-def test_the_default_policy_is_version_1():
-    policy = GatePolicy.objects.get()
-    assert policy.version == 1 and policy.is_active
+def test_the_shipped_default_policy_v2_is_in_force_above_version_1():
+    assert list(GatePolicy.objects.values_list("version", "is_active")) == [(2, True), (1, True)]
+    checks = GatePolicy.objects.get(version=2).rules["stages"]["production"]["checks"]
+    assert {"any_of": ["mlflow.traces_present", "prometheus.llm_metrics_present"]} in checks
+    assert {"id": "vectorstore.chunk_source_metadata", "only_if": "uses_rag"} in checks
 
 
 @pytest.mark.django_db
@@ -61,7 +63,7 @@ def test_a_move_to_poc_is_refused_with_exact_reasons_then_allowed_once_assessmen
     assert project.stage == "poc"
     change = ChangeRecord.objects.get(project=project, action=ChangeRecord.Action.STAGE)
     assert change.changes == {"stage": ["idea", "poc"]}
-    assert change.note == "Gate policy v1"
+    assert change.note == "Gate policy v2"
     assert change.actor == member
 
 
@@ -122,25 +124,25 @@ def test_the_project_panel_keeps_its_query_count_constant(project, member, rf):
 @pytest.mark.django_db
 def test_an_admin_saves_a_new_policy_version_from_the_page(client, admin_user):
     client.force_login(admin_user)
-    rules = GatePolicy.objects.get(version=1).rules
+    rules = GatePolicy.objects.get(version=2).rules
     rules["stages"]["production"]["required_level"]["low"] = 2
     response = client.post(reverse("gates:policy-list"), {"rules": json.dumps(rules), "note": "stricter for low"})
     assert response.status_code == 302
-    assert GatePolicy.objects.order_by("-version").first().version == 2
-    assert GatePolicy.objects.get(version=1).rules["stages"]["production"]["required_level"]["low"] == 1
+    assert GatePolicy.objects.order_by("-version").first().version == 3
+    assert GatePolicy.objects.get(version=2).rules["stages"]["production"]["required_level"]["low"] == 1
 
 
 @pytest.mark.django_db
 def test_an_invalid_policy_is_refused_with_the_path_of_each_error(client, admin_user):
     client.force_login(admin_user)
-    rules = GatePolicy.objects.get(version=1).rules
+    rules = GatePolicy.objects.get(version=2).rules
     rules["stages"]["production"]["required_level"]["high"] = 9
     response = client.post(reverse("gates:policy-list"), {"rules": json.dumps(rules)})
     assert response.status_code == 400
     assert "stages.production.required_level.high" in response.content.decode()
     bad_json = client.post(reverse("gates:policy-list"), {"rules": "{not json"})
     assert "Not valid JSON at line 1" in bad_json.content.decode()
-    assert GatePolicy.objects.count() == 1
+    assert GatePolicy.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -177,7 +179,7 @@ def test_the_admin_site_adds_a_new_version_and_never_edits_one(client, admin_use
     rules = GatePolicy.objects.get(version=1).rules
     response = client.post("/admin/gates/gatepolicy/add/", {"rules": json.dumps(rules), "note": "same again"})
     assert response.status_code == 302
-    assert list(GatePolicy.objects.values_list("version", flat=True)) == [2, 1]
+    assert list(GatePolicy.objects.values_list("version", flat=True)) == [3, 2, 1]
     change = client.get(f"/admin/gates/gatepolicy/{GatePolicy.objects.get(version=1).pk}/change/")
     assert change.status_code == 200
     assert 'name="rules"' not in change.content.decode()

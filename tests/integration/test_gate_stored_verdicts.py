@@ -16,7 +16,7 @@ from connectors.base import CheckOutcome
 from gates import services
 from gates.models import StoredVerdict, VerdictChange
 from registry import services as registry_services
-from tests.factories import make_approved_assessment, make_check_result, make_gate_ready
+from tests.factories import GATE_READY_CHECKS, make_approved_assessment, make_check_result, make_gate_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -44,7 +44,9 @@ def ci(project, member):
 @pytest.fixture
 def ready(project):
     """A RAG project the production gate allows: approved assessments, passing checks and a passing CI result."""
-    make_gate_ready(project, checks=("git.tests_present", "git.ci_runs_tests", "vectorstore.index_fresh"))
+    make_gate_ready(
+        project, checks=(*GATE_READY_CHECKS, "vectorstore.index_fresh", "vectorstore.chunk_source_metadata")
+    )
     store_ci(project, "pass")
     return project
 
@@ -140,8 +142,8 @@ def test_a_new_policy_version_recomputes_every_project_on_commit(ready, admin_us
         services.policy_create(rules=rules, note="Architecture docs required", actor=admin_user)
 
     row = stored(ready)
-    assert row.allowed is False and row.policy_version == 2
-    assert VerdictChange.objects.filter(project=ready).first().cause == "Gate policy v2 saved"
+    assert row.allowed is False and row.policy_version == 3
+    assert VerdictChange.objects.filter(project=ready).first().cause == "Gate policy v3 saved"
 
 
 def test_after_valid_until_passes_the_next_read_recomputes(ci, ready, settings):

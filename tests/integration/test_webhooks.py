@@ -21,7 +21,7 @@ from assessments import services as assessment_services
 from config.celery import app as celery_app
 from connectors import services as connector_services
 from connectors.base import CheckOutcome
-from tests.factories import COMPLETE_MATURITY_ANSWERS, make_check_result, make_gate_ready
+from tests.factories import COMPLETE_MATURITY_ANSWERS, GATE_READY_CHECKS, make_check_result, make_gate_ready
 from tests.integration.servers import QuietJsonHandler
 from webhooks.events import EXAMPLE_DATA
 from webhooks.models import Delivery, Endpoint
@@ -118,7 +118,9 @@ def test_each_event_is_delivered_once_with_a_signature_that_verifies(
         assessment_services.assessment_review(
             assessment=again, reviewer=reviewer, decision="returned", comment="Say who owns monitoring."
         )
-    make_gate_ready(project, checks=("git.tests_present", "git.ci_runs_tests", "vectorstore.index_fresh"))
+    make_gate_ready(
+        project, checks=(*GATE_READY_CHECKS, "vectorstore.index_fresh", "vectorstore.chunk_source_metadata")
+    )
     with django_capture_on_commit_callbacks(execute=True):
         store_ci(project, "pass")  # the production gate opens: gate.verdict_changed
     with django_capture_on_commit_callbacks(execute=True):

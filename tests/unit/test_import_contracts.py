@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("config", "accounts", "registry", "questionnaires", "assessments", "connectors", "gates", "reports", "webhooks")
+APPS = (
+    "config", "accounts", "registry", "questionnaires", "assessments", "connectors", "gates", "reports", "webhooks",
+    "packs",
+)  # fmt: skip
 LINT = Path(sys.executable).with_name("lint-imports")
 
 

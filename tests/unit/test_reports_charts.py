@@ -49,8 +49,34 @@ def test_maturity_ladder_names_claimed_and_verified_levels():
 def test_portfolio_heatmap_has_one_cell_per_project_and_section():
     rows = [{"name": "A", "cells": {"Docs": 50, "Evals": None}}, {"name": "B", "cells": {"Docs": 100}}]
     root = parse(charts.portfolio_heatmap(rows, ["Docs", "Evals"]))
-    assert len(root.findall(f"{SVG}rect")) == 4
+    cells = [r for r in root.findall(f"{SVG}rect") if r.get("stroke") is None]  # the legend's swatches have one
+    assert len(cells) == 4
     assert root.find(f"{SVG}desc").text == "A: Docs 50, Evals –; B: Docs 100, Evals –"
+
+
+def test_portfolio_heatmap_shows_full_section_titles_and_project_names_and_a_legend():
+    long_section = "Traceability and reproducibility of every model, prompt and dataset"
+    long_name = "Customer-support knowledge assistant for the Nordic contact centres"
+    columns = [long_section, *[f"Section {i}" for i in range(13)]]
+    root = parse(charts.portfolio_heatmap([{"name": long_name, "cells": {long_section: 40}}], columns))
+    texts = [" ".join(t.itertext()).strip() for t in root.iter(f"{SVG}text")]
+    assert long_section in texts and long_name in texts
+    assert not any("…" in t for t in texts)
+    assert "Verified score:" in texts and "80–99%" in texts
+
+
+def test_a_kind_trend_labels_its_axes_and_legend():
+    points = [
+        {"label": "2026 Q1", "count": 3, "values": {"verified": 40.0, "claimed": 70.0}},
+        {"label": "2026 Q2", "count": 5, "values": {"verified": 55.0, "claimed": 72.0}},
+    ]
+    root = parse(charts.kind_trend(points, title="Maturity", y_label="Score (% of points)"))
+    texts = [" ".join(t.itertext()).strip() for t in root.iter(f"{SVG}text")]
+    assert {"Score (% of points)", "verified", "claimed", "2026 Q1", "n=3", "100%", "0%"} <= set(texts)
+    assert (
+        root.find(f"{SVG}desc").text
+        == "2026 Q1 (3 assessments): verified 40%, claimed 70%; 2026 Q2 (5 assessments): verified 55%, claimed 72%"
+    )
 
 
 def test_trend_charts_contain_no_script():
