@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 
 from assessments.scoring.maturity import MaturityResult
+from connectors.check_ids import canonical
 
 ASSESSMENT_KINDS = ("impact", "risk", "maturity")
 TIERS = ("low", "medium", "high", "critical")
@@ -207,8 +208,9 @@ def default_thresholds(rules: dict, *, tier: str | None, flags: dict[str, bool])
 
 
 def check_ids_of(item: dict) -> tuple[str, ...]:
-    """The check ids a policy check item names: its ``id``, or every one of its ``any_of``."""
-    return tuple(item["any_of"]) if "any_of" in item else (item["id"],)
+    """The check ids a policy check item names: its ``id``, or every one of its ``any_of`` — each by its current
+    name (a policy naming an old id such as ``mlflow.traces_present`` means the vendor-neutral one)."""
+    return tuple(canonical(check_id) for check_id in (item["any_of"] if "any_of" in item else (item["id"],)))
 
 
 @dataclass(frozen=True)
@@ -567,7 +569,7 @@ def evaluate(rules: dict, facts: GateFacts, *, stage: str, policy_version: int |
         if "any_of" in item:
             requirements.append(_any_of_requirement(ids, facts, max_age))
         else:
-            requirements.append(_check_requirement(item["id"], facts.checks.get(item["id"], ()), facts, max_age))
+            requirements.append(_check_requirement(ids[0], facts.checks.get(ids[0], ()), facts, max_age))
 
     other_unknown = []
     for check_id in sorted(set(facts.checks) - set(required_ids)):
