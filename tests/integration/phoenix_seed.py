@@ -55,8 +55,10 @@ def wait_for_spans(base_url: str, project: str, count: int, timeout: float = 30)
 
 def seed_usage(base_url: str, client: Client) -> dict:
     provider, seed_tracer = tracer(base_url, "rag-bot")
-    with seed_tracer.start_as_current_span("answer", attributes={"openinference.span.kind": "CHAIN"}):
-        with seed_tracer.start_as_current_span(
+    chain = {"openinference.span.kind": "CHAIN"}
+    with (
+        seed_tracer.start_as_current_span("answer", attributes=chain),
+        seed_tracer.start_as_current_span(
             "chat",
             attributes={
                 "openinference.span.kind": "LLM",
@@ -68,10 +70,12 @@ def seed_usage(base_url: str, client: Client) -> dict:
                 "input.value": "What is the refund window?",
                 "output.value": "30 days.",
             },
-        ) as llm_span:
-            first_llm = span_id_hex(llm_span)
-    with seed_tracer.start_as_current_span("answer", attributes={"openinference.span.kind": "CHAIN"}):
-        with seed_tracer.start_as_current_span(
+        ) as llm_span,
+    ):
+        first_llm = span_id_hex(llm_span)
+    with (
+        seed_tracer.start_as_current_span("answer", attributes=chain),
+        seed_tracer.start_as_current_span(
             "chat claude",
             attributes={
                 "gen_ai.operation.name": "chat",
@@ -80,8 +84,9 @@ def seed_usage(base_url: str, client: Client) -> dict:
                 "gen_ai.usage.input_tokens": 40,
                 "gen_ai.usage.output_tokens": 10,
             },
-        ):
-            pass
+        ),
+    ):
+        pass
     provider.force_flush()
     provider.shutdown()
     wait_for_spans(base_url, "rag-bot", 4)
@@ -100,9 +105,11 @@ def seed_usage(base_url: str, client: Client) -> dict:
 def seed_bare(base_url: str) -> dict:
     provider, seed_tracer = tracer(base_url, "bare-bot")
     for _ in range(2):
-        with seed_tracer.start_as_current_span("answer", attributes={"openinference.span.kind": "CHAIN"}):
-            with seed_tracer.start_as_current_span("lookup", attributes={"openinference.span.kind": "TOOL"}):
-                pass
+        with (
+            seed_tracer.start_as_current_span("answer", attributes={"openinference.span.kind": "CHAIN"}),
+            seed_tracer.start_as_current_span("lookup", attributes={"openinference.span.kind": "TOOL"}),
+        ):
+            pass
     provider.force_flush()
     provider.shutdown()
     wait_for_spans(base_url, "bare-bot", 4)
