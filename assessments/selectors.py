@@ -98,6 +98,13 @@ def latest_approved(project, kind):
     )
 
 
+def risk_tier(project) -> str | None:
+    """The tier of the project's newest approved risk assessment (low, medium, high, critical), or None."""
+    assessment = latest_approved(project, "risk")
+    tier = (assessment.result or {}).get("tier") if assessment else None
+    return str(tier) if tier else None
+
+
 def open_draft(project, kind):
     return Assessment.objects.filter(project=project, kind=kind, state=Assessment.State.DRAFT).first()
 

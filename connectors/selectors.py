@@ -17,6 +17,7 @@ from questionnaires.selectors import questions_by_check
 
 from . import reading
 from .base import CheckSpec
+from .check_ids import aliases_of, canonical
 from .loading import all_check_specs
 from .models import CheckResult, RefreshRun, Waiver
 
@@ -59,6 +60,10 @@ class Evidence:
     @property
     def fix(self) -> str:
         return self.spec.fix if self.spec else ""
+
+    @property
+    def old_ids(self) -> list[str]:
+        return aliases_of(self.result.check_id)
 
 
 def _source(component_name) -> str:
@@ -107,11 +112,17 @@ def project_checks(project, *, check_ids=None, now=None) -> list[Evidence]:
         CheckResult.objects.filter(project=project).select_related("component").order_by("check_id", "component__name")
     )
     if check_ids is not None:
-        results = results.filter(check_id__in=list(check_ids))
+        results = results.filter(check_id__in=[canonical(c) for c in check_ids])
     results = list(results)
     waivers = _active_waivers(project, now) if results else []
     specs = all_check_specs()
     return [_evidence(r, waivers, specs, now) for r in results]
+
+
+def unknown_check_ids(check_ids) -> list[str]:
+    """The ids among ``check_ids`` that name no check, old or new (for a 400 naming them)."""
+    known = all_check_specs()
+    return sorted({c for c in check_ids if canonical(c) not in known})
 
 
 def readings_from_rows(check_rows, waiver_rows, *, now) -> dict[int, dict[str, list[reading.Reading]]]:
@@ -198,11 +209,19 @@ def _as_dict(item: reading.QuestionEvidence) -> dict:
     }
 
 
+def bindings(definition) -> dict[str, tuple[str, ...]]:
+    """Question id -> bound check ids, old ids resolved to the ids results are stored under, so a questionnaire
+    version loaded before a check was renamed (``mlflow.traces_present`` -> ``traces.present``) still finds it."""
+    return {
+        qid: tuple(dict.fromkeys(canonical(c) for c in checks)) for qid, checks in check_bindings(definition).items()
+    }
+
+
 def question_evidence_from_readings(definition, readings_by_check) -> dict[str, dict]:
     """``evidence_by_question`` over readings already gathered (the gate and the reports; no query)."""
     return {
         qid: _as_dict(item)
-        for qid, item in reading.question_evidence(check_bindings(definition), readings_by_check or {}).items()
+        for qid, item in reading.question_evidence(bindings(definition), readings_by_check or {}).items()
     }
 
 
@@ -213,7 +232,7 @@ def evidence_by_question(project, definition, *, now=None) -> dict[str, dict]:
     conclusive state wins (one failing vector store fails "chunks carry their source"), and the reason says so;
     with several bound checks (``any_of``) the most favourable check wins, and the reason names it.
     """
-    bound = check_bindings(definition)
+    bound = bindings(definition)
     if not bound:
         return {}
     wanted = {check_id for checks in bound.values() for check_id in checks}
@@ -250,17 +269,24 @@ class CatalogueEntry:
     connectors: list[str]
     questions: list[str]
     ttl_hours: float
+    old_ids: list[str]  # ids the check had before, which still resolve to it
+    capability: str  # "traces", "evaluations", ... for vendor-neutral checks; "" for a back-end's own
 
 
 def check_catalogue() -> list[CatalogueEntry]:
     """Every check the installed back-ends implement: what it verifies, the questions it can verify, the fix."""
+    from .capabilities import MODULES
+
     bound = questions_by_check()
+    capability_of = {spec.id: name for name, module in MODULES.items() for spec in module.CHECKS}
     return [
         CatalogueEntry(
             spec=spec,
             connectors=aliases,
-            questions=sorted(set(spec.questions) | set(bound.get(check_id, []))),
+            questions=sorted(set(spec.questions).union(*(bound.get(i, []) for i in [check_id, *aliases_of(check_id)]))),
             ttl_hours=spec.ttl.total_seconds() / 3600,
+            old_ids=aliases_of(check_id),
+            capability=capability_of.get(check_id, ""),
         )
         for check_id, (spec, aliases) in all_check_specs().items()
     ]

@@ -27,6 +27,7 @@ from registry.models import ChangeRecord, Component
 
 from . import signals, throttle
 from .base import ERROR, UNKNOWN, CheckOutcome, Connector, ConnectorError
+from .check_ids import canonical
 from .loading import all_check_specs, connector_for_component, get_connector_class
 from .models import CheckResult, CheckResultHistory, RefreshRun, Waiver
 from .secrets import redact, resolve_secret
@@ -401,6 +402,7 @@ def waiver_create(*, project, check_id, reason, expires_at, actor, component=Non
     if not rules.can_review(actor):
         raise PermissionDenied("Only reviewers and admins can approve a waiver.")
     errors = {}
+    check_id = canonical(check_id)  # a waiver asked for under an old id waives the check it became
     if check_id not in all_check_specs():
         errors["check_id"] = [f"Unknown check {check_id!r}; see the list of checks at /checks/."]
     if not (reason or "").strip():

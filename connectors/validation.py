@@ -49,3 +49,12 @@ def connectors_described() -> list[dict]:
                 fields.append({"name": p.name, "label": p.label, "help": p.help, "required": required})
         described.append({"alias": alias, "settings": fields})
     return described
+
+
+def known_check_ids() -> set[str]:
+    """Every check id a questionnaire binding may name: the installed back-ends' checks and their old ids."""
+    from .check_ids import ALIASES
+    from .loading import all_check_specs
+
+    known = set(all_check_specs())
+    return known | {old for old, new in ALIASES.items() if new in known}

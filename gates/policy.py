@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 
 from assessments.scoring.maturity import MaturityResult
+from connectors.check_ids import canonical
 
 ASSESSMENT_KINDS = ("impact", "risk", "maturity")
 TIERS = ("low", "medium", "high", "critical")
@@ -490,8 +491,9 @@ def evaluate(rules: dict, facts: GateFacts, *, stage: str, policy_version: int |
         condition = item.get("only_if")
         if condition and not facts.project_flags.get(condition):
             continue
-        required_ids.append(item["id"])
-        requirements.append(_check_requirement(item["id"], facts.checks.get(item["id"], ()), facts, max_age))
+        check_id = canonical(item["id"])  # a policy naming an old id (mlflow.traces_present) means the new one
+        required_ids.append(check_id)
+        requirements.append(_check_requirement(check_id, facts.checks.get(check_id, ()), facts, max_age))
 
     other_unknown = []
     for check_id in sorted(set(facts.checks) - set(required_ids)):

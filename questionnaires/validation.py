@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 
 from . import conditions, yamlread
 from .definition import normalise
+from .hooks import known_checks
 from .types import YesNo, type_names, type_of
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "questionnaire.schema.json"
@@ -169,6 +170,7 @@ class _Semantics:
         if not model_matches:
             self.c.add(["scoring", "model"], f"the scoring model must match kind '{self.kind}'")
         self.check_ids()
+        self.check_evidence()
         self.check_conditions()
         self.check_cycles()
         self.check_reachability()
@@ -193,6 +195,24 @@ class _Semantics:
                 self._check_options(question, qpath)
             if section["core"] and self.kind != "maturity":
                 self.c.add([*spath, "core"], "`core` is for maturity questionnaires only: remove it")
+
+    def check_evidence(self):
+        """Bindings name checks a connector provides (when connectors registered their catalogue)."""
+        known = known_checks()
+        if known is None:
+            return
+        for _order, question, qpath, _si in self.questions.values():
+            binding = question.get("evidence") or {}
+            named = [("check", binding["check"])] if binding.get("check") else []
+            named += [(("any_of", i), c) for i, c in enumerate(binding.get("any_of") or [])]
+            for where, check_id in named:
+                if check_id not in known:
+                    path = [*qpath, "evidence", *(where if isinstance(where, tuple) else (where,))]
+                    self.c.add(
+                        path,
+                        f"evidence names check '{check_id}', which no connector provides; use an id listed in "
+                        "docs/checks.md (manage.py list_checks)",
+                    )
 
     def _claim(self, seen, ident, path, what):
         if ident.startswith(RESERVED_PREFIXES):

@@ -25,7 +25,11 @@ class RefreshRunSerializer(serializers.Serializer):
 
 
 class CheckResultSerializer(serializers.Serializer):
-    id = serializers.CharField(source="result.check_id", help_text="Check id, e.g. mlflow.run_has_git_commit.")
+    id = serializers.CharField(source="result.check_id", help_text="Check id, e.g. traces.present.")
+    old_ids = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Ids the check had before (e.g. mlflow.traces_present); they still resolve to it.",
+    )
     title = serializers.CharField()
     component = serializers.CharField(source="source", help_text='Component name, or "CI push".')
     component_id = serializers.IntegerField(source="result.component_id", allow_null=True)

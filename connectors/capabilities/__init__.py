@@ -8,7 +8,8 @@ back-end is one ``CapabilityConnector`` subclass with its readers (see docs/arch
 | capability | reader method | view | checks |
 |---|---|---|---|
 | traces | ``read_traces()`` | ``TracesView`` | traces.present, traces.have_usage |
-| evaluations | ``read_evaluations()`` | ``EvaluationsView`` | evaluations.recent, .required_metrics, .tiers |
+| evaluations | ``read_evaluations()`` | ``EvaluationsView`` | evaluations.recent, .required_metrics, .tiers, and |
+| | | | one per tier: .heuristic, .llm_judge, .grounding, .human_review |
 | datasets | ``read_evaluations()`` | ``EvaluationsView`` | datasets.named |
 | prompts | ``read_prompts()`` | ``PromptsView`` | prompts.versioned |
 """
@@ -22,9 +23,9 @@ from typing import ClassVar
 
 from connectors.backends import as_list
 from connectors.base import LIST, NOT_APPLICABLE, CheckOutcome, CheckSpec, Connector, Parameter
+from connectors.check_ids import canonical
 
 from . import datasets, evaluations, prompts, traces, views
-from .ids import canonical
 
 MODULES = {"traces": traces, "evaluations": evaluations, "datasets": datasets, "prompts": prompts}
 CAPABILITIES = tuple(MODULES)
@@ -117,7 +118,7 @@ class CapabilityConnector(Connector):
         if capability == "traces":
             return traces.evaluate(self.read_traces(), traces.Options.from_settings(settings), now=self.now)
         if capability == "evaluations":
-            risk_tier = self.risk_tier() if "evaluations.tiers" in selected else None
+            risk_tier = self.risk_tier() if {"evaluations.tiers", "evaluations.human_review"} & selected else None
             options = evaluations.Options.from_settings(settings)
             return evaluations.evaluate(self._evaluations_view, options, risk_tier=risk_tier, now=self.now)
         if capability == "datasets":

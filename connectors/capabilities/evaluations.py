@@ -64,6 +64,47 @@ CHECKS = (
     ),
 )
 
+TIER_CHECKS = {
+    tier_policy.HEURISTIC: "evaluations.heuristic",
+    tier_policy.JUDGE: "evaluations.llm_judge",
+    tier_policy.GROUNDING: "evaluations.grounding",
+    tier_policy.HUMAN_REVIEW: "evaluations.human_review",
+}
+TIER_FIXES = {
+    tier_policy.HEURISTIC: "Add code scorers (format, exact or fuzzy match, required phrases) to the evaluation.",
+    tier_policy.JUDGE: "Add an LLM-as-judge scorer (MLflow LLM_JUDGE feedback, a Phoenix LLM evaluator) and "
+    "calibrate it against human labels.",
+    tier_policy.GROUNDING: "Add a groundedness or faithfulness scorer that checks answers against the retrieved "
+    "sources (a name listed in connectors/data/evaluation_tiers.yaml).",
+    tier_policy.HUMAN_REVIEW: "Have domain experts grade a sample of outputs and record it (MLflow HUMAN feedback, "
+    "Phoenix HUMAN annotations).",
+}
+CHECKS = (
+    *CHECKS,
+    *(
+        CheckSpec(
+            TIER_CHECKS[tier],
+            f"The current version is evaluated by {tier_policy.TIER_LABELS[tier]}",
+            TIER_FIXES[tier],
+            ttl=12 * HOURS,
+            passes=(
+                f"The current version's evaluation results include {tier_policy.TIER_LABELS[tier]}"
+                + (
+                    " on at least the min_human_items distinct items the project's risk tier requires "
+                    "(connectors/data/evaluation_tiers.yaml)."
+                    if tier == tier_policy.HUMAN_REVIEW
+                    else "."
+                )
+            ),
+            fails="They include none (whether or not the risk tier requires it), or there are no results.",
+            warns="People reviewed fewer items than the risk tier requires."
+            if tier == tier_policy.HUMAN_REVIEW
+            else "",
+        )
+        for tier in tier_policy.TIERS
+    ),
+)
+
 PARAMETERS = (
     Parameter(
         "required_metrics",
@@ -110,7 +151,12 @@ def evaluate(
     view: EvaluationsView, options: Options, *, risk_tier: str | None = None, now: datetime | None = None
 ) -> list[CheckOutcome]:
     now = now or datetime.now(UTC)
-    return [_recent(view, options, now), _required_metrics(view, options), _tiers(view, risk_tier)]
+    return [
+        _recent(view, options, now),
+        _required_metrics(view, options),
+        _tiers(view, risk_tier),
+        *(_tier(view, tier, risk_tier) for tier in tier_policy.TIERS),
+    ]
 
 
 def _recent(view, options, now) -> CheckOutcome:
@@ -241,3 +287,41 @@ def _tiers(view, risk_tier) -> CheckOutcome:
 
 def _words(tiers) -> str:
     return ", ".join(tier_policy.TIER_LABELS[t] for t in tiers)
+
+
+def _tier(view, tier, risk_tier) -> CheckOutcome:
+    """One tier on its own, for the questionnaire question about that practice (a team claiming an LLM judge is
+    contradicted only by the absence of LLM-judge results, not by a missing human review)."""
+    check_id = TIER_CHECKS[tier]
+    policy = tier_policy.policy()
+    need, assessed = tier_policy.requirement(policy, risk_tier)
+    found = tier_policy.tiers_found(current_results(view), policy)[tier]
+    label = tier_policy.TIER_LABELS[tier]
+    required = tier in need.required
+    facts = {
+        "where": view.where,
+        "current_version": view.current_version,
+        "results": found.results,
+        "items": found.items,
+        "names": list(found.names),
+        "risk_tier": risk_tier,
+        "required_by_risk_tier": required,
+    }
+    if not found.present:
+        why = f" ({need.risk_tier} risk requires it)" if required and assessed else ""
+        return CheckOutcome(
+            check_id, FAIL, f"No {label} among the current version's evaluation results in {view.where}{why}.", facts
+        )
+    names = ", ".join(found.names[:5])
+    if tier == tier_policy.HUMAN_REVIEW:
+        facts["min_human_items"] = need.min_human_items if required else None
+        if required and found.items < need.min_human_items:
+            judged = f"risk tier {need.risk_tier}" if assessed else f"the {need.risk_tier} tier (no risk assessment)"
+            return CheckOutcome(
+                check_id,
+                WARN,
+                f"People reviewed {found.items} item(s) ({names}); {judged} requires {need.min_human_items}.",
+                facts,
+            )
+        return CheckOutcome(check_id, PASS, f"People reviewed {found.items} item(s) ({names}).", facts)
+    return CheckOutcome(check_id, PASS, f"{found.results} {label} result(s) on {found.items} item(s): {names}.", facts)

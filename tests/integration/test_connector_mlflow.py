@@ -174,12 +174,12 @@ ALL_CHECKS = [
     "mlflow.run_has_source",
     "mlflow.run_has_dataset_inputs",
     "mlflow.run_has_environment",
-    "mlflow.eval_runs_recent",
-    "mlflow.eval_required_metrics",
-    "mlflow.eval_dataset_named",
-    "mlflow.prompts_versioned",
-    "mlflow.traces_present",
-    "mlflow.traces_have_usage",
+    "evaluations.recent",
+    "evaluations.required_metrics",
+    "datasets.named",
+    "prompts.versioned",
+    "traces.present",
+    "traces.have_usage",
 ]
 GAPS = {
     "mlflow.model_version_has_run": "fail",
@@ -187,19 +187,19 @@ GAPS = {
     "mlflow.run_has_source": "fail",
     "mlflow.run_has_dataset_inputs": "fail",
     "mlflow.run_has_environment": "fail",
-    "mlflow.eval_runs_recent": "fail",
-    "mlflow.eval_required_metrics": "fail",
-    "mlflow.eval_dataset_named": "fail",
-    "mlflow.prompts_versioned": "fail",
-    "mlflow.traces_present": "pass",
-    "mlflow.traces_have_usage": "fail",
+    "evaluations.recent": "fail",
+    "evaluations.required_metrics": "fail",
+    "datasets.named": "fail",
+    "prompts.versioned": "fail",
+    "traces.present": "pass",
+    "traces.have_usage": "fail",
 }
 EMPTY = {
     "mlflow.model_version_has_run": "unknown",
-    "mlflow.eval_runs_recent": "fail",
-    "mlflow.prompts_versioned": "fail",
-    "mlflow.traces_present": "fail",
-    "mlflow.traces_have_usage": "fail",
+    "evaluations.recent": "fail",
+    "prompts.versioned": "fail",
+    "traces.present": "fail",
+    "traces.have_usage": "fail",
 }
 
 
@@ -269,7 +269,7 @@ def test_a_run_without_commit_says_how_to_fix_it(gaps):
 
 
 def test_a_stale_evaluation_is_not_counted_for_the_current_version(gaps):
-    assert "none since the current version gaps-model v2" in gaps["mlflow.eval_runs_recent"].reason
+    assert "none is linked to the current version gaps-model v2" in gaps["evaluations.recent"].reason
 
 
 @pytest.mark.parametrize(
@@ -283,7 +283,7 @@ def test_a_stale_evaluation_is_not_counted_for_the_current_version(gaps):
 def test_an_evaluation_run_before_registration_counts_when_it_is_linked_to_the_version(
     seeded_links, allow_loopback, experiment, model, linked_by
 ):
-    outcome = outcomes(seeded_links, experiment, registered_model=model)["mlflow.eval_runs_recent"]
+    outcome = outcomes(seeded_links, experiment, registered_model=model)["evaluations.recent"]
     assert outcome.state == "pass", outcome.reason
     assert outcome.facts["linked_by"].startswith(linked_by)
     assert f"{model} v1" in outcome.reason
@@ -291,31 +291,31 @@ def test_an_evaluation_run_before_registration_counts_when_it_is_linked_to_the_v
 
 
 def test_an_evaluation_naming_an_older_version_does_not_count_for_the_current_one(seeded_links, allow_loopback):
-    outcome = outcomes(seeded_links, "names-old-version", registered_model="pinned-model")["mlflow.eval_runs_recent"]
+    outcome = outcomes(seeded_links, "names-old-version", registered_model="pinned-model")["evaluations.recent"]
     assert outcome.state == "fail"
     assert "pinned-model v2" in outcome.reason
 
 
 def test_a_model_name_param_naming_the_llm_does_not_hide_an_evaluation(seeded_links, allow_loopback):
-    outcome = outcomes(seeded_links, "llm-named", registered_model="app-model")["mlflow.eval_runs_recent"]
+    outcome = outcomes(seeded_links, "llm-named", registered_model="app-model")["evaluations.recent"]
     assert outcome.state == "pass", outcome.reason
     assert outcome.facts["linked_by"] == "start after the version was registered"
 
 
 def test_missing_required_metrics_are_named(gaps):
-    assert gaps["mlflow.eval_required_metrics"].facts["missing"] == ["groundedness"]
+    assert gaps["evaluations.required_metrics"].facts["missing"] == ["groundedness"]
 
 
 def test_the_otel_genai_span_counts_as_usage(complete):
-    assert complete["mlflow.traces_have_usage"].facts["sampled"] == 2
+    assert complete["traces.have_usage"].facts["sampled"] == 2
 
 
 def test_the_prompt_registry_is_read_despite_hidden_prompts(complete):
-    assert complete["mlflow.prompts_versioned"].facts["prompts"] == {"complete-prompt": {"versions": 1}}
+    assert complete["prompts.versioned"].facts["prompts"] == {"complete-prompt": {"versions": 1}}
 
 
 def test_the_eval_dataset_is_the_managed_dataset(complete):
-    assert "qa-golden" in complete["mlflow.eval_dataset_named"].reason
+    assert "qa-golden" in complete["datasets.named"].reason
 
 
 @pytest.mark.parametrize(("check_id", "expected"), EMPTY.items())
@@ -324,7 +324,7 @@ def test_an_empty_experiment_reads_no_data_or_fail(seeded, allow_loopback, check
 
 
 def test_an_experiment_without_traces_fails_usage_with_the_fix(seeded, allow_loopback):
-    outcome = outcomes(seeded, "empty")["mlflow.traces_have_usage"]
+    outcome = outcomes(seeded, "empty")["traces.have_usage"]
     assert outcome.state == "fail"
     assert "no production traces" in outcome.reason.lower()
     assert "instrument" in outcome.reason
@@ -347,7 +347,7 @@ def test_a_wrong_experiment_name_is_a_permanent_error(seeded, allow_loopback):
 def test_limiting_checks_skips_the_others(seeded, allow_loopback):
     result = outcomes(seeded, "complete", registered_model="complete-model", checks="mlflow.run_has_git_commit")
     assert result["mlflow.run_has_git_commit"].state == "pass"
-    assert result["mlflow.traces_present"].state == "not_applicable"
+    assert result["traces.present"].state == "not_applicable"
 
 
 @pytest.mark.django_db

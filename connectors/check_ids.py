@@ -3,7 +3,7 @@
 Check ids are never reused or lost: the MLflow back-end's evaluation, prompt and trace checks were named after
 the vendor (``mlflow.traces_present``) before they became capabilities any tracing back-end provides
 (``traces.present``). The old id is an alias: stored results, history and waivers were renamed by the data
-migration ``connectors/migrations/*_capability_check_ids.py``, and every input that names a check (API filters
+migration ``connectors/migrations/0004_capability_check_ids.py``, and every input that names a check (API filters
 and lookups, waiver creation, the ``checks`` setting, bindings of questionnaire versions stored before the
 rename, pushed evaluations) goes through ``canonical`` first, so an old id answers like the new one.
 """
