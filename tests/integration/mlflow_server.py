@@ -37,8 +37,9 @@ def mlflow_available() -> bool:
 
 
 class MLflowServer:
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, *, workers: int = 1):
         self.workdir = Path(workdir)
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -60,7 +61,7 @@ class MLflowServer:
                 "--port",
                 str(self.port),
                 "--workers",
-                "1",
+                str(self.workers),
             ],
             cwd=self.workdir,
             env=env,

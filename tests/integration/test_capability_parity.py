@@ -112,6 +112,10 @@ EVERY_CHECK = (
     "evaluations.recent",
     "evaluations.required_metrics",
     "evaluations.tiers",
+    "evaluations.heuristic",
+    "evaluations.llm_judge",
+    "evaluations.grounding",
+    "evaluations.human_review",
     "datasets.named",
     "prompts.versioned",
 )
@@ -127,6 +131,10 @@ SCENARIOS = {
             "evaluations.recent": "pass",
             "evaluations.required_metrics": "pass",
             "evaluations.tiers": "warn",  # every tier, but one reviewed item where the unassessed (high) tier asks 20
+            "evaluations.heuristic": "pass",
+            "evaluations.llm_judge": "pass",
+            "evaluations.grounding": "pass",
+            "evaluations.human_review": "warn",
             "datasets.named": "pass",
             "prompts.versioned": "pass",
         },
@@ -141,6 +149,10 @@ SCENARIOS = {
             "evaluations.recent": "pass",
             "evaluations.required_metrics": "fail",
             "evaluations.tiers": "fail",
+            "evaluations.heuristic": "pass",
+            "evaluations.llm_judge": "fail",
+            "evaluations.grounding": "fail",
+            "evaluations.human_review": "fail",
             "datasets.named": "pass",
             "prompts.versioned": "warn",
         },
@@ -182,6 +194,13 @@ def verdicts(mlflow_server, phoenix_server):
                 for backend, component in components.items()
             }
     return found
+
+
+def test_the_parity_cases_cover_every_capability_check():
+    from connectors import capabilities
+
+    every = {spec.id for spec in capabilities.checks_for(capabilities.CAPABILITIES)}
+    assert all(set(expected) == every for *_, expected in SCENARIOS.values())
 
 
 @pytest.mark.parametrize(("scenario", "check_id"), CASES)

@@ -9,6 +9,7 @@ import pytest
 from django.test import override_settings
 
 from connectors import services
+from connectors.backends.phoenix import PhoenixConnector
 from connectors.base import ConnectorError
 from connectors.loading import connector_for_component
 from connectors.models import CheckResult
@@ -57,7 +58,8 @@ def silent_bot(seeded, loopback_allowed):
 
 
 COMPLETE = ("traces.present", "traces.have_usage", "evaluations.recent", "evaluations.required_metrics",
-            "datasets.named", "prompts.versioned")  # fmt: skip
+            "evaluations.heuristic", "evaluations.llm_judge", "evaluations.grounding", "datasets.named",
+            "prompts.versioned")  # fmt: skip
 
 
 @pytest.mark.parametrize("check_id", COMPLETE)
@@ -111,11 +113,7 @@ def test_a_prompt_version_without_description_warns_with_its_number(bare_bot):
     assert "bare-prompt v3" in outcome.reason
 
 
-@pytest.mark.parametrize(
-    "check_id",
-    ["traces.present", "traces.have_usage", "evaluations.recent", "evaluations.required_metrics",
-     "evaluations.tiers", "datasets.named", "prompts.versioned"],
-)  # fmt: skip
+@pytest.mark.parametrize("check_id", [spec.id for spec in PhoenixConnector.checks])
 def test_a_project_without_traces_evaluations_or_prompts_fails(silent_bot, check_id):
     assert silent_bot[check_id].state == "fail", silent_bot[check_id].reason
 
@@ -149,7 +147,7 @@ def test_a_refresh_stores_the_results_shown_by_the_api(seeded, loopback_allowed,
         connector_settings={"base_url": seeded.url, "project": "rag-bot", "eval_dataset": "qa-golden"},
     )
     services.component_check(component=project.components.get(name="phoenix"))
-    assert CheckResult.objects.filter(project=project).count() == 7
+    assert CheckResult.objects.filter(project=project).count() == len(PhoenixConnector.checks)
     client.force_login(member)
     by_id = {row["id"]: row for row in client.get(f"/api/v1/projects/{project.slug}/checks").json()}
     assert by_id["traces.have_usage"]["state"] == "pass"
