@@ -42,6 +42,8 @@ CHECKS = (
 )
 BACKENDS = ("mlflow", "phoenix")
 SERVER_WORKERS = {"mlflow": f"MLflow --workers {WORKERS}", "phoenix": "Phoenix: one process (no workers option)"}
+# Four MLflow workers took 115 s to answer /health on this 2-core machine at a load average of 10-12.
+START_TIMEOUT = 900
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
@@ -159,12 +161,12 @@ def _start_server(backend, workdir):
     if backend == "mlflow":
         from tests.integration.mlflow_server import MLflowServer
 
-        server = MLflowServer(workdir / "mlflow", workers=WORKERS).start()
-        server.seed(MLFLOW_SEED)
+        server = MLflowServer(workdir / "mlflow", workers=WORKERS).start(timeout=START_TIMEOUT)
+        server.seed(MLFLOW_SEED, timeout=900)
         return server, {"kind": "mlflow", "connector_settings": {"tracking_uri": server.url, "experiment": "bench"}}
     from tests.integration.phoenix_server import PhoenixServer
 
-    server = PhoenixServer(workdir / "phoenix").start()
+    server = PhoenixServer(workdir / "phoenix").start(timeout=START_TIMEOUT)
     server.seed("usage", "experiment")
     return server, {"kind": "monitoring_source", "connector_settings": {"base_url": server.url, "project": "rag-bot"}}
 

@@ -42,7 +42,7 @@ class PhoenixServer:
         self.process: subprocess.Popen | None = None
         self.seeded: dict = {}
 
-    def start(self) -> PhoenixServer:
+    def start(self, *, timeout: float = START_TIMEOUT) -> PhoenixServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PHOENIX_", "OTEL_"))},
@@ -64,7 +64,7 @@ class PhoenixServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"phoenix serve exited early:\n{(self.workdir / 'server.log').read_text()[-3000:]}")
@@ -75,7 +75,7 @@ class PhoenixServer:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"phoenix serve did not become healthy within {START_TIMEOUT} s")
+        raise RuntimeError(f"phoenix serve did not become healthy within {timeout:g} s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -17,13 +17,14 @@ from django.test import override_settings
 
 from connectors.loading import connector_for_component
 from tests.factories import ComponentFactory
+from tests.integration.mlflow_server import MLflowServer, mlflow_available
 
-pytest_plugins = ["tests.integration.mlflow_server", "tests.integration.phoenix_server"]
+pytest_plugins = ["tests.integration.phoenix_server"]
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.needs_server,
     pytest.mark.slow,
-    pytest.mark.xdist_group("parity"),
+    pytest.mark.xdist_group("phoenix"),
 ]
 
 SEED = """
@@ -168,11 +169,19 @@ CASES = [(scenario, check_id) for scenario, (*_, expected) in SCENARIOS.items() 
 
 
 @pytest.fixture(scope="module")
+def mlflow_server(tmp_path_factory):
+    """An MLflow server of its own: the session one holds the MLflow tests' dataset and prompt names."""
+    if not mlflow_available():
+        pytest.skip("needs .venv-mlflow with mlflow installed (make mlflow-venv)")
+    server = MLflowServer(tmp_path_factory.mktemp("mlflow-parity")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
 def verdicts(mlflow_server, phoenix_server):
     """Every scenario read once through each back-end: {scenario: {backend: {check id: outcome}}}."""
-    if not getattr(mlflow_server, "parity_seeded", False):
-        mlflow_server.seed(SEED)
-        mlflow_server.parity_seeded = True
+    mlflow_server.seed(SEED)
     phoenix_server.seed("usage", "bare", "empty", "experiment", "prompts")
     found = {}
     with override_settings(PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=["127.0.0.1"]):
