@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 MLFLOW_VENV := .venv-mlflow
 MLFLOW_VERSION := 3.17.2
+# The Arize Phoenix server the connector tests start, and the OTLP exporter its seeding uses (the app never imports phoenix).
+PHOENIX_VENV := .venv-phoenix
+PHOENIX_PACKAGES := arize-phoenix==20.26.1 arize-phoenix-client==3.5.0 arize-phoenix-otel==0.17.2 opentelemetry-exporter-otlp-proto-http==1.45.2
 # The demo's local git repositories and vector stores: outside the checkout, since connectors never read Plumbline's
 # own folders; the demo allows exactly this folder as a local source root.
 DEMO_SOURCES ?= $(or $(TMPDIR),/tmp)/plumbline-demo-sources-$(shell printf '%s' "$(CURDIR)" | sha256sum | cut -c1-8)
@@ -36,7 +39,7 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 DEBIAN_PACKAGES := chromium poppler-utils prometheus fonts-dejavu-core
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: help venv install install-dev system-deps mlflow-venv demo demo-data demo-stop test test-fast test-integration fuzz lint format bench prod migrate clean
+.PHONY: help venv install install-dev system-deps mlflow-venv phoenix-venv demo demo-data demo-stop test test-fast test-integration fuzz lint format bench prod migrate clean
 
 help:
 	@echo "make demo               set up everything and serve the demo on http://127.0.0.1:8000 (PORT=8200 make demo)"
@@ -88,6 +91,15 @@ $(MLFLOW_VENV)/.installed: | $(UV)
 	@touch $@
 mlflow-venv: $(MLFLOW_VENV)/.installed
 
+# A separate virtualenv for the real Arize Phoenix server (`phoenix serve`) and its seeding client, built like MLflow's.
+$(PHOENIX_VENV)/.installed: | $(UV)
+	$(call step,Building $(PHOENIX_VENV) for the Phoenix server (in parallel with the app's packages))
+	@$(UV) venv -q --python $(PY) $(PHOENIX_VENV)
+	@$(UV) pip install -q --python $(PHOENIX_VENV)/bin/python $(PHOENIX_PACKAGES)
+	$(call step,$(PHOENIX_VENV) ready)
+	@touch $@
+phoenix-venv: $(PHOENIX_VENV)/.installed
+
 # axe-core, injected into pages by the accessibility browser tests (pinned in package-lock.json).
 node_modules/axe-core: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -112,7 +124,7 @@ demo:
 demo-stop:
 	@$(DEMO_ENV) $(BIN)/python manage.py demo_stop
 
-test: lint system-deps mlflow-venv node_modules/axe-core
+test: lint system-deps mlflow-venv phoenix-venv node_modules/axe-core
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # Every test whose markers name no need beyond the test process (see the markers in pyproject.toml).
@@ -121,7 +133,7 @@ test-fast: install-dev
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "$(FAST_SELECTION)"
 
 # The integration part again, on real PostgreSQL and a real Redis broker with a real Celery worker.
-test-integration: install-dev system-deps mlflow-venv
+test-integration: install-dev system-deps mlflow-venv phoenix-venv
 	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest -m "integration or postgres or celery_worker or redis" -p no:xdist
 
 fuzz: install-dev
@@ -139,7 +151,7 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install-dev system-deps mlflow-venv
+bench: install-dev system-deps mlflow-venv phoenix-venv
 	$(BIN)/python -m bench
 
 prod: $(VENV)/.installed
@@ -159,4 +171,4 @@ prod: $(VENV)/.installed
 	$(BIN)/gunicorn config.wsgi --config config/gunicorn.conf.py --bind $${BIND:-0.0.0.0:8000} --workers $${WEB_CONCURRENCY:-4} --access-logfile -
 
 clean:
-	rm -rf $(VENV) $(MLFLOW_VENV) $(UV_VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(MLFLOW_VENV) $(PHOENIX_VENV) $(UV_VENV) var .pytest_cache .ruff_cache

@@ -378,10 +378,13 @@ PLUMBLINE_CONNECTORS = {
     "chroma": {"BACKEND": "connectors.backends.chroma.ChromaConnector", "OPTIONS": {}},
     "prometheus": {"BACKEND": "connectors.backends.prometheus.PrometheusConnector", "OPTIONS": {}},
     "pushed": {"BACKEND": "connectors.backends.pushed.PushedEvaluationConnector", "OPTIONS": {}},
+    "phoenix": {"BACKEND": "connectors.backends.phoenix.PhoenixConnector", "OPTIONS": {}},
 }
 # Hosts a connector may reach; empty means any public host. Private/link-local addresses need listing.
 PLUMBLINE_CONNECTOR_ALLOWED_HOSTS = env.list("PLUMBLINE_CONNECTOR_ALLOWED_HOSTS", default=[])
 PLUMBLINE_CONNECTOR_TIMEOUT = env.float("PLUMBLINE_CONNECTOR_TIMEOUT", default=10.0)
+# Largest answer a connector reads from one REST call (Phoenix); a bigger one reads error instead of filling memory.
+PLUMBLINE_CONNECTOR_MAX_RESPONSE_BYTES = env.int("PLUMBLINE_CONNECTOR_MAX_RESPONSE_BYTES", default=8 * 1024 * 1024)
 # Longest regular expression a connector setting may hold (they run in RE2, in linear time, whatever their length).
 PLUMBLINE_REGEX_MAX_LENGTH = env.int("PLUMBLINE_REGEX_MAX_LENGTH", default=500)
 # An http(s):// egress proxy for connector calls and git clones (credentials allowed); allowed hosts bypass it.

@@ -17,6 +17,8 @@ def pytest_configure(config):
 # Fixtures (module.name) that need something beyond the test process, and the marker a test using one gets.
 FIXTURE_NEEDS = {
     "tests.integration.mlflow_server.mlflow_server": "needs_server",
+    "tests.integration.phoenix_server.phoenix_server": "needs_server",
+    "tests.integration.test_capability_parity.mlflow_server": "needs_server",
     "tests.integration.servers.prometheus": "needs_server",
     "tests.integration.servers.chroma_server": "needs_server",
     "tests.integration.servers.git_http": "needs_server",

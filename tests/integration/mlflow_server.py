@@ -37,13 +37,14 @@ def mlflow_available() -> bool:
 
 
 class MLflowServer:
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, *, workers: int = 1):
         self.workdir = Path(workdir)
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> MLflowServer:
+    def start(self, *, timeout: float = START_TIMEOUT) -> MLflowServer:
         (self.workdir / "artifacts").mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
         self.log = open(self.workdir / "server.log", "wb")  # noqa: SIM115 - closed in stop()
@@ -60,7 +61,7 @@ class MLflowServer:
                 "--port",
                 str(self.port),
                 "--workers",
-                "1",
+                str(self.workers),
             ],
             cwd=self.workdir,
             env=env,
@@ -68,7 +69,7 @@ class MLflowServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"mlflow server exited early:\n{(self.workdir / 'server.log').read_text()[-3000:]}")
@@ -79,7 +80,7 @@ class MLflowServer:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"mlflow server did not become healthy within {START_TIMEOUT} s")
+        raise RuntimeError(f"mlflow server did not become healthy within {timeout:g} s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -1,0 +1,125 @@
+"""A real Arize Phoenix server (``phoenix serve``) on a free loopback port, for connector tests and the benchmark.
+
+Started from ``.venv-phoenix`` (``make phoenix-venv``; the app itself never imports phoenix) with its own temporary
+working directory, so its SQLite database is fresh: ready in ~10 s (it migrates at start), ~450 MB. Telemetry,
+external fonts and the agent assistant are off, so nothing is fetched from outside. Phoenix serves one uvicorn
+process (``phoenix serve`` has no workers option: it hands uvicorn an app object, not an import string).
+``PhoenixServer.seed(*what)`` runs tests/integration/phoenix_seed.py with the Phoenix venv's Python, which sends
+OTLP spans and uses Phoenix's own client; see that file for what each seed makes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.integration.mlflow_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+PHOENIX_VENV = ROOT / ".venv-phoenix"
+PHOENIX_BIN = PHOENIX_VENV / "bin" / "phoenix"
+PHOENIX_PYTHON = PHOENIX_VENV / "bin" / "python"
+SEED_SCRIPT = Path(__file__).with_name("phoenix_seed.py")
+START_TIMEOUT = 90
+
+
+def phoenix_available() -> bool:
+    return PHOENIX_BIN.exists() and PHOENIX_PYTHON.exists()
+
+
+class PhoenixServer:
+    def __init__(self, workdir: Path):
+        self.workdir = Path(workdir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.seeded: dict = {}
+
+    def start(self, *, timeout: float = START_TIMEOUT) -> PhoenixServer:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PHOENIX_", "OTEL_"))},
+            "PHOENIX_WORKING_DIR": str(self.workdir),
+            "PHOENIX_HOST": "127.0.0.1",
+            "PHOENIX_PORT": str(self.port),
+            "PHOENIX_GRPC_PORT": str(free_port()),
+            "PHOENIX_TELEMETRY_ENABLED": "false",
+            "PHOENIX_ALLOW_EXTERNAL_RESOURCES": "false",
+            "PHOENIX_DISABLE_AGENT_ASSISTANT": "true",
+            "PHOENIX_AGENTS_DISABLE_BASH": "true",
+        }
+        self.log = open(self.workdir / "server.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [str(PHOENIX_BIN), "serve"],
+            cwd=self.workdir,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"phoenix serve exited early:\n{(self.workdir / 'server.log').read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"phoenix serve did not become healthy within {timeout:g} s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait(5)
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def seed(self, *what: str, timeout: float = 300) -> dict:
+        """Seed what is not seeded yet (see phoenix_seed.py); return the ids made, for everything seeded so far."""
+        missing = [item for item in what if item not in self.seeded]
+        if missing:
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("PHOENIX_", "OTEL_"))}
+            done = subprocess.run(
+                [str(PHOENIX_PYTHON), str(SEED_SCRIPT), self.url, *missing],
+                cwd=self.workdir,
+                env={**env, "PHOENIX_COLLECTOR_ENDPOINT": self.url},
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"seeding Phoenix failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+            made = json.loads(done.stdout.strip().splitlines()[-1])
+            for item in missing:
+                self.seeded[item] = made
+        return {key: value for item in what for key, value in self.seeded[item].items()}
+
+    def api(self, method: str, path: str, **kwargs):
+        response = httpx.request(method, f"{self.url}/v1/{path}", timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def phoenix_server(tmp_path_factory):
+    """One real Phoenix server for the whole session (per xdist worker: group its tests with xdist_group)."""
+    if not phoenix_available():
+        pytest.skip("needs .venv-phoenix with arize-phoenix installed (make phoenix-venv)")
+    server = PhoenixServer(tmp_path_factory.mktemp("phoenix")).start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.workdir, ignore_errors=True)
