@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("assessments.api.urls")),
     path("", include("connectors.api.urls")),
     path("", include("gates.api.urls")),
+    path("", include("frameworks.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("webhooks.api.urls")),
 ]
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("connectors.urls")),
     path("", include("gates.urls")),
+    path("", include("frameworks.urls")),
     path("reports/", include("reports.urls")),
     path("", include("webhooks.urls")),
     path("api/v1/", include(api_v1)),

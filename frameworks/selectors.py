@@ -296,3 +296,33 @@ def portfolio_coverage(*, projects=None, now=None) -> dict:
             }
         )
     return {"generated_at": now, "projects": len(projects), "frameworks": out}
+
+
+def _delta(now, before):
+    if now is None or before is None:
+        return None
+    return round(now - before, 1)
+
+
+def portfolio_coverage_with_change(*, projects=None, now=None) -> dict:
+    """``portfolio_coverage`` with, per framework and per project, the change in verified and claimed coverage
+    since the last issued report (``previous``: its date, None when there is none)."""
+    from .models import CoverageSnapshot
+
+    coverage = portfolio_coverage(projects=projects, now=now)
+    previous = CoverageSnapshot.objects.first()
+    before = (previous.data if previous else {}).get("frameworks", {})
+    for f in coverage["frameworks"]:
+        old = before.get(f["key"])
+        f["change"] = {
+            "verified_pct": _delta(f["totals"]["verified_pct"], old["totals"]["verified_pct"]) if old else None,
+            "claimed_pct": _delta(f["totals"]["claimed_pct"], old["totals"]["claimed_pct"]) if old else None,
+        }
+        for p in f["projects"]:
+            was = (old or {}).get("projects", {}).get(p["slug"])
+            p["change"] = {
+                "verified_pct": _delta(p["verified_pct"], was["verified_pct"]) if was else None,
+                "new": was is None and old is not None,
+            }
+    coverage["previous"] = previous.created_at if previous else None
+    return coverage
