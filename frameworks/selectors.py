@@ -17,6 +17,7 @@ from assessments.models import Assessment
 from assessments.selectors import definitions_by_version
 from connectors import reading
 from connectors.selectors import check_readings, question_evidence_from_readings
+from questionnaires.visibility import visible_question_ids
 from registry.choices import ComponentKind, derived_flags
 from registry.models import Component, Project
 from registry.selectors import project_classification
@@ -141,10 +142,17 @@ def project_facts(projects, *, now=None) -> dict[int, ProjectFacts]:
             }
             evidence = question_evidence_from_readings(definition, by_check)
             recorded = record.get("answers") or {}
+            values = {qid: item.get("value") for qid, item in recorded.items()}
+            context = {"project": (record.get("project") or {}).get("context") or contexts[pid]}
+            visible = visible_question_ids(definition, values, context)
             for section in definition["sections"]:
                 for question in section["questions"]:
                     item = recorded.get(question["id"])
                     if item is None:
+                        if question["id"] not in visible:  # hidden for this project: it does not apply
+                            answers[question["id"]] = status.AnswerFact(
+                                question=question, value=None, visible=False, assessment_id=r["id"]
+                            )
                         continue
                     ev = evidence.get(question["id"]) or {}
                     answers[question["id"]] = status.AnswerFact(

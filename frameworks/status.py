@@ -127,11 +127,13 @@ class ControlStatus:
 
 
 def _question_item(qid: str, fact: AnswerFact | None) -> Item:
-    if fact is None or not is_answered(fact.value):
-        return Item("question", qid, "none", "not answered")
+    if fact is None:
+        return Item("question", qid, "none", f"{qid}: not answered")
     text = (fact.question or {}).get("text", qid)
     if not fact.visible:
         return Item("question", qid, "na", f"{text}: does not apply to this project")
+    if not is_answered(fact.value):
+        return Item("question", qid, "none", f"{text}: not answered")
     qtype = type_of(fact.question)
     answer = qtype.in_words(fact.question, fact.value)
     if qtype.scored and qtype.fraction_function(fact.question)(fact.value) is None:

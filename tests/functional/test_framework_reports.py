@@ -27,6 +27,15 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def fresh_definitions(monkeypatch):
+    """assessments.selectors caches definitions by version id for the process; a rolled-back test database hands
+    the same ids to other versions, so each test starts with an empty cache."""
+    from assessments import selectors as assessment_selectors
+
+    monkeypatch.setattr(assessment_selectors, "_DEFINITIONS", {})
+
+
 @pytest.fixture
 def assessed(project):
     ComponentFactory(project=project, name="answer-model", kind="model")

@@ -16,6 +16,15 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def fresh_definitions(monkeypatch):
+    """assessments.selectors caches definitions by version id for the process; a rolled-back test database hands
+    the same ids to other versions, so each test starts with an empty cache."""
+    from assessments import selectors as assessment_selectors
+
+    monkeypatch.setattr(assessment_selectors, "_DEFINITIONS", {})
+
+
 @pytest.fixture
 def client_as():
     def make(user):
@@ -96,3 +105,13 @@ def test_portfolio_coverage_shows_the_change_since_the_issued_report(client_as, 
     page = client_as(member).get("/frameworks/portfolio/").content.decode()
     assert "points" in page and "Issue coverage report" not in page  # members read it, reviewers issue it
     assert json.loads(json.dumps(after))  # plain JSON all the way down
+
+
+def test_questions_hidden_for_the_project_do_not_apply(project):
+    from frameworks import selectors
+
+    make_recorded_assessment(project, "risk", {"risk.context.tools": "no", "risk.context.downstream": "no"})
+    facts = selectors.project_facts([project])[project.pk]
+    assert facts.answers["risk.excessive_agency.mitigations"].visible is False
+    report = selectors.project_framework(project=project, framework_key="owasp-llm")
+    assert next(r for r in report.rows if r.id == "LLM06").status == "not_applicable"

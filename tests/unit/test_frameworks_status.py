@@ -84,3 +84,10 @@ def test_unmapped_and_unanswered_controls_are_unknown_not_fail():
 def test_summary_puts_the_verified_figure_beside_the_claimed_one():
     got = status.summary([status.VERIFIED, status.CLAIMED, status.CONTRADICTED, status.NOT_APPLICABLE])
     assert (got["verified_pct"], got["claimed_pct"], got["applicable"]) == (33.3, 100.0, 3)
+
+
+def test_a_hidden_unanswered_question_does_not_apply_and_an_unanswered_one_tells_nothing():
+    assert _status(Control(("q.free",)), {"q.free": AnswerFact(FREE, None, visible=False)}).status == (
+        status.NOT_APPLICABLE
+    )
+    assert _status(Control(("q.free",)), {"q.free": AnswerFact(FREE, None)}).status == status.NOT_ASSESSED
