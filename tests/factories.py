@@ -229,3 +229,36 @@ def approve_thresholds(project, thresholds):
     decider = make_user(User.Role.REVIEWER)
     proposal = thresholds_propose(project=project, thresholds=thresholds, note="", actor=proposer)
     return thresholds_decide(proposal=proposal, approve=True, note="", actor=decider)
+
+
+def make_recorded_assessment(project, kind, answers, *, decided_at=None, evidence=None):
+    """An approved assessment of ``kind`` on the shipped questionnaire with a frozen record holding ``answers``
+    (``{question_id: value}``; ``evidence``: ``{question_id: [url, ...]}``), as the framework reports read it."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from assessments.models import Assessment
+
+    version = questionnaire_version_from_yaml(settings.BASE_DIR / "questionnaires" / "definitions" / f"{kind}.yaml")
+    evidence = evidence or {}
+    record = {
+        "questionnaire": {"slug": version.slug, "version": version.version},
+        "project": {"slug": project.slug, "name": project.name, "context": {}},
+        "answers": {
+            qid: {
+                "value": value,
+                "visible": True,
+                "evidence": [{"id": None, "url": url, "filename": ""} for url in evidence.get(qid, [])],
+            }
+            for qid, value in answers.items()
+        },
+    }
+    return Assessment.objects.create(
+        project=project,
+        questionnaire=version,
+        kind=kind,
+        state=Assessment.State.APPROVED,
+        decided_at=decided_at or timezone.now(),
+        record=record,
+        result={},
+    )
