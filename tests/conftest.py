@@ -128,3 +128,12 @@ def assessment_questionnaires(db):
     return {
         kind: questionnaire_version_from_yaml(folder / f"{kind}-small.yaml") for kind in ("impact", "risk", "maturity")
     }
+
+
+@pytest.fixture
+def one_reviewer_policy(db):
+    """An approval policy where one reviewer approves everything: for tests about something other than
+    approvals by domain (the default policy asks security, legal and privacy when the risk tier is unknown)."""
+    from tests.factories import make_approval_policy
+
+    return make_approval_policy()
