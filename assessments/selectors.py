@@ -469,7 +469,7 @@ def review_options(assessment, user, *, rules=None, version=None):
         rules, version = approval_policy_in_force()
     current = approval_status(assessment, rules=rules)
     if assessment.state != Assessment.State.SUBMITTED:
-        refusal = f"This assessment is {assessment.get_state_display().lower()}; only submitted ones are reviewed."
+        refusal = f"Only submitted assessments can be reviewed; this one is {assessment.get_state_display().lower()}."
         return ReviewOptions(current, version, [], False, refusal)
     refusal = permissions.separation_of_duties(
         user, project=assessment.project, submitted_by_id=assessment.submitted_by_id

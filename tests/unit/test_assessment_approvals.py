@@ -176,8 +176,8 @@ def test_acknowledgements_are_in_the_record_and_its_content_hash(submitted, proj
     ]  # fmt: skip
     assert submitted.content_hash != hash_at_submission
     assert services.assessment_verify(selectors.assessment_with_answers(submitted.pk))
-    tampered = {**submitted.record, "signoffs": [{**entry, "acknowledgements": [{**entry["acknowledgements"][0],
-                                                                                  "note": "Changed later"}]}]}  # fmt: skip
+    changed_note = [{**entry["acknowledgements"][0], "note": "Changed later"}]
+    tampered = {**submitted.record, "signoffs": [{**entry, "acknowledgements": changed_note}]}
     assert record.content_hash(tampered) != submitted.content_hash
 
 
