@@ -8,6 +8,7 @@ from config import api
 
 from .. import selectors
 from ..models import Answer, AnswerEvidence, ApprovalCondition, ApproverGroup, Assessment, Review
+from ..services import MAX_CONDITIONS, MAX_NOTE
 
 
 class AnswerEvidenceSerializer(serializers.ModelSerializer):
@@ -159,18 +160,18 @@ class ErrorSerializer(serializers.Serializer):
 
 class AcknowledgementInputSerializer(serializers.Serializer):
     question_id = api.CharField(max_length=200)
-    note = api.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = api.CharField(required=False, allow_blank=True, default="", max_length=MAX_NOTE)
 
 
 class ConditionInputSerializer(serializers.Serializer):
-    text = api.CharField(max_length=2000)
+    text = api.CharField(max_length=MAX_NOTE)
     owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
     due_on = serializers.DateField()
 
 
 class ReviewInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Review.Decision.choices)
-    comment = api.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    comment = api.CharField(required=False, allow_blank=True, default="", max_length=MAX_NOTE)
     domain = api.CharField(
         required=False,
         allow_blank=True,
@@ -192,8 +193,8 @@ class ReviewInputSerializer(serializers.Serializer):
         return value
 
     def validate_conditions(self, value):
-        if len(value) > 20:
-            raise serializers.ValidationError("Attach at most 20 conditions to one approval.")
+        if len(value) > MAX_CONDITIONS:
+            raise serializers.ValidationError(f"Attach at most {MAX_CONDITIONS} conditions to one approval.")
         return value
 
 
@@ -248,7 +249,7 @@ class ConditionSerializer(serializers.ModelSerializer):
 
 
 class ConditionCloseSerializer(serializers.Serializer):
-    note = api.CharField(max_length=2000, help_text="How the condition was met.")
+    note = api.CharField(max_length=MAX_NOTE, help_text="How the condition was met.")
 
 
 class ApproverGroupSerializer(api.ModelSerializer):
