@@ -253,14 +253,18 @@ class ConditionCloseSerializer(serializers.Serializer):
 
 
 class ApproverGroupSerializer(api.ModelSerializer):
-    members = serializers.SlugRelatedField(
-        slug_field="username", many=True, queryset=User.objects.all(), required=False
+    members = api.ListOnlyManyRelatedField(
+        child_relation=serializers.SlugRelatedField(
+            slug_field="username", queryset=User.objects.filter(is_active=True)
+        ),
+        required=False,
     )
+    name = api.CharField(max_length=100, required=False)
+    description = api.CharField(required=False, allow_blank=True, max_length=MAX_NOTE)
 
     class Meta:
         model = ApproverGroup
         fields = ["domain", "name", "description", "members"]
-        extra_kwargs = {"name": {"required": False}, "description": {"max_length": 2000}}
 
 
 class EvidenceInputSerializer(serializers.Serializer):

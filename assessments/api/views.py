@@ -216,7 +216,7 @@ class ReviewView(APIView):
     )
     def post(self, request, pk):
         assessment = _detail(pk, request, self)
-        data = ReviewInputSerializer(data=request.data)
+        data = ReviewInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["acknowledgements"] = {a["question_id"]: a["note"] for a in values.get("acknowledgements", [])}
@@ -319,7 +319,7 @@ class ConditionCloseView(APIView):
     def post(self, request, pk):
         condition = get_object_or_404(_conditions_for(request), pk=pk)
         self.check_object_permissions(request, condition.assessment)
-        data = ConditionCloseSerializer(data=request.data)
+        data = ConditionCloseSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
             services.condition_close(condition=condition, actor=request.user, note=data.validated_data["note"])
@@ -346,7 +346,7 @@ class ApproverGroupListView(generics.ListAPIView):
     @extend_schema(summary="Create an approver group (admins)", request=ApproverGroupSerializer,
                    responses={201: ApproverGroupSerializer})  # fmt: skip
     def post(self, request):
-        data = ApproverGroupSerializer(data=request.data)
+        data = ApproverGroupSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
         group = services.approver_group_save(
@@ -371,7 +371,7 @@ class ApproverGroupDetailView(APIView):
                    request=ApproverGroupSerializer, responses=ApproverGroupSerializer)  # fmt: skip
     def patch(self, request, domain):
         group = get_object_or_404(ApproverGroup, domain=domain)
-        data = ApproverGroupSerializer(group, data=request.data, partial=True)
+        data = ApproverGroupSerializer(group, data=request.data, partial=True, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if values.get("domain", domain) != domain:
