@@ -61,6 +61,33 @@ def can_review(user):
     return is_reviewer(user)
 
 
+def separation_of_duties(user, *, project, submitted_by_id):
+    """Why ``user`` may not approve or return an assessment of ``project`` (``None`` when nothing stands in the
+    way): the submitter, the project's business and technical owners and the owning team's members are too close
+    to it, whatever their role."""
+    if not (user and user.is_authenticated):
+        return "Sign in to review assessments."
+    if submitted_by_id == user.pk:
+        return "You submitted this assessment; someone else has to approve it (separation of duties)."
+    if project.business_owner_id == user.pk:
+        return "You are the project's business owner; someone outside the project has to approve it."
+    if project.technical_owner_id == user.pk:
+        return "You are the project's technical owner; someone outside the project has to approve it."
+    if project.team_id in member_team_ids(user):
+        return "You are a member of the team that owns this project; someone outside the team has to approve it."
+    return None
+
+
+def can_manage_approvals(user):
+    """Approver groups and the approval policy are set by admins."""
+    return is_admin(user)
+
+
+def can_close_condition(user, *, owner_id, project):
+    """A condition of an approval is closed by its owner, the project's team or an admin."""
+    return bool(user and user.is_authenticated and (owner_id == user.pk or can_edit_project(user, project)))
+
+
 def can_manage_teams(user):
     """Creating teams and changing their members is an admin task."""
     return is_admin(user)
@@ -165,6 +192,13 @@ class CanManageTeamsOrReadOnly(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return request.method in permissions.SAFE_METHODS or can_manage_teams(request.user)
+
+
+class CanManageApprovals(permissions.BasePermission):
+    message = "Only admins can change approver groups and the approval policy."
+
+    def has_permission(self, request, view):
+        return can_manage_approvals(request.user)
 
 
 class CanManageUsers(permissions.BasePermission):

@@ -21,8 +21,8 @@ from questionnaires.types import type_of
 from questionnaires.visibility import visible_question_ids
 from registry.models import Project
 
-from . import services
-from .models import Answer, AnswerEvidence, AnswerRevision, Assessment
+from . import selectors, services
+from .models import Answer, AnswerEvidence, AnswerRevision, ApproverGroup, Assessment
 from .questions import index_for, needs_justification
 from .selectors import scoring_context
 
@@ -50,6 +50,12 @@ PLAN = {
         (80, "maturity", "approved"),
     ],
     "retired": [(500, "impact", "approved"), (420, "risk", "approved")],
+}
+# Approver groups of the demo: who signs off each domain the default approval policy names.
+APPROVER_GROUPS = {
+    "security": ("Security", ["reviewer"]),
+    "legal": ("Legal", ["lena"]),
+    "privacy": ("Privacy", ["pablo"]),
 }
 # Projects whose latest approvals are older, so the attention page and the reminders have something to show.
 AGED = {"support-ticket-summariser": 100, "moderation-assistant": 30}
@@ -195,9 +201,12 @@ def _create(project, kind, state, days_ago, strength, owner, reviewer, round_no)
     if state != "draft":
         services.assessment_submit(assessment=assessment, actor=owner)
         dates["submitted_at"] = when + timedelta(days=2)
-        if state in ("approved", "returned"):
-            comment = "" if state == "approved" else "Link the monitoring dashboards and re-submit."
+        if state == "approved":
+            _approve_every_domain(assessment, reviewer)
+        if state == "returned":
+            comment = "Link the monitoring dashboards and re-submit."
             services.assessment_review(assessment=assessment, reviewer=reviewer, decision=state, comment=comment)
+        if state in ("approved", "returned"):
             dates["decided_at"] = when + timedelta(days=4)
             if state == "approved":
                 validity = int(version.definition.get("validity_days") or version.validity_days)
@@ -210,12 +219,47 @@ def _create(project, kind, state, days_ago, strength, owner, reviewer, round_no)
     return assessment
 
 
+def _approve_every_domain(assessment, reviewer):
+    """One sign-off per domain the approval policy asks, each by a member of that approver group (the reviewer
+    for ``any``), acknowledging whatever claim the evidence contradicts."""
+    used = set()
+    while assessment.state == Assessment.State.SUBMITTED:
+        status = selectors.approval_status(selectors.assessment_with_answers(assessment.pk))
+        step = status.waiting[0]
+        if step == "any":
+            approver = reviewer if reviewer.pk not in used else None
+        else:
+            group = ApproverGroup.objects.filter(domain=step).first()
+            approver = group.members.exclude(pk__in=used).first() if group else None
+        if approver is None:
+            logger.warning("No demo approver for %s; assessment #%s stays submitted.", step, assessment.pk)
+            return
+        claims = selectors.contradicted_claims(selectors.assessment_with_answers(assessment.pk))
+        services.assessment_review(
+            assessment=assessment,
+            reviewer=approver,
+            decision="approved",
+            domain=step,
+            acknowledgements={c["question_id"]: "Known gap, tracked in the team backlog." for c in claims},
+        )
+        used.add(approver.pk)
+        assessment.refresh_from_db()
+
+
+def seed_approver_groups():
+    """The demo's approver groups, with the demo users who sign off each domain (idempotent)."""
+    for domain, (name, usernames) in APPROVER_GROUPS.items():
+        group, _ = ApproverGroup.objects.get_or_create(domain=domain, defaults={"name": name})
+        group.members.add(*User.objects.filter(username__in=usernames))
+
+
 @transaction.atomic
 def seed_assessments():
     """Create the demo assessments for demo projects without any. Returns the number created."""
     reviewer = User.objects.filter(username="reviewer").first()
     if reviewer is None:
         return 0
+    seed_approver_groups()
     created = 0
     projects = Project.objects.filter(assessments__isnull=True).select_related("technical_owner")
     for project in projects:

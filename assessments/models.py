@@ -145,6 +145,12 @@ class Review(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     decision = models.CharField(max_length=16, choices=Decision.choices)
     comment = models.TextField(blank=True)
+    domain = models.CharField(
+        max_length=40, blank=True, help_text="The sign-off this approval gives: an approver domain, or 'any'."
+    )
+    acknowledgements = models.JSONField(
+        default=list, blank=True, help_text="Contradicted claims the approver acknowledged: question, check, note."
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -168,3 +174,68 @@ class ReassessmentReminder(models.Model):
 
     def __str__(self):
         return f"Reminder for assessment {self.assessment_id} on {self.sent_on}"
+
+
+class ApprovalPolicy(models.Model):
+    """A version of the approval policy, as data: which sign-offs each kind of assessment needs per risk tier.
+
+    Versions are never edited: admins save a new one; the newest active version is in force
+    (``assessments.selectors.approval_policy_in_force``). ``rules`` format: docs/approvals.md.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    rules = models.JSONField()
+    note = models.CharField(max_length=250, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name_plural = "approval policies"
+
+    def __str__(self):
+        return f"Approval policy v{self.version}"
+
+
+class ApproverGroup(models.Model):
+    """The people who sign off one domain (security, legal, privacy, ...), managed by admins."""
+
+    domain = models.SlugField(max_length=40, unique=True, help_text="The name the approval policy uses.")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="approver_groups")
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.name or self.domain
+
+
+class ApprovalCondition(models.Model):
+    """A condition attached to an approval: an open item with an owner and a due date until someone closes it."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="conditions")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="conditions")
+    text = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    close_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["assessment", "closed_at"])]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def is_open(self):
+        return self.closed_at is None

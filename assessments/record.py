@@ -103,6 +103,30 @@ def build(*, version, project, context, assessment, answers, visible, evidence, 
     }
 
 
+def signoff(*, reviewer, decision, step, comment, acknowledgements, conditions, policy_version, tier, now) -> dict:
+    """One decision as the record keeps it: who approved or returned, for which sign-off, under which policy and
+    tier, the contradicted claims acknowledged (each with its note) and the conditions attached."""
+    return {
+        "by": reviewer.username,
+        "decision": decision,
+        "domain": step,
+        "comment": comment,
+        "at": now.isoformat(),
+        "policy_version": policy_version,
+        "tier": tier,
+        "acknowledgements": [dict(a) for a in acknowledgements],
+        "conditions": [
+            {"text": c["text"], "owner": c["owner"].username, "due_on": _iso(c["due_on"])} for c in conditions
+        ],
+    }
+
+
+def with_signoff(record, entry) -> dict:
+    """The record with one more decision appended (answers, checks and result never change), frozen again so
+    ``content_hash`` of the result covers every acknowledgement and note."""
+    return freeze({**record, "signoffs": [*record.get("signoffs", []), entry]})
+
+
 def answer_rows(answers) -> dict:
     """What the answer rows beside a record say (value, comment, justification, evidence), comparable with
     ``answer_rows_in(record)``."""

@@ -6,9 +6,10 @@ Every function here keeps its query count independent of the number of questions
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from accounts import permissions
 from assessments.scoring.maturity import MaturityResult
 from connectors.selectors import evidence_by_question, question_evidence_from_readings
 from questionnaires.models import QuestionnaireVersion
@@ -18,7 +19,17 @@ from registry.choices import Stage
 from registry.models import Project
 from registry.selectors import project_context
 
-from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, Review
+from . import approvals
+from .models import (
+    Answer,
+    AnswerEvidence,
+    AnswerRevision,
+    ApprovalCondition,
+    ApprovalPolicy,
+    ApproverGroup,
+    Assessment,
+    Review,
+)
 from .questions import display_value, index_for, is_answered, is_required
 from .scoring.risk import stored_verdict
 
@@ -376,3 +387,125 @@ def _answers_of(assessment):
 def _contributions(assessment):
     result = assessment.result or {}
     return {c["question_id"]: c.get("points") for c in result.get("contributions", [])}
+
+
+# --- approvals by domain ---------------------------------------------------------------------------------------
+
+
+def approval_policy_in_force():
+    """``(rules, version)``: the newest active approval policy, else the defaults (version ``None``)."""
+    policy = ApprovalPolicy.objects.filter(is_active=True).order_by("-version").first()
+    if policy is None:
+        return approvals.DEFAULT_RULES, None
+    return policy.rules, policy.version
+
+
+def approval_tier(assessment):
+    """The risk tier that decides the sign-offs: a risk assessment's own, else the project's newest approved
+    risk assessment's; ``unknown`` when there is none (the policy's strictest default)."""
+    if assessment.kind == "risk":
+        tier = (assessment.result or {}).get("tier")
+    else:
+        risk = latest_approved(assessment.project, "risk")
+        tier = (risk.result or {}).get("tier") if risk else None
+    return tier if tier in approvals.TIERS else "unknown"
+
+
+def approval_status(assessment, *, rules=None):
+    """``approvals.ApprovalStatus`` of a submitted or decided assessment under the policy in force."""
+    if rules is None:
+        rules, _version = approval_policy_in_force()
+    tier = approval_tier(assessment)
+    given = [
+        approvals.Signoff(r.reviewer_id, r.reviewer.username if r.reviewer else "?", r.domain or approvals.ANY)
+        for r in sorted(assessment.reviews.all(), key=lambda r: (r.at, r.pk))
+        if r.decision == Review.Decision.APPROVED
+    ]
+    return approvals.status(approvals.required_signoffs(rules, assessment.kind, tier), given, tier)
+
+
+def approver_domains(user):
+    """The approver domains ``user`` belongs to."""
+    if not (user and user.is_authenticated):
+        return set()
+    return set(ApproverGroup.objects.filter(members=user).values_list("domain", flat=True))
+
+
+def approver_groups():
+    """Every approver group with its members (two queries)."""
+    return list(ApproverGroup.objects.prefetch_related("members").order_by("domain"))
+
+
+def contradicted_claims(assessment, answers=None):
+    """Answers whose claim the evidence contradicts today (``questionnaires.types.claim_status``), in
+    questionnaire order: ``[{"question_id", "text", "check_id", "state", "reason"}]``. An approver acknowledges
+    each before approving."""
+    index = index_for(assessment.questionnaire)
+    if not any(q.get("evidence") for q in index.questions.values()):
+        return []
+    rows = {a.question_id: a for a in (answers if answers is not None else assessment.answers.all())}
+    evidence = evidence_for(assessment.project, assessment.questionnaire.definition)
+    found = discrepancies(index, rows, evidence)
+    return [
+        {
+            "question_id": qid,
+            "text": question.get("text", qid),
+            "check_id": evidence[qid].get("check_id") or "",
+            "state": evidence[qid].get("state") or "",
+            "reason": evidence[qid].get("reason") or "",
+        }
+        for qid, question in index.questions.items()
+        if qid in found
+    ]
+
+
+@dataclass
+class ReviewOptions:
+    """What one person may do with a submitted assessment, and why not when they may not."""
+
+    status: approvals.ApprovalStatus
+    policy_version: int | None
+    steps: list  # the sign-offs this person may give now
+    may_return: bool
+    refusal: str  # why this person may not approve ("" when they may)
+
+
+def review_options(assessment, user, *, rules=None, version=None):
+    """The rule for who may approve or return, in one place: the service enforces it, pages and the API show it."""
+    if rules is None:
+        rules, version = approval_policy_in_force()
+    current = approval_status(assessment, rules=rules)
+    if assessment.state != Assessment.State.SUBMITTED:
+        refusal = f"Only submitted assessments can be reviewed; this one is {assessment.get_state_display().lower()}."
+        return ReviewOptions(current, version, [], False, refusal)
+    refusal = permissions.separation_of_duties(
+        user, project=assessment.project, submitted_by_id=assessment.submitted_by_id
+    )
+    if refusal:
+        return ReviewOptions(current, version, [], False, refusal)
+    domains = approver_domains(user)
+    reviewer = permissions.can_review(user)
+    may_return = reviewer or bool(domains)
+    if not may_return:
+        return ReviewOptions(current, version, [], False, "Only reviewers and approvers can review assessments.")
+    if any(s.user_id == user.pk for s in current.given):
+        return ReviewOptions(current, version, [], True, "You have already approved this assessment.")
+    steps = approvals.open_steps_for(current, user_id=user.pk, domains=domains, is_reviewer=reviewer)
+    if not steps:
+        waiting = ", ".join(approvals.step_label(s) for s in current.waiting)
+        return ReviewOptions(
+            current, version, [], True, f"Waiting for {waiting}; you are not in an approver group it needs."
+        )
+    return ReviewOptions(current, version, steps, True, "")
+
+
+def conditions_of(*, assessment=None, project=None, open_only=False):
+    """Conditions attached to approvals, soonest due first, with owner and assessment (one query)."""
+    qs = ApprovalCondition.objects.select_related("owner", "closed_by", "assessment", "assessment__project")
+    if assessment is not None:
+        qs = qs.filter(assessment=assessment)
+    if project is not None:
+        qs = qs.filter(assessment__project=project)
+    if open_only:
+        qs = qs.filter(closed_at__isnull=True)
+    return list(qs.order_by(F("closed_at").asc(nulls_first=True), "due_on", "id"))

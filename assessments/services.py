@@ -23,7 +23,17 @@ from registry.models import ChangeRecord, Project
 
 from . import record as frozen
 from . import selectors, signals, uploads
-from .models import Answer, AnswerEvidence, AnswerRevision, Assessment, ReassessmentReminder, Review
+from .models import (
+    Answer,
+    AnswerEvidence,
+    AnswerRevision,
+    ApprovalCondition,
+    ApprovalPolicy,
+    ApproverGroup,
+    Assessment,
+    ReassessmentReminder,
+    Review,
+)
 from .questions import (
     evidence_prefill_value,
     index_for,
@@ -519,50 +529,243 @@ def assessment_verify(assessment):
 # --- review ----------------------------------------------------------------------------------------------------
 
 
-def assessment_review(*, assessment, reviewer, decision, comment=""):
-    """Approve or return a submitted assessment. Approval starts the validity period of the questionnaire."""
-    if not permissions.can_review(reviewer):
-        raise PermissionDenied("Only reviewers and admins can review assessments.")
+MAX_CONDITIONS = 20
+MAX_NOTE = 2000
+
+
+def assessment_review(*, assessment, reviewer, decision, comment="", domain="", acknowledgements=None, conditions=()):
+    """Approve (one sign-off) or return a submitted assessment.
+
+    Who may: ``selectors.review_options`` (separation of duties, approver groups, the approval policy in force).
+    An approval gives one required sign-off (``domain``, default the first this person may give); it needs
+    every claim the evidence contradicts acknowledged (``acknowledgements``: ``{question_id: note}``) and may
+    attach ``conditions`` (``[{"text", "owner": User, "due_on": date}]``). The decision, acknowledgements and
+    conditions are appended to the frozen record, whose content hash is taken again. The assessment is approved,
+    and its validity starts, once every required sign-off is given; a return sends it back to the team at once.
+    """
     if decision not in Review.Decision.values:
         raise ValidationError({"decision": [f"Choose one of {', '.join(Review.Decision.values)}."]})
-    comment = (comment or "").strip()
+    comment = (comment or "").strip()[:MAX_NOTE]
     if decision == Review.Decision.RETURNED and not comment:
         raise ValidationError({"comment": ["Say what the team should change when returning an assessment."]})
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().select_related("questionnaire", "project").get(pk=assessment.pk)
+        locked = (
+            Assessment.objects.select_for_update()
+            .select_related("questionnaire", "project", "submitted_by")
+            .get(pk=assessment.pk)
+        )
+        locked = selectors.assessment_with_answers(locked.pk)
+        rules, version = selectors.approval_policy_in_force()
+        options = selectors.review_options(locked, reviewer, rules=rules, version=version)
         if locked.state != Assessment.State.SUBMITTED:
-            raise AssessmentError(
-                f"Only submitted assessments can be reviewed; this one is {locked.get_state_display().lower()}."
-            )
-        if locked.submitted_by_id == reviewer.pk:
-            raise PermissionDenied("You submitted this assessment; another reviewer has to review it.")
-        now = timezone.now()
-        locked.state = decision
-        locked.decided_at = now
+            raise AssessmentError(options.refusal)
+        if decision == Review.Decision.RETURNED and not options.may_return:
+            raise PermissionDenied(options.refusal)
+        step, acknowledged, kept_conditions = "", [], []
         if decision == Review.Decision.APPROVED:
-            locked.expires_at = now + timedelta(days=_validity_days(locked.questionnaire))
-        locked.save(update_fields=["state", "decided_at", "expires_at", "updated_at"])
-        review = Review.objects.create(assessment=locked, reviewer=reviewer, decision=decision, comment=comment)
+            if not options.steps:
+                raise PermissionDenied(options.refusal)
+            step = domain or options.steps[0]
+            if step not in options.steps:
+                raise ValidationError({"domain": [f"Choose the sign-off you give: {', '.join(options.steps)}."]})
+            acknowledged = _acknowledged(locked, acknowledgements or {})
+            kept_conditions = _conditions(conditions)
+        now = timezone.now()
+        status_after = options.status
+        review = Review.objects.create(
+            assessment=locked,
+            reviewer=reviewer,
+            decision=decision,
+            comment=comment,
+            domain=step,
+            acknowledgements=acknowledged,
+        )
+        ApprovalCondition.objects.bulk_create(
+            ApprovalCondition(
+                assessment=locked,
+                review=review,
+                created_by=reviewer,
+                text=c["text"],
+                owner=c["owner"],
+                due_on=c["due_on"],
+            )
+            for c in kept_conditions
+        )
+        if decision == Review.Decision.APPROVED:
+            status_after = selectors.approval_status(selectors.assessment_with_answers(locked.pk), rules=rules)
+        final = decision == Review.Decision.RETURNED or status_after.complete
+        record = frozen.with_signoff(
+            locked.record or {},
+            frozen.signoff(
+                reviewer=reviewer,
+                decision=decision,
+                step=step,
+                comment=comment,
+                acknowledgements=acknowledged,
+                conditions=kept_conditions,
+                policy_version=version,
+                tier=status_after.tier,
+                now=now,
+            ),
+        )
+        fields = {"record": record, "content_hash": frozen.content_hash(record), "updated_at": now}
+        if final:
+            fields.update(state=decision, decided_at=now)
+            if decision == Review.Decision.APPROVED:
+                fields["expires_at"] = now + timedelta(days=_validity_days(locked.questionnaire))
+        Assessment.objects.filter(pk=locked.pk).update(**fields)
+        locked.refresh_from_db()
+        what = review.get_decision_display() if decision == Review.Decision.RETURNED else f"Approved ({step})"
         record_change(
             instance=locked,
             project=locked.project,
             action=ChangeRecord.Action.UPDATE,
             actor=reviewer,
-            changes={"state": ["submitted", decision]},
-            note=f"{review.get_decision_display()} {locked.kind} assessment #{locked.pk}"
-            + (f": {comment}" if comment else ""),
+            changes={"state": ["submitted", decision]} if final else {},
+            note=f"{what} {locked.kind} assessment #{locked.pk}"
+            + ("" if final else f" ({status_after.summary()})")
+            + (f": {comment}" if comment else "")
+            + f" (hash {locked.content_hash[:12]})",
         )
-        signals.assessment_decided.send(
-            sender=Assessment,
-            project_id=locked.project_id,
-            assessment=locked,
-            decision=decision,
-            actor=reviewer,
-            comment=comment,
-            cause=f"{locked.kind.capitalize()} assessment #{locked.pk} {decision}",
-        )
+        if final:
+            signals.assessment_decided.send(
+                sender=Assessment,
+                project_id=locked.project_id,
+                assessment=locked,
+                decision=decision,
+                actor=reviewer,
+                comment=comment,
+                cause=f"{locked.kind.capitalize()} assessment #{locked.pk} {decision}",
+            )
+        else:
+            signals.assessment_signed_off.send(
+                sender=Assessment,
+                project_id=locked.project_id,
+                assessment=locked,
+                domain=step,
+                actor=reviewer,
+                waiting=list(status_after.waiting),
+                cause=f"{locked.kind.capitalize()} assessment #{locked.pk}: {status_after.summary()}",
+            )
     assessment.refresh_from_db()
     return review
+
+
+def _acknowledged(assessment, acknowledgements):
+    """Every claim the evidence contradicts, each with the approver's note; refused while one is missing."""
+    claims = selectors.contradicted_claims(assessment, list(assessment.answers.all()))
+    missing = [c for c in claims if c["question_id"] not in acknowledgements]
+    if missing:
+        names = "; ".join(c["text"] for c in missing)
+        raise ValidationError(
+            {
+                "acknowledgements": [
+                    f"Acknowledge every claim the evidence contradicts before approving ({len(missing)} left: {names})."
+                ]
+            }
+        )
+    return [
+        {
+            "question_id": c["question_id"],
+            "check_id": c["check_id"],
+            "state": c["state"],
+            "note": str(acknowledgements.get(c["question_id"]) or "").strip()[:MAX_NOTE],
+        }
+        for c in claims
+    ]
+
+
+def _conditions(conditions):
+    conditions = list(conditions or [])
+    if len(conditions) > MAX_CONDITIONS:
+        raise ValidationError({"conditions": [f"Attach at most {MAX_CONDITIONS} conditions to one approval."]})
+    kept = []
+    for n, c in enumerate(conditions, start=1):
+        text = str(c.get("text") or "").strip()[:MAX_NOTE]
+        if not text or c.get("owner") is None or c.get("due_on") is None:
+            raise ValidationError({"conditions": [f"Condition {n}: give what must be done, an owner and a due date."]})
+        if not c["owner"].is_active:
+            raise ValidationError({"conditions": [f"Condition {n}: {c['owner'].username} is no longer active."]})
+        kept.append({"text": text, "owner": c["owner"], "due_on": c["due_on"]})
+    return kept
+
+
+def condition_close(*, condition, actor, note=""):
+    """Close an open condition with a note (its owner, the project's team or an admin); audited."""
+    project = condition.assessment.project
+    if not permissions.can_close_condition(actor, owner_id=condition.owner_id, project=project):
+        raise PermissionDenied("Only the condition's owner, the project's team or an admin can close it.")
+    note = (note or "").strip()[:MAX_NOTE]
+    if not note:
+        raise ValidationError({"note": ["Say how the condition was met."]})
+    with transaction.atomic():
+        updated = ApprovalCondition.objects.filter(pk=condition.pk, closed_at__isnull=True).update(
+            closed_at=timezone.now(), closed_by=actor, close_note=note
+        )
+        if not updated:
+            raise AssessmentError("This condition is already closed.")
+        record_change(
+            instance=condition.assessment,
+            project=project,
+            action=ChangeRecord.Action.UPDATE,
+            actor=actor,
+            note=f"Closed condition of assessment #{condition.assessment_id} ({condition.text[:80]}): {note}",
+        )
+    condition.refresh_from_db()
+    return condition
+
+
+def approver_group_save(*, domain, actor, name=None, description=None, members=None, group=None):
+    """Create or change one approver group (admins); recorded in the change history with before and after."""
+    if not permissions.can_manage_approvals(actor):
+        raise PermissionDenied("Only admins can change approver groups.")
+    with transaction.atomic():
+        before = _group_facts(group) if group else None
+        if group is None:
+            group = ApproverGroup.objects.create(domain=domain, name=name or domain, description=description or "")
+        else:
+            for attr, value in (("name", name), ("description", description)):
+                if value is not None:
+                    setattr(group, attr, value)
+            group.save()
+        if members is not None:
+            group.members.set(members)
+        after = _group_facts(group)
+        record_change(
+            instance=group,
+            project=None,
+            action=ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE,
+            actor=actor,
+            changes={
+                k: [before.get(k) if before else None, v] for k, v in after.items() if not before or before[k] != v
+            },
+            note=f"Approver group {group.domain}",
+        )
+    return group
+
+
+def _group_facts(group):
+    return {"name": group.name, "members": sorted(group.members.values_list("username", flat=True))}
+
+
+def approval_policy_create(*, rules, note, actor):
+    """Save ``rules`` as the next approval policy version (never edited in place); raises ``ValidationError``."""
+    from django.db.models import Max
+
+    from . import approvals
+
+    if not permissions.can_manage_approvals(actor):
+        raise PermissionDenied("Only admins can change the approval policy.")
+    errors = approvals.validate_rules(rules)
+    if errors:
+        raise ValidationError({f"rules: {path}": messages for path, messages in errors.items()})
+    with transaction.atomic():
+        version = (ApprovalPolicy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+        policy = ApprovalPolicy.objects.create(
+            version=version, rules=rules, note=(note or "")[:250], created_by=actor, is_active=True
+        )
+        record_change(instance=policy, project=None, action=ChangeRecord.Action.CREATE, actor=actor, note=str(policy))
+    return policy
 
 
 def _validity_days(version: QuestionnaireVersion):

@@ -8,6 +8,9 @@ from django.dispatch import Signal
 assessment_submitted = Signal()
 # also ``decision``: "approved" or "returned"
 assessment_decided = Signal()
+# one required sign-off given while others are still waiting (also ``domain`` and ``waiting``); the final one
+# sends ``assessment_decided`` with "approved"
+assessment_signed_off = Signal()
 assessment_reopened = Signal()
 # an approved assessment expired or expires soon (the daily re-assessment reminder)
 assessment_expiring = Signal()

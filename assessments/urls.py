@@ -11,6 +11,7 @@ urlpatterns = [
     path("assessments/evidence/<int:pk>/download/", views.evidence_download_view, name="evidence-download"),
     path("assessments/<int:pk>/submit/", views.AssessmentSubmitView.as_view(), name="submit"),
     path("assessments/<int:pk>/review/", views.AssessmentReviewView.as_view(), name="review"),
+    path("assessments/conditions/<int:pk>/close/", views.condition_close_view, name="condition-close"),
     path("assessments/<int:pk>/reopen/", views.assessment_reopen_view, name="reopen"),
     path("projects/<slug:slug>/assessments/", views.project_assessments_view, name="project-list"),
     path("projects/<slug:slug>/assessments/start/", views.assessment_start_view, name="start"),

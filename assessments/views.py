@@ -9,17 +9,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from accounts.models import User
 from config import limits
 from questionnaires.types import type_of
 from registry.models import Project
 
 from . import selectors, services
 from .charts import score_chart_svg
-from .models import AnswerEvidence, Assessment, Review
+from .models import AnswerEvidence, ApprovalCondition, Assessment, Review
 from .questions import choices, display_value, index_for, is_required
 
 
@@ -146,6 +148,7 @@ def _record_page(request, assessment):
         ]
         if rows:
             sections.append({"s": section, "rows": rows})
+    options = selectors.review_options(assessment, request.user) if assessment.state != Assessment.State.DRAFT else None
     return render(
         request,
         "assessments/record.html",
@@ -158,9 +161,10 @@ def _record_page(request, assessment):
             "sections": sections,
             "verified": services.assessment_verify(assessment),
             "reviews": list(assessment.reviews.all()),
-            "can_review": permissions.can_review(request.user)
-            and assessment.state == Assessment.State.SUBMITTED
-            and assessment.submitted_by_id != request.user.pk,
+            "review_options": options,
+            "can_review": bool(options.steps or options.may_return),
+            "signoffs": record.get("signoffs", []),
+            "conditions": selectors.conditions_of(assessment=assessment),
             "can_edit": permissions.can_edit_project(request.user, assessment.project),
         },
     )
@@ -299,28 +303,84 @@ class AssessmentSubmitView(View):
         )
 
 
+CONDITION_ROWS = 3
+
+
+def _condition_owners(project):
+    """People a condition may be given to: the project's team and its owners."""
+    ids = set(project.team.members.values_list("id", flat=True)) if project.team_id else set()
+    ids |= {pk for pk in (project.business_owner_id, project.technical_owner_id) if pk}
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
+
+
+def _conditions_from_post(post, owners):
+    """Filled condition rows of the review form; a half-filled row is an error naming it."""
+    by_name = {u.username: u for u in owners}
+    conditions, errors = [], []
+    for n in range(1, CONDITION_ROWS + 1):
+        text = post.get(f"condition-{n}-text", "").strip()
+        owner = post.get(f"condition-{n}-owner", "")
+        raw_due = post.get(f"condition-{n}-due", "").strip()
+        try:
+            due = parse_date(raw_due) if raw_due else None
+        except ValueError:
+            due = None
+        if not (text or owner or raw_due):
+            continue
+        if not text or owner not in by_name or due is None:
+            errors.append(f"Condition {n}: give what must be done, an owner and a due date (YYYY-MM-DD).")
+            continue
+        conditions.append({"text": text, "owner": by_name[owner], "due_on": due})
+    return conditions, errors
+
+
 class AssessmentReviewView(View):
+    """One sign-off or a return: the approval status, who may sign and why not, the contradicted claims to
+    acknowledge, conditions to attach."""
+
     def get(self, request, pk):
         assessment = _assessment_or_404(pk)
         return self._render(request, assessment)
 
     def post(self, request, pk):
         assessment = _assessment_or_404(pk)
+        decision = request.POST.get("decision", "")
+        acknowledgements = {
+            key.removeprefix("ack-"): request.POST.get(f"note-{key.removeprefix('ack-')}", "")
+            for key in request.POST
+            if key.startswith("ack-")
+        }
+        conditions, errors = [], []
+        if decision == Review.Decision.APPROVED:
+            conditions, errors = _conditions_from_post(request.POST, _condition_owners(assessment.project))
+        if errors:
+            return self._render(request, assessment, error=" ".join(errors), status=400)
         try:
             services.assessment_review(
                 assessment=assessment,
                 reviewer=request.user,
-                decision=request.POST.get("decision", ""),
+                decision=decision,
                 comment=request.POST.get("comment", ""),
+                domain=request.POST.get("domain", ""),
+                acknowledgements=acknowledgements,
+                conditions=conditions,
             )
         except ValidationError as exc:
             return self._render(request, assessment, error=_first_error(exc), status=400)
-        except (services.AssessmentError, PermissionDenied) as exc:
+        except PermissionDenied as exc:
+            return self._render(request, assessment, error=str(exc), status=403)
+        except services.AssessmentError as exc:
             return self._render(request, assessment, error=str(exc), status=400)
-        messages.success(request, f"Assessment {assessment.get_state_display().lower()}.")
+        assessment.refresh_from_db()
+        if assessment.state == Assessment.State.SUBMITTED:
+            status = selectors.approval_status(selectors.assessment_with_answers(assessment.pk))
+            messages.success(request, f"Your approval is recorded. {status.summary()}.")
+        else:
+            messages.success(request, f"Assessment {assessment.get_state_display().lower()}.")
         return redirect(assessment.get_absolute_url())
 
     def _render(self, request, assessment, error="", status=200):
+        options = selectors.review_options(assessment, request.user)
         return render(
             request,
             "assessments/review.html",
@@ -331,11 +391,29 @@ class AssessmentReviewView(View):
                 "result": assessment.result or {},
                 "verified": services.assessment_verify(assessment),
                 "error": error,
-                "decisions": Review.Decision.choices,
-                "can_review": permissions.can_review(request.user),
+                "options": options,
+                "claims": selectors.contradicted_claims(assessment, list(assessment.answers.all()))
+                if options.steps
+                else [],
+                "condition_rows": range(1, CONDITION_ROWS + 1),
+                "owners": _condition_owners(assessment.project) if options.steps else [],
+                "posted": request.POST if request.method == "POST" else {},
             },
             status=status,
         )
+
+
+@require_POST
+def condition_close_view(request, pk):
+    condition = get_object_or_404(ApprovalCondition.objects.select_related("assessment__project"), pk=pk)
+    try:
+        services.condition_close(condition=condition, actor=request.user, note=request.POST.get("note", ""))
+        messages.success(request, "Condition closed.")
+    except ValidationError as exc:
+        messages.error(request, _first_error(exc))
+    except (services.AssessmentError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    return redirect(f"{condition.assessment.get_absolute_url()}#conditions")
 
 
 @require_POST

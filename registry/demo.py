@@ -31,6 +31,11 @@ USERS = [
     # username, first, last, role, teams
     ("admin", "Ada", "Admin", User.Role.ADMIN, []),
     ("reviewer", "Rosa", "Reviewer", User.Role.REVIEWER, []),
+    # Approvers by domain (assessments.demo puts Rosa in security, Lena in legal, Pablo in privacy).
+    ("lena", "Lena", "Legal", User.Role.REVIEWER, []),
+    ("pablo", "Pablo", "Privacy", User.Role.REVIEWER, []),
+    # Business owner of the demo projects: owners may not approve their own projects (separation of duties).
+    ("bruno", "Bruno", "Business", User.Role.VIEWER, []),
     ("maria", "Maria", "Marketplace", User.Role.MEMBER, ["marketplace"]),
     ("tomas", "Tomas", "Safety", User.Role.MEMBER, ["trust-safety"]),
     ("priya", "Priya", "Platform", User.Role.MEMBER, ["internal-platform"]),
@@ -276,7 +281,7 @@ def seed_inventory():
                 spec[key] = Decimal(spec[key])
         stage = spec.pop("stage")
         project = services.project_create(
-            actor=owner, tags=tags, technical_owner=owner, business_owner=users["reviewer"], **spec
+            actor=owner, tags=tags, technical_owner=owner, business_owner=users["bruno"], **spec
         )
         # The demo portfolio starts mid-life: its projects passed their gates before Plumbline (the assessments the
         # gates would ask for are seeded next), so the demo sets the stage itself, as data, not as a user's move.

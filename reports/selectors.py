@@ -479,9 +479,11 @@ def scorecard_snapshot(project: Project, *, now=None) -> ScorecardSnapshot:
         {
             "kind": review.assessment.kind,
             "decision": review.get_decision_display(),
+            "domain": "reviewer" if review.domain == "any" else review.domain,
             "reviewer": _person(review.reviewer) or "(deleted user)",
             "on": _date(review.at),
             "comment": review.comment,
+            "acknowledgements": list(review.acknowledgements or []),
         }
         for review in reviews
     ]

@@ -139,3 +139,11 @@ def project_repo(project, tmp_path):
     from tests.factories import make_project_repository
 
     return make_project_repository(project, tmp_path / "project-repo")
+
+
+def one_reviewer_policy(db):
+    """An approval policy where one reviewer approves everything: for tests about something other than
+    approvals by domain (the default policy asks security, legal and privacy when the risk tier is unknown)."""
+    from tests.factories import make_approval_policy
+
+    return make_approval_policy()

@@ -262,3 +262,32 @@ def make_recorded_assessment(project, kind, answers, *, decided_at=None, evidenc
         record=record,
         result={},
     )
+
+
+ONE_REVIEWER_RULES = {
+    "format": 1,
+    "kinds": {
+        kind: {tier: ["any"] for tier in ("low", "medium", "high", "critical", "unknown")}
+        for kind in ("impact", "risk", "maturity")
+    },
+}
+
+
+def make_approval_policy(rules=ONE_REVIEWER_RULES, note="test policy"):
+    """An approval policy version in force (default: one reviewer approves every kind at every tier)."""
+    from django.db.models import Max
+
+    from assessments.models import ApprovalPolicy
+
+    version = (ApprovalPolicy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    return ApprovalPolicy.objects.create(version=version, rules=rules, note=note)
+
+
+def make_approver(domain, *, username=None, role=User.Role.REVIEWER):
+    """A user in the approver group of ``domain`` (the group is created when missing)."""
+    from assessments.models import ApproverGroup
+
+    group, _ = ApproverGroup.objects.get_or_create(domain=domain, defaults={"name": domain.capitalize()})
+    user = make_user(role, username=username or f"{domain}-approver")
+    group.members.add(user)
+    return user

@@ -3,10 +3,12 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import User
 from config import api
 
 from .. import selectors
-from ..models import Answer, AnswerEvidence, Assessment, Review
+from ..models import Answer, AnswerEvidence, ApprovalCondition, ApproverGroup, Assessment, Review
+from ..services import MAX_CONDITIONS, MAX_NOTE
 
 
 class AnswerEvidenceSerializer(serializers.ModelSerializer):
@@ -49,10 +51,11 @@ class AnswerSerializer(serializers.ModelSerializer):
 
 class ReviewSerializer(serializers.ModelSerializer):
     reviewer = serializers.StringRelatedField()
+    acknowledgements = serializers.JSONField(read_only=True)
 
     class Meta:
         model = Review
-        fields = ["decision", "comment", "reviewer", "at"]
+        fields = ["decision", "domain", "comment", "reviewer", "acknowledgements", "at"]
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -155,9 +158,113 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField()
 
 
+class AcknowledgementInputSerializer(serializers.Serializer):
+    question_id = api.CharField(max_length=200)
+    note = api.CharField(required=False, allow_blank=True, default="", max_length=MAX_NOTE)
+
+
+class ConditionInputSerializer(serializers.Serializer):
+    text = api.CharField(max_length=MAX_NOTE)
+    owner = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
+    due_on = serializers.DateField()
+
+
 class ReviewInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Review.Decision.choices)
-    comment = api.CharField(required=False, allow_blank=True, default="")
+    comment = api.CharField(required=False, allow_blank=True, default="", max_length=MAX_NOTE)
+    domain = api.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=40,
+        help_text="The sign-off this approval gives (an approver domain or 'any'); default: the first you may give.",
+    )
+    acknowledgements = AcknowledgementInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Every claim the evidence contradicts (GET .../approval lists them), each with an optional note.",
+    )
+    conditions = ConditionInputSerializer(many=True, required=False, default=list)
+
+    def validate_acknowledgements(self, value):
+        if len(value) > 500:
+            raise serializers.ValidationError("Send at most 500 acknowledgements.")
+        return value
+
+    def validate_conditions(self, value):
+        if len(value) > MAX_CONDITIONS:
+            raise serializers.ValidationError(f"Attach at most {MAX_CONDITIONS} conditions to one approval.")
+        return value
+
+
+class ClaimSerializer(serializers.Serializer):
+    question_id = serializers.CharField()
+    text = serializers.CharField()
+    check_id = serializers.CharField()
+    state = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class SignoffSerializer(serializers.Serializer):
+    by = serializers.CharField(source="username")
+    domain = serializers.CharField(source="step")
+
+
+class ApprovalSerializer(serializers.Serializer):
+    """Where an assessment stands with its sign-offs, and what the caller may do."""
+
+    state = serializers.CharField()
+    summary = serializers.CharField()
+    tier = serializers.CharField()
+    policy_version = serializers.IntegerField(allow_null=True)
+    required = serializers.ListField(child=serializers.CharField())
+    given = SignoffSerializer(many=True)
+    waiting = serializers.ListField(child=serializers.CharField())
+    you_may_approve_as = serializers.ListField(child=serializers.CharField())
+    you_may_return = serializers.BooleanField()
+    why_not = serializers.CharField(help_text="Why you may not approve; empty when you may.")
+    contradicted_claims = ClaimSerializer(many=True)
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    project = serializers.CharField(source="assessment.project.slug", read_only=True)
+
+    class Meta:
+        model = ApprovalCondition
+        fields = [
+            "id",
+            "assessment",
+            "project",
+            "text",
+            "owner",
+            "due_on",
+            "created_at",
+            "closed_at",
+            "closed_by",
+            "close_note",
+        ]
+
+
+class ConditionCloseSerializer(serializers.Serializer):
+    note = api.CharField(max_length=MAX_NOTE, help_text="How the condition was met.")
+
+
+class ApproverGroupSerializer(api.ModelSerializer):
+    members = api.ListOnlyManyRelatedField(
+        child_relation=serializers.SlugRelatedField(
+            slug_field="username", queryset=User.objects.filter(is_active=True)
+        ),
+        required=False,
+    )
+    name = api.CharField(max_length=100, required=False)
+    description = api.CharField(required=False, allow_blank=True, max_length=MAX_NOTE)
+
+    class Meta:
+        model = ApproverGroup
+        fields = ["domain", "name", "description", "members"]
 
 
 class EvidenceInputSerializer(serializers.Serializer):

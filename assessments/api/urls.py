@@ -22,4 +22,17 @@ urlpatterns = [
     ),
     re_path(r"^assessments/(?P<pk>[0-9]+)/submit/?$", views.SubmitView.as_view(), name="api-assessment-submit"),
     re_path(r"^assessments/(?P<pk>[0-9]+)/review/?$", views.ReviewView.as_view(), name="api-assessment-review"),
+    re_path(r"^assessments/(?P<pk>[0-9]+)/approval/?$", views.ApprovalView.as_view(), name="api-assessment-approval"),
+    re_path(r"^approval-conditions/?$", views.ConditionListView.as_view(), name="api-approval-condition-list"),
+    re_path(
+        r"^approval-conditions/(?P<pk>[0-9]+)/close/?$",
+        views.ConditionCloseView.as_view(),
+        name="api-approval-condition-close",
+    ),
+    re_path(r"^approver-groups/?$", views.ApproverGroupListView.as_view(), name="api-approver-group-list"),
+    re_path(
+        r"^approver-groups/(?P<domain>[-a-z0-9_]+)/?$",
+        views.ApproverGroupDetailView.as_view(),
+        name="api-approver-group-detail",
+    ),
 ]

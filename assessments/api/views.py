@@ -3,26 +3,30 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import TokenScopePermission, token_of
+from accounts.permissions import CanManageApprovals, TokenScopePermission, token_of
 from config.api import error_response
 from config.null_characters import FormParser, JSONParser, MultiPartParser
 from registry.models import Project
 
 from .. import selectors, services
 from ..filtersets import AssessmentFilterSet
-from ..models import Assessment
+from ..models import ApprovalCondition, ApproverGroup, Assessment
 from .serializers import (
     AnswerEvidenceSerializer,
     AnswerInputSerializer,
     AnswerSerializer,
+    ApprovalSerializer,
+    ApproverGroupSerializer,
     AssessmentDetailSerializer,
     AssessmentSerializer,
+    ConditionCloseSerializer,
+    ConditionSerializer,
     ConflictResponseSerializer,
     ErrorSerializer,
     EvidenceInputSerializer,
@@ -202,15 +206,183 @@ class ReviewView(APIView):
     permission_classes = BASE_PERMISSIONS
 
     @extend_schema(
-        summary="Approve or return a submitted assessment (reviewers)",
+        summary="Approve (one required sign-off) or return a submitted assessment",
+        description="Refused with 403 and the reason for the submitter, the project's owners and its team "
+        "(separation of duties) and for people in no approver group the policy needs; approving needs every "
+        "contradicted claim acknowledged (400 otherwise). The assessment is approved once every required sign-off "
+        "is given.",
         request=ReviewInputSerializer,
         responses={200: AssessmentDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request, pk):
         assessment = _detail(pk, request, self)
-        data = ReviewInputSerializer(data=request.data)
+        data = ReviewInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["acknowledgements"] = {a["question_id"]: a["note"] for a in values.get("acknowledgements", [])}
         return _step(
-            lambda: services.assessment_review(assessment=assessment, reviewer=request.user, **data.validated_data),
+            lambda: services.assessment_review(assessment=assessment, reviewer=request.user, **values),
             assessment,
         )
+
+
+class ApprovalView(APIView):
+    """``/assessments/{id}/approval``: sign-offs given and waiting, what the caller may do, the claims to
+    acknowledge."""
+
+    permission_classes = BASE_PERMISSIONS
+
+    @extend_schema(
+        summary="Where an assessment stands with its approvals, and what you may do", responses=ApprovalSerializer
+    )
+    def get(self, request, pk):
+        assessment = _detail(pk, request, self)
+        options = selectors.review_options(assessment, request.user)
+        status_ = options.status
+        claims = selectors.contradicted_claims(assessment, list(assessment.answers.all()))
+        return Response(
+            ApprovalSerializer(
+                {
+                    "state": assessment.state,
+                    "summary": status_.summary(),
+                    "tier": status_.tier,
+                    "policy_version": options.policy_version,
+                    "required": list(status_.required),
+                    "given": list(status_.given),
+                    "waiting": list(status_.waiting),
+                    "you_may_approve_as": options.steps,
+                    "you_may_return": options.may_return,
+                    "why_not": options.refusal,
+                    "contradicted_claims": claims if assessment.state == Assessment.State.SUBMITTED else [],
+                }
+            ).data
+        )
+
+
+def _conditions_for(request):
+    queryset = ApprovalCondition.objects.select_related("owner", "closed_by", "assessment__project")
+    token = token_of(request)
+    if token is not None and token.project_id is not None:
+        queryset = queryset.filter(assessment__project_id=token.project_id)
+    return queryset
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("project", str, description="Project slug"),
+        OpenApiParameter("assessment", int),
+        OpenApiParameter("open", bool, description="true: only open conditions"),
+    ]
+)
+class ConditionListView(generics.ListAPIView):
+    """Conditions attached to approvals: open items with owners and due dates."""
+
+    permission_classes = BASE_PERMISSIONS
+    serializer_class = ConditionSerializer
+    filter_backends = []
+
+    @extend_schema(summary="List conditions of approvals (filter by project, assessment, open)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        from rest_framework.exceptions import ValidationError
+
+        from config import limits
+
+        queryset = _conditions_for(self.request)
+        params = self.request.query_params
+        if params.get("project"):
+            queryset = queryset.filter(assessment__project__slug=params["project"])
+        if params.get("assessment"):
+            pk = limits.parse_id(params["assessment"])
+            if pk is None:
+                raise ValidationError({"assessment": ["Enter an assessment id (a whole number)."]})
+            queryset = queryset.filter(assessment_id=pk)
+        if params.get("open") not in (None, "", "true", "false"):
+            raise ValidationError({"open": ["Enter true or false."]})
+        if params.get("open") == "true":
+            queryset = queryset.filter(closed_at__isnull=True)
+        elif params.get("open") == "false":
+            queryset = queryset.filter(closed_at__isnull=False)
+        return queryset.order_by("due_on", "id")
+
+
+class ConditionCloseView(APIView):
+    permission_classes = BASE_PERMISSIONS
+
+    @extend_schema(
+        summary="Close a condition of approval with a note (its owner, the project's team, admins)",
+        request=ConditionCloseSerializer,
+        responses={200: ConditionSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request, pk):
+        condition = get_object_or_404(_conditions_for(request), pk=pk)
+        self.check_object_permissions(request, condition.assessment)
+        data = ConditionCloseSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        try:
+            services.condition_close(condition=condition, actor=request.user, note=data.validated_data["note"])
+        except (services.AssessmentError, DjangoPermissionDenied) as exc:
+            return _service_error(exc)
+        return Response(ConditionSerializer(condition).data)
+
+
+class ApproverGroupListView(generics.ListAPIView):
+    """Approver groups (admins): which people sign off each domain the approval policy names."""
+
+    permission_classes = [*BASE_PERMISSIONS, CanManageApprovals]
+    serializer_class = ApproverGroupSerializer
+    allow_project_tokens = False
+    filter_backends = []
+
+    def get_queryset(self):
+        return ApproverGroup.objects.prefetch_related("members").order_by("domain")
+
+    @extend_schema(summary="List approver groups (admins)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="Create an approver group (admins)", request=ApproverGroupSerializer,
+                   responses={201: ApproverGroupSerializer})  # fmt: skip
+    def post(self, request):
+        data = ApproverGroupSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        group = services.approver_group_save(
+            domain=values["domain"],
+            name=values.get("name"),
+            description=values.get("description"),
+            members=values.get("members"),
+            actor=request.user,
+        )
+        return Response(ApproverGroupSerializer(group).data, status=status.HTTP_201_CREATED)
+
+
+class ApproverGroupDetailView(APIView):
+    permission_classes = [*BASE_PERMISSIONS, CanManageApprovals]
+    allow_project_tokens = False
+
+    @extend_schema(summary="One approver group (admins)", responses=ApproverGroupSerializer)
+    def get(self, request, domain):
+        return Response(ApproverGroupSerializer(get_object_or_404(ApproverGroup, domain=domain)).data)
+
+    @extend_schema(summary="Change an approver group's name, description or members (admins)",
+                   request=ApproverGroupSerializer, responses=ApproverGroupSerializer)  # fmt: skip
+    def patch(self, request, domain):
+        group = get_object_or_404(ApproverGroup, domain=domain)
+        data = ApproverGroupSerializer(group, data=request.data, partial=True, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if values.get("domain", domain) != domain:
+            return error_response("A group's domain cannot change; create a new group.", errors={"domain": [
+                "The approval policy names groups by domain; create a new group instead."]})  # fmt: skip
+        group = services.approver_group_save(
+            group=group,
+            domain=domain,
+            name=values.get("name"),
+            description=values.get("description"),
+            members=values.get("members"),
+            actor=request.user,
+        )
+        return Response(ApproverGroupSerializer(group).data)

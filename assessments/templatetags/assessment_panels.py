@@ -10,7 +10,8 @@ register = template.Library()
 
 @register.inclusion_tag("assessments/_project_assessments_panel.html", takes_context=True)
 def project_assessments_panel(context, project):
-    """The project page's assessments panel: latest assessments per kind and start/continue buttons (1 query)."""
+    """The project page's assessments panel: latest assessments per kind, start/continue buttons and the open
+    conditions of approvals (2 queries)."""
     user = context.get("user")
     assessments = selectors.project_assessments(project)
     drafts = {a.kind: a for a in assessments if a.state == "draft"}
@@ -26,6 +27,7 @@ def project_assessments_panel(context, project):
         "more": max(0, len(assessments) - 8),
         "kinds": [{"kind": kind, "draft": drafts.get(kind)} for kind in selectors.KINDS],
         "can_edit": permissions.can_edit_project(user, project),
+        "open_conditions": selectors.conditions_of(project=project, open_only=True),
     }
 
 

@@ -17,7 +17,12 @@ from tests.factories import (
 )
 from tests.reports_factories import WaiverFactory, seed_scored_project
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.usefixtures("one_reviewer_policy"),
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture

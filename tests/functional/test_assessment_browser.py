@@ -12,6 +12,7 @@ from assessments.models import Assessment
 from tests.factories import ProjectFactory, make_user
 
 pytestmark = [
+    pytest.mark.usefixtures("one_reviewer_policy"),
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),

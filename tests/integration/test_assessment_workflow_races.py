@@ -9,7 +9,12 @@ from assessments.models import Answer, AnswerEvidence, Assessment, Review
 from tests.concurrency import run_at_once
 from tests.factories import COMPLETE_MATURITY_ANSWERS, make_user
 
-pytestmark = [pytest.mark.postgres, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.usefixtures("one_reviewer_policy"),
+    pytest.mark.postgres,
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+]
 
 THREADS = 12
 

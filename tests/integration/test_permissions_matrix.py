@@ -569,3 +569,84 @@ def test_webhook_api_access(
     assert response.status_code == expected[role], response.content
     if response.status_code >= 400:
         assert set(response.json()) == {"detail", "errors"}
+
+
+# --- Approvals by domain: review, approval status, conditions, approver groups ---
+
+APPROVE = row(FOUND, FOUND, 403, 403, 403, LOGIN)  # the member submitted it and is on the owning team
+APPROVAL_PAGES = [
+    ("GET", "/assessments/{assessment}/review/", {}, READ_PAGE),
+    ("POST", "/assessments/{assessment}/review/", {"decision": "approved"}, APPROVE),
+]
+APPROVAL_API = [
+    ("POST", "/api/v1/assessments/{assessment}/review", {"decision": "approved"}, row(OK, OK, 403, 403, 403, 401)),
+    ("GET", "/api/v1/assessments/{assessment}/approval", None, API_READ),
+    ("GET", "/api/v1/approval-conditions/", None, API_READ),
+    ("POST", "/api/v1/approval-conditions/{condition}/close", {"note": "Done"}, row(OK, 403, OK, 403, 403, 401)),
+    ("GET", "/api/v1/approver-groups/", None, ADMIN_ONLY),
+    ("POST", "/api/v1/approver-groups/", {"domain": "legal", "name": "Legal"}, row(CREATED, 403, 403, 403, 403, 401)),
+    ("GET", "/api/v1/approver-groups/security/", None, ADMIN_ONLY),
+    ("PATCH", "/api/v1/approver-groups/security/", {"members": ["reviewer"]}, ADMIN_ONLY),
+]
+
+
+@pytest.fixture
+def under_review(project, member, assessment_questionnaires):
+    """A maturity assessment the member submitted, one reviewer to approve it, and an open condition owned by the
+    member on an earlier approval."""
+    from datetime import date
+
+    from assessments import services
+    from assessments.models import ApprovalCondition, ApproverGroup, Review
+    from tests.factories import COMPLETE_MATURITY_ANSWERS, make_approval_policy
+
+    make_approval_policy()
+    ApproverGroup.objects.create(domain="security", name="Security")
+    draft = services.assessment_start(project=project, kind="maturity", actor=member)
+    for qid, value in COMPLETE_MATURITY_ANSWERS.items():
+        services.answer_save(assessment=draft, question_id=qid, value=value, expected_version=0, actor=member)
+    submitted = services.assessment_submit(assessment=draft, actor=member)
+    earlier = Review.objects.create(assessment=submitted, reviewer=None, decision="returned", comment="x")
+    condition = ApprovalCondition.objects.create(
+        assessment=submitted, review=earlier, text="Add a runbook", owner=member, due_on=date(2027, 1, 1)
+    )
+    return {"assessment": submitted.pk, "condition": condition.pk}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "url", "body", "expected"), APPROVAL_PAGES, ids=[f"{m} {u}" for m, u, _, _ in APPROVAL_PAGES]
+)
+def test_approval_page_access(as_role, role, method, url, body, expected, under_review, admin_user, reviewer, viewer):
+    response = getattr(as_role(role), method.lower())(url.format(**under_review), body)
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+    else:
+        assert response.status_code == want
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "url", "body", "expected"), APPROVAL_API, ids=[f"{m} {u}" for m, u, _, _ in APPROVAL_API]
+)
+def test_approval_api_access(
+    as_role, role, method, url, body, expected, under_review, admin_user, reviewer, outsider, viewer
+):
+    response = getattr(as_role(role), method.lower())(
+        url.format(**under_review), data=body, content_type="application/json"
+    )
+    assert response.status_code == expected[role], response.content
+    if response.status_code >= 400:
+        assert set(response.json()) == {"detail", "errors"}
+
+
+@pytest.mark.parametrize(("role", "closes"), [("admin", True), ("member", True), ("reviewer", False),
+                                              ("outsider", False), ("viewer", False)])  # fmt: skip
+def test_closing_a_condition_from_the_page_follows_the_same_rule(
+    as_role, role, closes, under_review, admin_user, reviewer, outsider, viewer
+):
+    from assessments.models import ApprovalCondition
+
+    as_role(role).post(f"/assessments/conditions/{under_review['condition']}/close/", {"note": "Runbook linked"})
+    assert (ApprovalCondition.objects.get().closed_at is not None) == closes

@@ -27,7 +27,7 @@ from webhooks.events import EXAMPLE_DATA
 from webhooks.models import Delivery, Endpoint
 
 pytest_plugins = ["tests.integration.servers"]
-pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+pytestmark = [pytest.mark.usefixtures("one_reviewer_policy"), pytest.mark.integration, pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)

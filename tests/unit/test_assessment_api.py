@@ -6,6 +6,9 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken, hash_token
 from tests.factories import COMPLETE_MATURITY_ANSWERS
 
+# One reviewer approves: these tests are about the workflow, not approvals by domain.
+pytestmark = pytest.mark.usefixtures("one_reviewer_policy")
+
 
 def api_for(user, scope=ApiToken.Scope.WRITE, project=None):
     raw = ApiToken.generate_raw()

@@ -13,6 +13,9 @@ from questionnaires.models import QuestionnaireVersion
 from tests.factories import COMPLETE_MATURITY_ANSWERS
 from tests.unit.test_assessment_services import DATA, answer_all, save
 
+# One reviewer approves: these tests are about the workflow, not approvals by domain.
+pytestmark = pytest.mark.usefixtures("one_reviewer_policy")
+
 
 @pytest.fixture
 def maturity(project, member, assessment_questionnaires):

@@ -15,6 +15,9 @@ from assessments import selectors, services
 from assessments.models import Answer, AnswerRevision, Assessment
 from tests.factories import COMPLETE_MATURITY_ANSWERS, make_user, questionnaire_version_from_yaml
 
+# One reviewer approves: these tests are about the workflow, not approvals by domain.
+pytestmark = pytest.mark.usefixtures("one_reviewer_policy")
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "assessments"
 
 

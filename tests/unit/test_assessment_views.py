@@ -11,6 +11,9 @@ from assessments import services
 from assessments.models import Answer, Assessment
 from tests.factories import COMPLETE_MATURITY_ANSWERS
 
+# One reviewer approves: these tests are about the workflow, not approvals by domain.
+pytestmark = pytest.mark.usefixtures("one_reviewer_policy")
+
 
 @pytest.fixture
 def draft(project, member, assessment_questionnaires):
