@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("gates.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("gates.urls")),
     path("reports/", include("reports.urls")),
     path("", include("webhooks.urls")),
+    path("", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
