@@ -390,21 +390,37 @@ def assigned_question_ids(index, assignment):
     )
 
 
+def assignment_part(index, state, assignment, *, today=None):
+    """One assigned part as pages and the API show it: its label, section and question, how many of its questions
+    that apply are answered, and whether its due date passed before it was done. Pure over the form state."""
+    today = today or timezone.localdate()
+    ids = [qid for qid in assigned_question_ids(index, assignment) if qid in state.visible]
+    answered = sum(1 for qid in ids if qid in state.answers and is_answered(state.answers[qid].value))
+    return {
+        "assignment": assignment,
+        "label": part_label(index, assignment),
+        "section": index.section(assignment.section_id) or {},
+        "question": index.questions.get(assignment.question_id) if assignment.question_id else None,
+        "answered": answered,
+        "total": len(ids),
+        "overdue": bool(assignment.due_date and assignment.due_date < today and answered < len(ids)),
+    }
+
+
 def assignee_progress(index, state, assignments, *, today=None):
     """Per assignee: their parts, how many of the questions in them that apply are answered, the nearest due date
     and whether it passed. Pure over the form state (no query)."""
     today = today or timezone.localdate()
     people = {}
     for assignment in assignments:
-        ids = [qid for qid in assigned_question_ids(index, assignment) if qid in state.visible]
-        answered = sum(1 for qid in ids if qid in state.answers and is_answered(state.answers[qid].value))
+        part = assignment_part(index, state, assignment, today=today)
         row = people.setdefault(
             assignment.assignee_id,
             {"assignee": assignment.assignee, "parts": [], "answered": 0, "total": 0, "due_date": None},
         )
         row["parts"].append(assignment)
-        row["answered"] += answered
-        row["total"] += len(ids)
+        row["answered"] += part["answered"]
+        row["total"] += part["total"]
         if assignment.due_date and (row["due_date"] is None or assignment.due_date < row["due_date"]):
             row["due_date"] = assignment.due_date
     for row in people.values():
@@ -429,6 +445,12 @@ def questionnaire_estimate(version):
     return duration_words(estimated_seconds(index.questions.values()))
 
 
+def assignable_people(project):
+    """Who a part of the project's assessment can go to (``accounts.permissions.can_be_assigned``), by name."""
+    members = project.team.members.filter(is_active=True).order_by("first_name", "last_name", "username")
+    return [user for user in members if permissions.can_be_assigned(user, project)]
+
+
 def open_assignments(*, user=None, due_by=None):
     """Assignments on drafts of active projects, soonest due first, with what the notices and pages need (one
     query): one person's (``user``), or everyone's due on or before ``due_by`` (the reminder task)."""
@@ -439,7 +461,17 @@ def open_assignments(*, user=None, due_by=None):
         qs = qs.filter(assignee=user)
     if due_by is not None:
         qs = qs.filter(due_date__lte=due_by)
-    return list(qs.order_by(F("due_date").asc(nulls_last=True), "id"))
+    rows = list(qs.order_by(F("due_date").asc(nulls_last=True), "id"))
+    for row in rows:
+        row.label = part_label(index_for(row.assessment.questionnaire), row)
+    return rows
+
+
+def part_label(index, assignment):
+    """What a person calls an assigned part: the section's title, or the question's text."""
+    if assignment.question_id:
+        return (index.questions.get(assignment.question_id) or {}).get("text", assignment.question_id)
+    return (index.section(assignment.section_id) or {}).get("title", assignment.section_id)
 
 
 def returned_for(user):

@@ -74,7 +74,10 @@ def section_assigned(sender, *, project_id, assessment, assignment, actor=None, 
     project = _project(project_id)
     if project is None:
         return
-    part = assignment.question_id or assignment.section_id
+    from assessments.questions import index_for
+    from assessments.selectors import part_label
+
+    part = f"“{part_label(index_for(assessment.questionnaire), assignment)}”"
     due = f", due {assignment.due_date:%d %b %Y}" if assignment.due_date else ""
     services.notify(
         event=events.SECTION_ASSIGNED,

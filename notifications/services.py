@@ -120,7 +120,7 @@ def assignment_reminders_send(*, today=None):
         overdue = assignment.due_date < today
         event = events.ASSIGNMENT_OVERDUE if overdue else events.ASSIGNMENT_DUE
         assessment = assignment.assessment
-        part = assignment.question_id or assignment.section_id
+        part = f"“{assignment.label}”"
         when = f"{'was due' if overdue else 'is due'} on {assignment.due_date:%d %b %Y}"
         created += len(
             notify(

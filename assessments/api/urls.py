@@ -22,4 +22,16 @@ urlpatterns = [
     ),
     re_path(r"^assessments/(?P<pk>[0-9]+)/submit/?$", views.SubmitView.as_view(), name="api-assessment-submit"),
     re_path(r"^assessments/(?P<pk>[0-9]+)/review/?$", views.ReviewView.as_view(), name="api-assessment-review"),
+    re_path(r"^assessments/(?P<pk>[0-9]+)/withdraw/?$", views.WithdrawView.as_view(), name="api-assessment-withdraw"),
+    re_path(r"^assessments/(?P<pk>[0-9]+)/discard/?$", views.DiscardView.as_view(), name="api-assessment-discard"),
+    re_path(
+        r"^assessments/(?P<pk>[0-9]+)/assignments/?$",
+        views.AssignmentsView.as_view(),
+        name="api-assessment-assignments",
+    ),
+    re_path(
+        r"^assessment-assignments/(?P<pk>[0-9]+)/?$",
+        views.AssignmentDetailView.as_view(),
+        name="api-assessment-assignment-detail",
+    ),
 ]
