@@ -1,14 +1,15 @@
-"""Notifications API: your notices (newest first, ``?unread=1`` for unread only), mark one or all read, your
+"""Notifications API: your notices (newest first, ``?unread=true`` for unread only), mark one or all read, your
 e-mail choices. Only ever the caller's own notices; tokens scoped to a project cannot use it."""
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
+from ..filtersets import NotificationFilterSet
 from ..models import Notification
 from .serializers import MarkedReadSerializer, NotificationSerializer, PreferenceSerializer
 
@@ -19,16 +20,13 @@ class NotificationApiMixin:
 
 class NotificationListView(NotificationApiMixin, ListAPIView):
     serializer_class = NotificationSerializer
-    filter_backends = []
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = NotificationFilterSet
 
     def get_queryset(self):
-        qs = selectors.inbox(self.request.user)
-        return qs.filter(read_at__isnull=True) if self.request.query_params.get("unread") == "1" else qs
+        return selectors.inbox(self.request.user)
 
-    @extend_schema(
-        summary="Your notices, newest first",
-        parameters=[OpenApiParameter("unread", OpenApiTypes.STR, enum=["1"], description="1: unread only")],
-    )
+    @extend_schema(summary="Your notices, newest first (unread=true: unread only)")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

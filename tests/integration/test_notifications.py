@@ -142,11 +142,11 @@ def test_nobody_can_mark_or_read_another_persons_notices(client, submitted, revi
 
 def test_the_api_lists_unread_notices_and_marks_them_read(client, submitted, reviewer):
     client.force_login(reviewer)
-    [item] = client.get("/api/v1/notifications/?unread=1").json()["results"]
+    [item] = client.get("/api/v1/notifications/?unread=true").json()["results"]
     assert item["event"] == "assessment.submitted" and item["project"] == "docs-qa"
 
     assert client.post("/api/v1/notifications/read-all/").json() == {"marked_read": 1, "unread": 0}
-    assert client.get("/api/v1/notifications/?unread=1").json()["results"] == []
+    assert client.get("/api/v1/notifications/?unread=true").json()["results"] == []
 
 
 def test_email_preferences_are_chosen_on_a_page_and_unknown_events_are_refused(client, reviewer):

@@ -9,7 +9,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("config", "accounts", "registry", "questionnaires", "assessments", "connectors", "gates", "reports", "webhooks")
+APPS = (
+    "config",
+    "accounts",
+    "registry",
+    "questionnaires",
+    "assessments",
+    "connectors",
+    "gates",
+    "reports",
+    "webhooks",
+    "notifications",
+)
 LINT = Path(sys.executable).with_name("lint-imports")
 
 
@@ -45,6 +56,7 @@ def test_the_copy_keeps_them_too(tree):
         ("assessments/selectors.py", "from gates.selectors import policy_in_force"),
         ("connectors/selectors.py", "from assessments.models import Assessment"),
         ("gates/selectors.py", "from reports.selectors import portfolio_snapshot"),
+        ("assessments/services.py", "from notifications.services import notify"),
         ("reports/selectors.py", "from connectors.backends.git import GitRepositoryConnector"),
     ],
 )
