@@ -3,6 +3,7 @@
 E-mail goes through Django's mail (locmem in tests) from a Celery task queued once the change is committed
 (``django_capture_on_commit_callbacks`` runs those callbacks; Celery is eager without a broker)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -334,3 +335,55 @@ def test_due_and_overdue_reminders_are_sent_once(draft, member, colleague, djang
 def test_a_reminder_task_is_in_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "notifications.tasks.send_assignment_reminders" in tasks
+
+
+# --- gate verdicts and re-assessments ---
+
+
+def test_a_gate_verdict_change_tells_the_projects_team_only(project, member, outsider, reviewer):
+    from connectors import services as connector_services
+    from connectors.base import CheckOutcome
+    from gates import services as gate_services
+    from tests.factories import make_gate_ready
+
+    def store_ci(state):
+        connector_services.project_result_store(
+            project=project,
+            outcome=CheckOutcome("ci.eval_results_recent", state, f"evaluation {state}"),
+            ttl=timedelta(days=7),
+            checked_at=timezone.now(),
+        )
+
+    make_gate_ready(project, checks=("git.tests_present", "git.ci_runs_tests", "vectorstore.index_fresh"))
+    store_ci("pass")
+    gate_services.verdicts_refresh(project=project, cause="test")
+    Notification.objects.all().delete()
+
+    store_ci("fail")
+
+    [notice] = [n for n in notices(member, events.GATE_VERDICT_CHANGED) if "production" in n.title]
+    assert "allowed → refused" in notice.title and notice.url == "/projects/docs-qa/gate/"
+    assert notices(outsider) == [] and notices(reviewer) == []
+
+
+def test_a_reassessment_due_tells_the_team_once(project, member, colleague, outsider):
+    from assessments.services import reassessment_reminders_send
+    from tests.factories import make_approved_assessment
+
+    make_approved_assessment(project, "risk", {"tier": "low"}, expires_at=timezone.now() + timedelta(days=3))
+    reassessment_reminders_send()
+    reassessment_reminders_send(today=timezone.localdate() + timedelta(days=1))
+
+    for person in (member, colleague):
+        [notice] = notices(person, events.REASSESSMENT_DUE)
+        assert notice.title.startswith("Re-assessment due: the approved risk assessment of Docs Q&A expires on")
+    assert notices(outsider) == []
+
+
+def test_the_project_page_says_how_long_an_assessment_takes_before_starting(
+    client, project, member, assessment_questionnaires
+):
+    client.force_login(member)
+    page = client.get("/projects/docs-qa/").content.decode()
+    start = page.index("Start maturity assessment")
+    assert re.search(r"about \d+ min", page[start : start + 200])
