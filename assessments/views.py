@@ -102,6 +102,7 @@ class AssessmentDetailView(View):
                 ],
                 "section_applies": any(item["visible"] for item in questions),
                 "my_parts": [_part(index, state, a) for a in mine],
+                "people_progress": selectors.assignee_progress(index, state, assignments),
                 "assigned_here": {
                     a.question_id: a for a in assignments if a.section_id == section_id and a.question_id
                 },

@@ -310,6 +310,8 @@ def test_progress_per_assignee_counts_answers_in_their_part(client, draft, membe
     [row] = client.get(f"/api/v1/assessments/{draft.pk}/assignments/").json()
     assert (row["assignee"], row["label"], row["answered"], row["total"]) == ("colleague", "Documentation", 1, 3)
     assert "1/3" in client.get(f"/assessments/{draft.pk}/assignments/").content.decode()
+    form = client.get(f"/assessments/{draft.pk}/").content.decode()
+    assert re.search(r"Progress per person:\s+[^</]+ 1/3", form)
 
 
 def test_due_and_overdue_reminders_are_sent_once(draft, member, colleague, django_capture_on_commit_callbacks):
