@@ -88,6 +88,26 @@ def can_close_condition(user, *, owner_id, project):
     return bool(user and user.is_authenticated and (owner_id == user.pk or can_edit_project(user, project)))
 
 
+def can_assign_sections(user, assessment):
+    """Who hands out parts of a draft: its creator or the project's business or technical owner (while they may
+    still edit the project), and admins."""
+    if is_admin(user):
+        return True
+    project = assessment.project
+    owners = {assessment.created_by_id, project.business_owner_id, project.technical_owner_id}
+    return bool(user and user.is_authenticated and user.pk in owners and can_edit_project(user, project))
+
+
+def can_be_assigned(user, project):
+    """A part of an assessment goes to someone who can answer it: an active member of the project's team."""
+    return bool(user and user.is_active and user.role == user.Role.MEMBER and project.team_id in member_team_ids(user))
+
+
+def can_discard_or_withdraw(user, assessment):
+    """Discarding a draft and withdrawing a submission before its decision are the project team's calls."""
+    return can_edit_project(user, assessment.project)
+
+
 def can_manage_teams(user):
     """Creating teams and changing their members is an admin task."""
     return is_admin(user)

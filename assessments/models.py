@@ -239,3 +239,27 @@ class ApprovalCondition(models.Model):
     @property
     def is_open(self):
         return self.closed_at is None
+
+
+class SectionAssignment(models.Model):
+    """A section (or one question of it) of a draft given to a team member to answer, by a due date."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments")
+    section_id = models.CharField(max_length=200)
+    question_id = models.CharField(max_length=200, blank=True, help_text="Empty: the whole section.")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_date = models.DateField(null=True, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "section_id", "question_id"], name="one_assignee_per_section_or_question"
+            )
+        ]
+        indexes = [models.Index(fields=["assignee", "due_date"])]
+
+    def __str__(self):
+        return f"{self.question_id or self.section_id} → {self.assignee}"

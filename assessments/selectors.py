@@ -13,7 +13,7 @@ from accounts import permissions
 from assessments.scoring.maturity import MaturityResult
 from connectors.selectors import evidence_by_question, question_evidence_from_readings
 from questionnaires.models import QuestionnaireVersion
-from questionnaires.types import claim_status
+from questionnaires.types import claim_status, duration_words, estimated_seconds
 from questionnaires.visibility import visible_question_ids
 from registry.choices import Stage
 from registry.models import Project
@@ -29,6 +29,7 @@ from .models import (
     ApproverGroup,
     Assessment,
     Review,
+    SectionAssignment,
 )
 from .questions import display_value, index_for, is_answered, is_required
 from .scoring.risk import stored_verdict
@@ -509,3 +510,138 @@ def conditions_of(*, assessment=None, project=None, open_only=False):
     if open_only:
         qs = qs.filter(closed_at__isnull=True)
     return list(qs.order_by(F("closed_at").asc(nulls_first=True), "due_on", "id"))
+
+
+# --- section assignments and what waits for one person ----------------------------------------------------------
+
+
+def assignments_of(assessment):
+    """The assessment's assignments with their assignee, by due date (one query)."""
+    return list(
+        SectionAssignment.objects.filter(assessment=assessment).select_related("assignee").order_by("due_date", "id")
+    )
+
+
+def assigned_question_ids(index, assignment):
+    return (
+        [assignment.question_id]
+        if assignment.question_id
+        else [q["id"] for q in (index.section(assignment.section_id) or {}).get("questions", [])]
+    )
+
+
+def assignment_part(index, state, assignment, *, today=None):
+    """One assigned part as pages and the API show it: its label, section and question, how many of its questions
+    that apply are answered, and whether its due date passed before it was done. Pure over the form state."""
+    today = today or timezone.localdate()
+    ids = [qid for qid in assigned_question_ids(index, assignment) if qid in state.visible]
+    answered = sum(1 for qid in ids if qid in state.answers and is_answered(state.answers[qid].value))
+    return {
+        "assignment": assignment,
+        "label": part_label(index, assignment),
+        "section": index.section(assignment.section_id) or {},
+        "question": index.questions.get(assignment.question_id) if assignment.question_id else None,
+        "answered": answered,
+        "total": len(ids),
+        "overdue": bool(assignment.due_date and assignment.due_date < today and answered < len(ids)),
+    }
+
+
+def assignee_progress(index, state, assignments, *, today=None):
+    """Per assignee: their parts, how many of the questions in them that apply are answered, the nearest due date
+    and whether it passed. Pure over the form state (no query)."""
+    today = today or timezone.localdate()
+    people = {}
+    for assignment in assignments:
+        part = assignment_part(index, state, assignment, today=today)
+        row = people.setdefault(
+            assignment.assignee_id,
+            {"assignee": assignment.assignee, "parts": [], "answered": 0, "total": 0, "due_date": None},
+        )
+        row["parts"].append(assignment)
+        row["answered"] += part["answered"]
+        row["total"] += part["total"]
+        if assignment.due_date and (row["due_date"] is None or assignment.due_date < row["due_date"]):
+            row["due_date"] = assignment.due_date
+    for row in people.values():
+        row["done"] = row["answered"] >= row["total"]
+        row["overdue"] = bool(row["due_date"] and row["due_date"] < today and not row["done"])
+    return sorted(people.values(), key=lambda r: (r["assignee"].get_full_name() or r["assignee"].username).lower())
+
+
+def section_estimates(index, visible=None):
+    """``{section_id: "about N min"}`` for the questions that apply (all of them before starting)."""
+    return {
+        section["id"]: duration_words(
+            estimated_seconds(q for q in section.get("questions", []) if visible is None or q["id"] in visible)
+        )
+        for section in index.sections
+    }
+
+
+def questionnaire_estimate(version):
+    """How long the whole questionnaire takes, in words (shown beside "Start ... assessment")."""
+    index = index_for(version)
+    return duration_words(estimated_seconds(index.questions.values()))
+
+
+def assignable_people(project):
+    """Who a part of the project's assessment can go to (``accounts.permissions.can_be_assigned``), by name."""
+    members = project.team.members.filter(is_active=True).order_by("first_name", "last_name", "username")
+    return [user for user in members if permissions.can_be_assigned(user, project)]
+
+
+def open_assignments(*, user=None, due_by=None):
+    """Assignments on drafts of active projects, soonest due first, with what the notices and pages need (one
+    query): one person's (``user``), or everyone's due on or before ``due_by`` (the reminder task)."""
+    qs = SectionAssignment.objects.filter(
+        assessment__state=Assessment.State.DRAFT, assessment__project__archived_at__isnull=True
+    ).select_related("assessment", "assessment__project", "assessment__questionnaire", "assignee")
+    if user is not None:
+        qs = qs.filter(assignee=user)
+    if due_by is not None:
+        qs = qs.filter(due_date__lte=due_by)
+    rows = list(qs.order_by(F("due_date").asc(nulls_last=True), "id"))
+    for row in rows:
+        row.label = part_label(index_for(row.assessment.questionnaire), row)
+    return rows
+
+
+def part_label(index, assignment):
+    """What a person calls an assigned part: the section's title, or the question's text."""
+    if assignment.question_id:
+        return (index.questions.get(assignment.question_id) or {}).get("text", assignment.question_id)
+    return (index.section(assignment.section_id) or {}).get("title", assignment.section_id)
+
+
+def returned_for(user):
+    """Returned assessments of the user's teams' projects that nobody has taken up again (no newer assessment of
+    the same kind), newest decision first."""
+    newer = Assessment.objects.filter(
+        project=OuterRef("project"), kind=OuterRef("kind"), created_at__gt=OuterRef("created_at")
+    )
+    return list(
+        Assessment.objects.filter(
+            state=Assessment.State.RETURNED,
+            project__team_id__in=permissions.member_team_ids(user),
+            project__archived_at__isnull=True,
+        )
+        .exclude(Exists(newer))
+        .select_related("project", "project__team")
+        .prefetch_related(Prefetch("reviews", queryset=Review.objects.select_related("reviewer")))
+        .order_by("-decided_at", "-id")
+    )
+
+
+def waiting_for(user, *, today=None):
+    """What waits for one person: submissions to review (reviewers; never their own), their teams' returned
+    assessments, the parts assigned to them and, of those, the overdue ones."""
+    today = today or timezone.localdate()
+    to_review = [a for a in awaiting_review() if a.submitted_by_id != user.pk] if permissions.can_review(user) else []
+    assigned = open_assignments(user=user)
+    return {
+        "to_review": to_review,
+        "returned": returned_for(user),
+        "assigned": [a for a in assigned if not (a.due_date and a.due_date < today)],
+        "overdue": [a for a in assigned if a.due_date and a.due_date < today],
+    }

@@ -33,6 +33,7 @@ from .models import (
     Assessment,
     ReassessmentReminder,
     Review,
+    SectionAssignment,
 )
 from .questions import (
     evidence_prefill_value,
@@ -787,6 +788,154 @@ def assessment_reopen(*, assessment, actor):
             cause=f"{assessment.kind.capitalize()} assessment #{assessment.pk} reopened",
         )
     return draft
+
+
+# --- discard and withdraw ---------------------------------------------------------------------------------------
+
+
+def assessment_discard(*, assessment, actor):
+    """Delete a draft with its answers, assignments and uploaded files (files another assessment still uses, carried
+    forward, stay). Recorded in the project history; the files go once the deletion is committed."""
+    if not permissions.can_discard_or_withdraw(actor, assessment):
+        raise PermissionDenied("Only members of the project's team can discard its drafts.")
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().select_related("project").get(pk=assessment.pk)
+        if locked.state != Assessment.State.DRAFT:
+            raise AssessmentError(f"Only drafts can be discarded; this one is {locked.get_state_display().lower()}.")
+        evidence = AnswerEvidence.objects.filter(answer__assessment=locked).exclude(file="")
+        names = set(evidence.values_list("file", flat=True))
+        shared = set(
+            AnswerEvidence.objects.filter(file__in=names)
+            .exclude(answer__assessment=locked)
+            .values_list("file", flat=True)
+        )
+        answers = Answer.objects.filter(assessment=locked).count()
+        record_change(
+            instance=locked,
+            project=locked.project,
+            action=ChangeRecord.Action.DELETE,
+            actor=actor,
+            changes={"state": ["draft", None]},
+            note=f"Discarded draft {locked.kind} assessment #{locked.pk} ({answers} answers, "
+            f"{len(names - shared)} uploaded files deleted)",
+        )
+        storage = AnswerEvidence._meta.get_field("file").storage
+        for name in sorted(names - shared):
+            transaction.on_commit(lambda name=name: storage.delete(name))
+        locked.delete()
+
+
+def assessment_withdraw(*, assessment, actor):
+    """Take a submission back to draft before anyone decided on it; the frozen record is dropped (its hash stays in
+    the project history) and the answers are editable again."""
+    if not permissions.can_discard_or_withdraw(actor, assessment):
+        raise PermissionDenied("Only members of the project's team can withdraw its submissions.")
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().select_related("project").get(pk=assessment.pk)
+        if locked.state != Assessment.State.SUBMITTED:
+            raise AssessmentError(
+                f"Only a submission waiting for review can be withdrawn; this one is "
+                f"{locked.get_state_display().lower()}."
+            )
+        other = selectors.open_draft(locked.project, locked.kind)
+        if other is not None:
+            raise AssessmentError(
+                f"Draft #{other.pk} of this {locked.kind} assessment is open; discard it before withdrawing this one."
+            )
+        digest = locked.content_hash
+        Assessment.objects.filter(pk=locked.pk).update(
+            state=Assessment.State.DRAFT,
+            submitted_by=None,
+            submitted_at=None,
+            record=None,
+            content_hash="",
+            result=None,
+            updated_at=timezone.now(),
+        )
+        record_change(
+            instance=locked,
+            project=locked.project,
+            action=ChangeRecord.Action.UPDATE,
+            actor=actor,
+            changes={"state": ["submitted", "draft"]},
+            note=f"Withdrew {locked.kind} assessment #{locked.pk} before review (record hash {digest[:12]} dropped)",
+        )
+        signals.assessment_withdrawn.send(
+            sender=Assessment,
+            project_id=locked.project_id,
+            assessment=locked,
+            actor=actor,
+            cause=f"{locked.kind.capitalize()} assessment #{locked.pk} withdrawn",
+        )
+    assessment.refresh_from_db()
+    return assessment
+
+
+# --- section assignments ---------------------------------------------------------------------------------------
+
+
+def section_assign(*, assessment, section_id, assignee, actor, question_id="", due_date=None):
+    """Give a section (or one question of it) of a draft to a team member, by ``due_date``; assigning the same part
+    again changes its assignee and date. The assignee is told (``signals.section_assigned``)."""
+    if not permissions.can_assign_sections(actor, assessment):
+        raise PermissionDenied("Only the assessment's creator, the project's owners and admins can assign sections.")
+    index = index_for(assessment.questionnaire)
+    question_id = question_id or ""
+    if index.section(section_id) is None:
+        raise ValidationError({"section_id": [f"{section_id!r} is not a section of this questionnaire."]})
+    if question_id and index.section_of.get(question_id) != section_id:
+        raise ValidationError({"question_id": [f"{question_id!r} is not a question of this section."]})
+    if assignee is None or not permissions.can_be_assigned(assignee, assessment.project):
+        raise ValidationError({"assignee": ["Choose an active member of the project's team."]})
+    if due_date is not None and due_date < timezone.localdate():
+        raise ValidationError({"due_date": ["Choose today or a later date."]})
+    with transaction.atomic():
+        _lock_draft(assessment)
+        assignment, _ = SectionAssignment.objects.update_or_create(
+            assessment=assessment,
+            section_id=section_id,
+            question_id=question_id,
+            defaults={"assignee": assignee, "due_date": due_date, "assigned_by": actor},
+        )
+        part = f"question {question_id}" if question_id else f"section {index.section(section_id).get('title')}"
+        record_change(
+            instance=assessment,
+            project=assessment.project,
+            action=ChangeRecord.Action.UPDATE,
+            actor=actor,
+            changes={"assignment": [None, {"part": question_id or section_id, "assignee": assignee.username,
+                                           "due_date": due_date.isoformat() if due_date else None}]},
+            note=f"Assigned {part} of {assessment.kind} assessment #{assessment.pk} to {assignee.username}"
+            + (f", due {due_date:%d %b %Y}" if due_date else ""),
+        )  # fmt: skip
+        signals.section_assigned.send(
+            sender=Assessment,
+            project_id=assessment.project_id,
+            assessment=assessment,
+            assignment=assignment,
+            actor=actor,
+            cause=f"{part} of {assessment.kind} assessment #{assessment.pk} assigned to {assignee.username}",
+        )
+    return assignment
+
+
+def section_unassign(*, assignment, actor):
+    assessment = assignment.assessment
+    if not permissions.can_assign_sections(actor, assessment):
+        raise PermissionDenied("Only the assessment's creator, the project's owners and admins can assign sections.")
+    with transaction.atomic():
+        _lock_draft(assessment)
+        record_change(
+            instance=assessment,
+            project=assessment.project,
+            action=ChangeRecord.Action.UPDATE,
+            actor=actor,
+            changes={"assignment": [{"part": assignment.question_id or assignment.section_id,
+                                     "assignee": assignment.assignee.username}, None]},
+            note=f"Removed the assignment of {assignment.question_id or assignment.section_id} "
+            f"to {assignment.assignee.username} (assessment #{assessment.pk})",
+        )  # fmt: skip
+        assignment.delete()
 
 
 # --- reminders -------------------------------------------------------------------------------------------------

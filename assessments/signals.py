@@ -14,3 +14,7 @@ assessment_signed_off = Signal()
 assessment_reopened = Signal()
 # an approved assessment expired or expires soon (the daily re-assessment reminder)
 assessment_expiring = Signal()
+# a section or question of a draft was assigned: also ``assignment`` (SectionAssignment) and ``actor``
+section_assigned = Signal()
+# a submission was taken back to draft before any decision: also ``actor``
+assessment_withdrawn = Signal()

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -21,8 +22,8 @@ from registry.models import Project
 
 from . import selectors, services
 from .charts import score_chart_svg
-from .models import AnswerEvidence, ApprovalCondition, Assessment, Review
-from .questions import choices, display_value, index_for, is_required
+from .models import AnswerEvidence, ApprovalCondition, Assessment, Review, SectionAssignment
+from .questions import choices, display_value, index_for, is_answered, is_required
 
 
 def _assessment_or_404(pk):
@@ -61,7 +62,9 @@ class AssessmentDetailView(View):
             return _record_page(request, assessment)
         index = index_for(assessment.questionnaire)
         state = selectors.form_state(assessment, answers=list(assessment.answers.all()))
-        section_id = request.GET.get("section") or _first_open_section(index, state)
+        assignments = selectors.assignments_of(assessment)
+        mine = [a for a in assignments if a.assignee_id == request.user.pk]
+        section_id = request.GET.get("section") or _first_open_section(index, state, mine)
         section = index.section(section_id)
         if section is None:
             raise Http404("No such section in this questionnaire.")
@@ -69,8 +72,15 @@ class AssessmentDetailView(View):
         can_edit = permissions.can_edit_project(request.user, assessment.project)
         discrepancies = selectors.discrepancies(index, state.answers, state.evidence)
         questions = [_question_item(question, state, discrepancies) for question in section.get("questions", [])]
+        estimates = selectors.section_estimates(index, state.visible)
         sections = [
-            {"s": s, "progress": state.progress[s["id"]], "current": s["id"] == section_id} for s in index.sections
+            {
+                "s": s,
+                "progress": state.progress[s["id"]],
+                "current": s["id"] == section_id,
+                "estimate": estimates[s["id"]],
+            }
+            for s in index.sections
         ]
         return render(
             request,
@@ -92,6 +102,16 @@ class AssessmentDetailView(View):
                     if qid in index.questions
                 ],
                 "section_applies": any(item["visible"] for item in questions),
+                "my_parts": [_part(index, state, a) for a in mine],
+                "people_progress": selectors.assignee_progress(index, state, assignments),
+                "assigned_here": {
+                    a.question_id: a for a in assignments if a.section_id == section_id and a.question_id
+                },
+                "section_assignee": next(
+                    (a for a in assignments if a.section_id == section_id and not a.question_id), None
+                ),
+                "can_assign": permissions.can_assign_sections(request.user, assessment),
+                "can_discard": permissions.can_discard_or_withdraw(request.user, assessment),
                 "currency": settings.PLUMBLINE_CURRENCY,
                 "evidence_url_prefix": f"{assessment.get_absolute_url()}answers/",
             },
@@ -123,7 +143,16 @@ def _question_item(question, state, discrepancies):
     }
 
 
-def _first_open_section(index, state):
+def _part(index, state, assignment):
+    return selectors.assignment_part(index, state, assignment)
+
+
+def _first_open_section(index, state, mine=()):
+    """The first section of the person's own part with a required answer missing, else the form's first such."""
+    for assignment in mine:
+        progress = state.progress.get(assignment.section_id)
+        if progress and progress["visible"] and progress["required_missing"]:
+            return assignment.section_id
     for section in index.sections:
         progress = state.progress[section["id"]]
         if progress["visible"] and progress["required_missing"]:
@@ -166,6 +195,8 @@ def _record_page(request, assessment):
             "signoffs": record.get("signoffs", []),
             "conditions": selectors.conditions_of(assessment=assessment),
             "can_edit": permissions.can_edit_project(request.user, assessment.project),
+            "can_withdraw": assessment.state == Assessment.State.SUBMITTED
+            and permissions.can_discard_or_withdraw(request.user, assessment),
         },
     )
 
@@ -487,5 +518,155 @@ def attention_view(request):
     return render(
         request,
         "assessments/attention.html",
-        {"items": selectors.attention(), "awaiting_review": selectors.awaiting_review()},
+        {
+            "items": selectors.attention(),
+            "awaiting_review": selectors.awaiting_review(),
+            "mine": selectors.waiting_for(request.user),
+            "today": timezone.localdate(),
+        },
     )
+
+
+class AssessmentDiscardView(View):
+    """A confirmation page, then the draft is deleted with its uploads (audited in the project history)."""
+
+    def get(self, request, pk):
+        assessment = _assessment_or_404(pk)
+        files = sum(1 for answer in assessment.answers.all() for item in answer.evidence.all() if item.file)
+        return render(
+            request,
+            "assessments/confirm.html",
+            {
+                "assessment": assessment,
+                "project": assessment.project,
+                "action": "discard",
+                "allowed": assessment.state == Assessment.State.DRAFT
+                and permissions.can_discard_or_withdraw(request.user, assessment),
+                "answers": sum(1 for a in assessment.answers.all() if is_answered(a.value)),
+                "files": files,
+            },
+        )
+
+    def post(self, request, pk):
+        assessment = _assessment_or_404(pk)
+        try:
+            services.assessment_discard(assessment=assessment, actor=request.user)
+        except services.AssessmentError as exc:
+            messages.error(request, str(exc))
+            return redirect(assessment.get_absolute_url())
+        messages.success(request, f"Draft {assessment.kind} assessment #{pk} discarded, with its uploaded files.")
+        return redirect(assessment.project.get_absolute_url())
+
+
+class AssessmentWithdrawView(View):
+    """A confirmation page, then the submission goes back to draft before anyone decided on it (audited)."""
+
+    def get(self, request, pk):
+        assessment = _assessment_or_404(pk)
+        return render(
+            request,
+            "assessments/confirm.html",
+            {
+                "assessment": assessment,
+                "project": assessment.project,
+                "action": "withdraw",
+                "allowed": assessment.state == Assessment.State.SUBMITTED
+                and permissions.can_discard_or_withdraw(request.user, assessment),
+            },
+        )
+
+    def post(self, request, pk):
+        assessment = _assessment_or_404(pk)
+        try:
+            services.assessment_withdraw(assessment=assessment, actor=request.user)
+        except services.AssessmentError as exc:
+            messages.error(request, str(exc))
+            return redirect(assessment.get_absolute_url())
+        messages.success(
+            request, "Withdrawn: the assessment is a draft again and nobody will review it until you submit."
+        )
+        return redirect(assessment.get_absolute_url())
+
+
+class AssessmentAssignmentsView(View):
+    """Who answers which part, by when, and how far each person got; the owner assigns parts here."""
+
+    def get(self, request, pk):
+        return self._render(request, _assessment_or_404(pk))
+
+    def post(self, request, pk):
+        assessment = _assessment_or_404(pk)
+        if not permissions.can_assign_sections(request.user, assessment):
+            raise PermissionDenied(
+                "Only the assessment's creator, the project's owners and admins can assign sections."
+            )
+        user_id = limits.parse_id(request.POST.get("assignee"))
+        raw_date = request.POST.get("due_date", "").strip()
+        due_date = None
+        try:
+            due_date = parse_date(raw_date) if raw_date else None
+            if raw_date and due_date is None:
+                raise ValueError
+        except ValueError:
+            return self._render(request, assessment, errors={"due_date": ["Enter a date as YYYY-MM-DD."]}, status=400)
+        from accounts.models import User
+
+        part = request.POST.get("part", "")
+        index = index_for(assessment.questionnaire)
+        section_id, question_id = (part, "") if index.section(part) else (index.section_of.get(part, part), part)
+        try:
+            services.section_assign(
+                assessment=assessment,
+                section_id=section_id,
+                question_id=question_id,
+                assignee=User.objects.filter(pk=user_id).first() if user_id else None,
+                due_date=due_date,
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+            errors.setdefault("part", []).extend(errors.pop("section_id", []) + errors.pop("question_id", []))
+            return self._render(request, assessment, errors=errors, status=400)
+        except services.AssessmentError as exc:
+            return self._render(request, assessment, errors={"part": [str(exc)]}, status=409)
+        messages.success(request, "Assigned; the assignee is told in their inbox.")
+        return redirect("assessments:assignments", pk=assessment.pk)
+
+    def _render(self, request, assessment, errors=None, status=200):
+        index = index_for(assessment.questionnaire)
+        state = selectors.form_state(assessment, with_evidence=False, answers=list(assessment.answers.all()))
+        assignments = selectors.assignments_of(assessment)
+        can_assign = assessment.is_editable and permissions.can_assign_sections(request.user, assessment)
+        estimates = selectors.section_estimates(index, state.visible)
+        return render(
+            request,
+            "assessments/assignments.html",
+            {
+                "assessment": assessment,
+                "project": assessment.project,
+                "progress": selectors.assignee_progress(index, state, assignments),
+                "parts": [_part(index, state, a) for a in assignments],
+                "sections": [
+                    {"s": s, "estimate": estimates[s["id"]], "applies": bool(state.progress[s["id"]]["visible"])}
+                    for s in index.sections
+                ],
+                "people": selectors.assignable_people(assessment.project) if can_assign else [],
+                "can_assign": can_assign,
+                "errors": errors or {},
+                "values": request.POST if errors else {},
+                "today": timezone.localdate(),
+            },
+            status=status,
+        )
+
+
+@require_POST
+def assignment_remove_view(request, pk):
+    assignment = get_object_or_404(SectionAssignment.objects.select_related("assessment__project", "assignee"), pk=pk)
+    try:
+        services.section_unassign(assignment=assignment, actor=request.user)
+    except services.AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Assignment removed.")
+    return redirect("assessments:assignments", pk=assignment.assessment_id)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "frameworks",
     "reports",
     "webhooks",
+    "notifications",
     "packs",
 ]
 
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -410,6 +412,14 @@ CELERY_BEAT_SCHEDULE["assessments-reassessment-reminders"] = {
 }
 # Stored report PDFs older than this are deleted daily, except the newest of each project or portfolio filter.
 PLUMBLINE_REPORT_RETENTION_DAYS = env.int("PLUMBLINE_REPORT_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["notifications-assignment-reminders"] = {
+    "task": "notifications.tasks.send_assignment_reminders",
+    "schedule": 60 * 60,
+}
+# One event (a submission, a verdict change) is told to at most this many people.
+PLUMBLINE_NOTIFICATION_MAX_RECIPIENTS = env.int("PLUMBLINE_NOTIFICATION_MAX_RECIPIENTS", default=200)
+# Assignees are told this many days before a part is due (and again once it is overdue).
+PLUMBLINE_ASSIGNMENT_DUE_SOON_DAYS = env.int("PLUMBLINE_ASSIGNMENT_DUE_SOON_DAYS", default=2)
 CELERY_BEAT_SCHEDULE["reports-prune"] = {"task": "reports.tasks.prune_old_reports", "schedule": 24 * 60 * 60}
 # A portfolio report job is killed after this many seconds; one silent for longer has lost its worker and reads failed
 # (checked when its page or the API reads it, and every 5 minutes by Celery beat).

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("reports.api.urls")),
     path("", include("packs.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("webhooks.urls")),
     path("", include("packs.urls")),
+    path("", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

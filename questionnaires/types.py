@@ -28,6 +28,10 @@ MAX_NUMBER_DIGITS = 100
 MAX_NUMBER_EXPONENT = 100
 
 
+EVIDENCE_SECONDS = 60  # finding and attaching the evidence a question requires
+GROUP_ROWS_ESTIMATED = 2  # rows a repeatable group is expected to get when it asks for no minimum
+
+
 class AnswerError(ValueError):
     """An answer a question does not accept; the message says what is wrong and what is expected."""
 
@@ -104,6 +108,11 @@ class QuestionType:
     numeric = False  # a number the impact model can read as a money/number input
     options = False  # answered by choosing among the question's ``options``
     multiple = False  # the answer is a list of option values
+    seconds = 30  # about how long a person takes to answer one (the time estimate shown before starting)
+
+    def answer_seconds(self, question) -> int:
+        """About how long answering ``question`` takes: the type's time, plus finding evidence when it is required."""
+        return self.seconds + (EVIDENCE_SECONDS if question.get("evidence_required") else 0)
 
     # definition
     def normalise(self, raw, question):
@@ -187,6 +196,7 @@ class QuestionType:
 
 class YesNo(QuestionType):
     name = "yes_no"
+    seconds = 15
     label = "Yes / no"
     scored = True
     widget = "choices"
@@ -243,6 +253,7 @@ class YesNo(QuestionType):
 class _Choice(QuestionType):
     scored = True
     widget = "choices"
+    seconds = 25
     options = True
 
     def normalise(self, raw, question):
@@ -359,6 +370,7 @@ class MultiChoice(_Choice):
 
 class Scale(QuestionType):
     name = "scale"
+    seconds = 20
     label = "Scale 0–4"
     scored = True
     widget = "choices"
@@ -429,12 +441,14 @@ class Number(QuestionType):
 
 class Money(Number):
     name = "money"
+    seconds = 60
     label = "Amount of money"
     floor = 0
 
 
 class Date(QuestionType):
     name = "date"
+    seconds = 20
     label = "Date"
     input_type = "date"
 
@@ -450,6 +464,7 @@ class Date(QuestionType):
 
 class Text(QuestionType):
     name = "text"
+    seconds = 45
     label = "Short text"
     limit = 500
 
@@ -463,6 +478,7 @@ class Text(QuestionType):
 
 class LongText(Text):
     name = "long_text"
+    seconds = 150
     label = "Long text"
     widget = "long_text"
     limit = 20_000
@@ -470,6 +486,7 @@ class LongText(Text):
 
 class Url(QuestionType):
     name = "url"
+    seconds = 45
     label = "Link"
     input_type = "url"
 
@@ -484,6 +501,7 @@ class Url(QuestionType):
 
 class Group(QuestionType):
     name = "group"
+    seconds = 60
     label = "Repeatable group"
     widget = "group"
 
@@ -493,6 +511,12 @@ class Group(QuestionType):
         question["fields"] = [normalise_question(f, kind=None, core=False) for f in raw.get("fields", [])]
         question["min_items"] = raw.get("min_items", 0)
         question["max_items"] = raw.get("max_items")
+
+    def answer_seconds(self, question) -> int:
+        """The group's own time plus its fields for the rows it asks at least (two when it sets no minimum)."""
+        rows = max(int(question.get("min_items") or 0), GROUP_ROWS_ESTIMATED)
+        fields = sum(type_of(f).answer_seconds(f) for f in question.get("fields", []))
+        return super().answer_seconds(question) + rows * fields
 
     def validate(self, question, value):
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
@@ -557,6 +581,21 @@ def type_of(question) -> QuestionType:
     """The type of a question dict (or a type name); an unknown type answers like an unscored question."""
     name = question if isinstance(question, str) else (question or {}).get("type")
     return TYPES.get(name, _UNKNOWN)
+
+
+def estimated_seconds(questions) -> int:
+    """About how long answering ``questions`` (question dicts) takes, from each type's time: the one estimate of a
+    section's or a questionnaire's length shown before starting and in the form."""
+    return sum(type_of(q).answer_seconds(q) for q in questions)
+
+
+def duration_words(seconds) -> str:
+    """``estimated_seconds`` in words a person plans with: "about 1 min", "about 25 min", "about 1 h 40 min"."""
+    minutes = max(1, round(seconds / 60))
+    if minutes < 60:
+        return f"about {minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"about {hours} h {rest} min" if rest else f"about {hours} h"
 
 
 def type_names(test) -> tuple[str, ...]:

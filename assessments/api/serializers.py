@@ -272,3 +272,22 @@ class EvidenceInputSerializer(serializers.Serializer):
 
     url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
     file = serializers.FileField(required=False)
+
+
+class AssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    section_id = serializers.CharField(read_only=True)
+    question_id = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    due_date = serializers.DateField(read_only=True, allow_null=True)
+    answered = serializers.IntegerField(read_only=True)
+    total = serializers.IntegerField(read_only=True)
+    overdue = serializers.BooleanField(read_only=True)
+
+
+class AssignmentInputSerializer(serializers.Serializer):
+    section_id = api.CharField(max_length=200)
+    question_id = api.CharField(max_length=200, required=False, allow_blank=True, default="")
+    assignee = api.CharField(max_length=150, help_text="Username of a member of the project's team.")
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)

@@ -35,4 +35,16 @@ urlpatterns = [
         views.ApproverGroupDetailView.as_view(),
         name="api-approver-group-detail",
     ),
+    re_path(r"^assessments/(?P<pk>[0-9]+)/withdraw/?$", views.WithdrawView.as_view(), name="api-assessment-withdraw"),
+    re_path(r"^assessments/(?P<pk>[0-9]+)/discard/?$", views.DiscardView.as_view(), name="api-assessment-discard"),
+    re_path(
+        r"^assessments/(?P<pk>[0-9]+)/assignments/?$",
+        views.AssignmentsView.as_view(),
+        name="api-assessment-assignments",
+    ),
+    re_path(
+        r"^assessment-assignments/(?P<pk>[0-9]+)/?$",
+        views.AssignmentDetailView.as_view(),
+        name="api-assessment-assignment-detail",
+    ),
 ]

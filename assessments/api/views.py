@@ -1,6 +1,7 @@
 """Assessment API: start, list, read, answer (with version check), submit, review. Thin: services do the work."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,7 +17,7 @@ from registry.models import Project
 
 from .. import selectors, services
 from ..filtersets import AssessmentFilterSet
-from ..models import ApprovalCondition, ApproverGroup, Assessment
+from ..models import ApprovalCondition, ApproverGroup, Assessment, SectionAssignment
 from .serializers import (
     AnswerEvidenceSerializer,
     AnswerInputSerializer,
@@ -25,6 +26,8 @@ from .serializers import (
     ApproverGroupSerializer,
     AssessmentDetailSerializer,
     AssessmentSerializer,
+    AssignmentInputSerializer,
+    AssignmentSerializer,
     ConditionCloseSerializer,
     ConditionSerializer,
     ConflictResponseSerializer,
@@ -386,3 +389,93 @@ class ApproverGroupDetailView(APIView):
             actor=request.user,
         )
         return Response(ApproverGroupSerializer(group).data)
+
+
+class WithdrawView(APIView):
+    permission_classes = BASE_PERMISSIONS
+
+    @extend_schema(
+        summary="Withdraw a submission before its decision: back to draft (the project's team)",
+        request=None,
+        responses={200: AssessmentDetailSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request, pk):
+        assessment = _detail(pk, request, self)
+        return _step(lambda: services.assessment_withdraw(assessment=assessment, actor=request.user), assessment)
+
+
+class DiscardView(APIView):
+    permission_classes = BASE_PERMISSIONS
+
+    @extend_schema(
+        summary="Discard a draft with its answers and uploaded files (the project's team)",
+        request=None,
+        responses={204: None, 409: ErrorSerializer},
+    )
+    def post(self, request, pk):
+        assessment = _detail(pk, request, self)
+        try:
+            services.assessment_discard(assessment=assessment, actor=request.user)
+        except (services.AssessmentError, DjangoPermissionDenied) as exc:
+            return _service_error(exc)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _assignment_rows(assessment):
+    from ..questions import index_for
+
+    index = index_for(assessment.questionnaire)
+    state = selectors.form_state(assessment, with_evidence=False, answers=list(assessment.answers.all()))
+    parts = [selectors.assignment_part(index, state, a) for a in selectors.assignments_of(assessment)]
+    return [{**vars(p["assignment"]), **p, "assignee": p["assignment"].assignee} for p in parts]
+
+
+class AssignmentsView(APIView):
+    permission_classes = BASE_PERMISSIONS
+
+    @extend_schema(
+        summary="Who answers which section or question, by when, and how far each got",
+        responses={200: AssignmentSerializer(many=True)},
+    )
+    def get(self, request, pk):
+        return Response(AssignmentSerializer(_assignment_rows(_detail(pk, request, self)), many=True).data)
+
+    @extend_schema(
+        summary="Assign a section (or one question) of a draft to a team member, with an optional due date",
+        request=AssignmentInputSerializer,
+        responses={201: AssignmentSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request, pk):
+        from accounts.models import User
+
+        assessment = _detail(pk, request, self)
+        data = AssignmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["assignee"] = User.objects.filter(username=values["assignee"]).first()
+        try:
+            assignment = services.section_assign(assessment=assessment, actor=request.user, **values)
+        except ValidationError as exc:
+            return error_response("Check the assignment.", errors=exc.message_dict)
+        except (services.AssessmentError, DjangoPermissionDenied) as exc:
+            return _service_error(exc)
+        row = next(r for r in _assignment_rows(assessment) if r["id"] == assignment.pk)
+        return Response(AssignmentSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentDetailView(APIView):
+    permission_classes = BASE_PERMISSIONS
+
+    @extend_schema(summary="Remove an assignment", request=None, responses={204: None, 409: ErrorSerializer})
+    def delete(self, request, pk):
+        assignment = get_object_or_404(
+            SectionAssignment.objects.select_related("assessment__project", "assessment__created_by", "assignee"),
+            pk=pk,
+            assessment__in=_assessments_for(request),
+        )
+        self.check_object_permissions(request, assignment.assessment)
+        try:
+            services.section_unassign(assignment=assignment, actor=request.user)
+        except (services.AssessmentError, DjangoPermissionDenied) as exc:
+            return _service_error(exc)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -16,6 +16,7 @@ def project_assessments_panel(context, project):
     assessments = selectors.project_assessments(project)
     drafts = {a.kind: a for a in assessments if a.state == "draft"}
     now = timezone.now()
+    can_edit = permissions.can_edit_project(user, project)
     for assessment in assessments:
         assessment.summary = selectors.result_summary(assessment)
         assessment.is_expired = bool(assessment.expires_at and assessment.expires_at <= now)
@@ -25,10 +26,25 @@ def project_assessments_panel(context, project):
         "user": user,
         "assessments": assessments[:8],
         "more": max(0, len(assessments) - 8),
-        "kinds": [{"kind": kind, "draft": drafts.get(kind)} for kind in selectors.KINDS],
-        "can_edit": permissions.can_edit_project(user, project),
+        "kinds": [
+            {
+                "kind": kind,
+                "draft": drafts.get(kind),
+                "estimate": _estimate(kind) if can_edit and kind not in drafts else "",
+            }
+            for kind in selectors.KINDS
+        ],
+        "can_edit": can_edit,
         "open_conditions": selectors.conditions_of(project=project, open_only=True),
     }
+
+
+def _estimate(kind):
+    """How long a new assessment of ``kind`` takes, shown before starting it (one query; "" when none is loaded)."""
+    from questionnaires.selectors import latest_version
+
+    version = latest_version(kind)
+    return selectors.questionnaire_estimate(version) if version is not None else ""
 
 
 @register.simple_tag

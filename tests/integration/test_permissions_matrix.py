@@ -650,3 +650,86 @@ def test_closing_a_condition_from_the_page_follows_the_same_rule(
 
     as_role(role).post(f"/assessments/conditions/{under_review['condition']}/close/", {"note": "Runbook linked"})
     assert (ApprovalCondition.objects.get().closed_at is not None) == closes
+
+
+# Inbox, assignments, discard and withdraw: everyone reads their own inbox; the project's team discards and
+# withdraws; the assessment's creator, the project's owners and admins assign parts (to team members only).
+INBOX_PAGES = [
+    ("GET", "/inbox/", READ_PAGE),
+    ("GET", "/inbox/preferences/", READ_PAGE),
+    ("POST", "/inbox/read-all/", row(FOUND, FOUND, FOUND, FOUND, FOUND, LOGIN)),
+    ("POST", "/inbox/{notice}/read/", row(FOUND, FOUND, FOUND, FOUND, FOUND, LOGIN)),
+    ("GET", "/assessments/{draft}/assignments/", READ_PAGE),
+    ("POST", "/assessments/{draft}/assignments/", row(FOUND, 403, FOUND, 403, 403, LOGIN)),
+    ("POST", "/assessments/assignments/{assignment}/remove/", row(FOUND, 403, FOUND, 403, 403, LOGIN)),
+    ("GET", "/assessments/{draft}/discard/", READ_PAGE),
+    ("POST", "/assessments/{draft}/discard/", row(FOUND, 403, FOUND, 403, 403, LOGIN)),
+    ("GET", "/assessments/{submitted}/withdraw/", READ_PAGE),
+    ("POST", "/assessments/{submitted}/withdraw/", row(FOUND, 403, FOUND, 403, 403, LOGIN)),
+]
+INBOX_API = [
+    ("GET", "/api/v1/notifications/", None, API_READ),
+    ("POST", "/api/v1/notifications/read-all/", None, row(OK, OK, OK, OK, OK, 401)),
+    ("POST", "/api/v1/notifications/{notice}/read/", None, row(404, OK, 404, 404, 404, 401)),
+    ("GET", "/api/v1/notifications/preferences/", None, API_READ),
+    ("PUT", "/api/v1/notifications/preferences/", {"email_events": []}, row(OK, OK, OK, OK, OK, 401)),
+    ("GET", "/api/v1/assessments/{draft}/assignments/", None, API_READ),
+    (
+        "POST",
+        "/api/v1/assessments/{draft}/assignments/",
+        {"section_id": "m.ops", "assignee": "member"},
+        row(CREATED, 403, CREATED, 403, 403, 401),
+    ),
+    ("DELETE", "/api/v1/assessment-assignments/{assignment}/", None, row(GONE, 403, GONE, 403, 403, 401)),
+    ("POST", "/api/v1/assessments/{draft}/discard/", None, row(GONE, 403, GONE, 403, 403, 401)),
+    ("POST", "/api/v1/assessments/{submitted}/withdraw/", None, row(OK, 403, OK, 403, 403, 401)),
+]
+
+
+@pytest.fixture
+def workflow(project, member, reviewer, assessment_questionnaires):
+    from assessments import services as assessment_services
+    from assessments.models import Assessment
+    from notifications.models import Notification
+
+    draft = assessment_services.assessment_start(project=project, kind="maturity", actor=member)
+    assignment = assessment_services.section_assign(
+        assessment=draft, section_id="m.docs", assignee=member, actor=member
+    )
+    submitted = Assessment.objects.create(
+        project=project,
+        questionnaire=assessment_questionnaires["impact"],
+        kind="impact",
+        state=Assessment.State.SUBMITTED,
+        created_by=member,
+        submitted_by=member,
+    )
+    notice = Notification.objects.create(user=reviewer, event="assessment.submitted", project=project, title="t")
+    return {"draft": draft.pk, "submitted": submitted.pk, "assignment": assignment.pk, "notice": notice.pk}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "url", "expected"), INBOX_PAGES, ids=[f"{m} {u}" for m, u, _ in INBOX_PAGES])
+def test_inbox_and_workflow_page_access(
+    as_role, role, method, url, expected, workflow, member, admin_user, outsider, viewer
+):
+    data = {"part": "m.ops", "assignee": member.pk} if url.endswith("/assignments/") else {}
+    response = getattr(as_role(role), method.lower())(url.format(**workflow), data)
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+    else:
+        assert response.status_code == want
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "url", "body", "expected"), INBOX_API, ids=[f"{m} {u}" for m, u, _, _ in INBOX_API])
+def test_inbox_and_workflow_api_access(
+    as_role, role, method, url, body, expected, workflow, admin_user, reviewer, outsider, viewer
+):
+    response = getattr(as_role(role), method.lower())(
+        url.format(**workflow), data=body, content_type="application/json"
+    )
+    assert response.status_code == expected[role], response.content
+    if response.status_code >= 400:
+        assert set(response.json()) == {"detail", "errors"}

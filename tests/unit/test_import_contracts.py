@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 APPS = (
     "config", "accounts", "registry", "questionnaires", "assessments", "connectors", "gates", "frameworks", "reports",
-    "webhooks", "packs",
+    "webhooks", "notifications", "packs",
 )  # fmt: skip
 LINT = Path(sys.executable).with_name("lint-imports")
 
@@ -51,6 +51,7 @@ def test_the_copy_keeps_them_too(tree):
         ("gates/selectors.py", "from frameworks.selectors import project_frameworks"),
         ("frameworks/selectors.py", "from reports.framework_reports import project_framework_files"),
         ("frameworks/status.py", "from frameworks.catalog import frameworks"),
+        ("assessments/services.py", "from notifications.services import notify"),
         ("reports/selectors.py", "from connectors.backends.git import GitRepositoryConnector"),
     ],
 )
