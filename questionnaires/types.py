@@ -26,6 +26,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The pure floor under every number an answer holds; config.limits applies the (stricter) configured limits first.
 MAX_NUMBER_DIGITS = 100
 MAX_NUMBER_EXPONENT = 100
+EMPTY = "—"  # how an unanswered value reads
 
 
 class AnswerError(ValueError):
@@ -127,6 +128,15 @@ class QuestionType:
     def display(self, question, value) -> str:
         """A short human-readable rendering of an answered value."""
         return str(value)
+
+    def table(self, question, value):
+        """``(headers, rows)`` of cell texts when an answer reads best as a table (a group's rows), else None."""
+        return None
+
+    def input_attrs(self, question) -> dict:
+        """Attributes of the form's input beyond ``type`` (a number's bounds), so the browser refuses what the
+        server would and offers the right keyboard."""
+        return {}
 
     def in_words(self, question, value) -> str:
         """How scoring explains an answer: "answered “no”"."""
@@ -426,6 +436,11 @@ class Number(QuestionType):
             raise AnswerError(f"Enter {high} or less.")
         return number
 
+    def input_attrs(self, question):
+        low, high = question.get("min"), question.get("max")
+        attrs = {"min": self.floor if low is None else low, "max": high, "step": "any", "inputmode": "decimal"}
+        return {key: value for key, value in attrs.items() if value is not None}
+
 
 class Money(Number):
     name = "money"
@@ -529,7 +544,17 @@ class Group(QuestionType):
         return [row for row in rows if row]
 
     def display(self, question, value):
-        return f"{len(value)} row(s)"
+        headers, rows = self.table(question, value)
+        return "; ".join(
+            ", ".join(f"{header}: {cell}" for header, cell in zip(headers, row, strict=True) if cell != EMPTY)
+            for row in rows
+        )
+
+    def table(self, question, value):
+        fields = question.get("fields", [])
+        headers = [field.get("text") or field["id"] for field in fields]
+        rows = [[display(field, row.get(field["id"])) for field in fields] for row in value if isinstance(row, dict)]
+        return headers, rows
 
 
 TYPES = {
@@ -577,8 +602,15 @@ def validate(question, value):
 def display(question, value) -> str:
     """A short human-readable rendering of an answer, for comparisons, records and e-mails."""
     if not is_answered(value):
-        return "—"
+        return EMPTY
     return type_of(question).display(question, value)
+
+
+def table(question, value):
+    """``(headers, rows)`` of cell texts for an answer that reads best as a table (records, PDFs), else None."""
+    if not is_answered(value):
+        return None
+    return type_of(question).table(question, value)
 
 
 def claims_in_place(question, value) -> bool:
