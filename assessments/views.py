@@ -250,6 +250,8 @@ def evidence_add_view(request, pk, question_id):
     except ValidationError as exc:
         field = "file" if "file" in getattr(exc, "message_dict", {}) else "url"
         request.session[EVIDENCE_ERROR] = {"question_id": question_id, "field": field, "message": _first_error(exc)}
+        # No fragment: the browser would then skip the autofocus that brings the person to the refused input.
+        return redirect(f"{assessment.get_absolute_url()}?section={section_id}")
     except (services.AssessmentError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     return redirect(f"{assessment.get_absolute_url()}?section={section_id}#q-{question_id}")
