@@ -422,23 +422,26 @@ class Number(QuestionType):
     floor = None  # the lowest value when the question sets no ``min``
 
     def normalise(self, raw, question):
-        for key in ("min", "max", "unit"):
+        for key in ("min", "max", "step", "unit"):
             question[key] = raw.get(key)
 
     def validate(self, question, value):
         number = _number(value)
-        low, high = question.get("min"), question.get("max")
+        low, high, step = question.get("min"), question.get("max"), question.get("step")
         if low is None:
             low = self.floor
         if low is not None and number < low:
             raise AnswerError(f"Enter {low} or more.")
         if high is not None and number > high:
             raise AnswerError(f"Enter {high} or less.")
+        if step and (Decimal(str(number)) - Decimal(str(low or 0))) % Decimal(str(step)):
+            start = f" from {low}" if low else ""
+            raise AnswerError(f"Enter a value in steps of {step}{start}, e.g. {low or 0} or {(low or 0) + step}.")
         return number
 
     def input_attrs(self, question):
-        low, high = question.get("min"), question.get("max")
-        attrs = {"min": self.floor if low is None else low, "max": high, "step": "any", "inputmode": "decimal"}
+        low, high, step = question.get("min"), question.get("max"), question.get("step")
+        attrs = {"min": self.floor if low is None else low, "max": high, "step": step or "any", "inputmode": "decimal"}
         return {key: value for key, value in attrs.items() if value is not None}
 
 

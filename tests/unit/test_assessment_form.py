@@ -168,3 +168,27 @@ def test_the_error_is_shown_only_beside_the_question_it_is_about(member_client, 
     html = attach(member_client, maturity, "m.docs.architecture")
     other = evidence_form(html, "m.docs.readme")
     assert "Nothing to attach" not in other and "autofocus" not in other
+
+
+def test_a_number_question_with_a_step_takes_only_values_on_that_step():
+    from questionnaires.validation import validate_text
+
+    question = {"id": "n", "type": "number", "text": "Reviewers", "min": 1, "max": 9, "step": 1}
+    assert types.validate(question, 3) == 3
+    with pytest.raises(types.AnswerError, match=r"Enter a value in steps of 1 from 1, e.g. 1 or 2."):
+        types.validate(question, 2.5)
+    assert types.type_of(question).input_attrs(question) == {"min": 1, "max": 9, "step": 1, "inputmode": "decimal"}
+    money = {"id": "m", "type": "money", "text": "Budget", "step": 0.01}
+    assert types.validate(money, "12.34") == 12.34
+    with pytest.raises(types.AnswerError, match=r"steps of 0.01"):
+        types.validate(money, "12.345")
+
+    definition = (
+        "slug: s\nversion: '1.0.0'\nkind: impact\ntitle: S\nscoring: {model: impact}\nsections:\n"
+        "  - id: s.a\n    title: A\n    questions:\n"
+        "      - {id: s.a.n, type: number, text: N, min: 0, step: 0.5}\n"
+        "      - id: s.a.g\n        type: group\n        text: G\n"
+        "        fields: [{id: v, type: number, text: V, step: 1}]\n"
+    )
+    report = validate_text(definition)
+    assert not [p for p in report.problems if "step" in str(p)], report.problems
