@@ -240,9 +240,24 @@
   }
 
   // --- saving ---
+  // A number input holding what is not a number ("1e") reads as empty: saving that would clear the answer.
+  function badNumber(el) {
+    return Array.prototype.filter.call(el.querySelectorAll(".answer-input input"), function (i) {
+      return i.validity && i.validity.badInput;
+    })[0];
+  }
+
   function queueSave(qid) {
     var el = questionEl(qid);
     if (!el) return;
+    var bad = badNumber(el);
+    if (bad) {
+      lastInput[qid] = bad;
+      showError(el, "Enter a number, e.g. 1200 or 12.5; what is typed is not one, so it is not saved.");
+      markRefused(el, qid);
+      updateStatus();
+      return;
+    }
     pending[qid] = readPayload(el);
     storePending(pending);
     delete conflicts[qid];

@@ -70,6 +70,25 @@ def test_a_refused_amount_is_not_reported_as_saved(page, login, member, impact):
     assert not impact.answers.filter(question_id="i.cost.build").exists()
 
 
+def test_something_that_is_not_a_number_is_not_saved_as_an_empty_answer(page, login, member, impact):
+    services.answer_save(assessment=impact, question_id="i.cost.run", value=100, expected_version=0, actor=member)
+    login(page, member)
+    page.goto(f"/assessments/{impact.pk}/?section=i.cost")
+    run = page.get_by_role("spinbutton", name="Run cost per month")
+    run.fill("")
+    run.press_sequentially("1e")
+    run.press("Tab")
+    expect(page.locator("#save-status")).to_contain_text("Not saved")
+    expect(page.locator('[id="q-i.cost.run"] .save-error')).to_contain_text("Enter a number")
+    expect(run).to_be_focused()
+    page.wait_for_timeout(1500)  # no save of an empty value follows
+    assert impact.answers.get(question_id="i.cost.run").value == 100
+    run.fill("120")
+    run.press("Tab")
+    expect(page.locator("#save-status")).to_have_text("All answers saved.", timeout=15_000)
+    assert impact.answers.get(question_id="i.cost.run").value == 120
+
+
 def test_a_double_clicked_submit_makes_one_submission_and_shows_success(
     page, login, member, maturity, axe_violations, monkeypatch
 ):
