@@ -21,7 +21,7 @@ EXIT_CODES = """exit codes:
   1  refused (gate) or rejected (push-evidence): the reasons or the bad fields are printed
   2  could not decide: server unreachable, timed out, rate-limited, server error or a verdict it cannot read
   3  usage, authentication or permission error: mistyped option, missing or bad PLUMBLINE_URL or PLUMBLINE_TOKEN,
-     revoked token, no access to the project, no such project, unreadable results file
+     revoked token, no access to the project, no such project, unreadable results file, unwritable --output
 """
 RENDERERS = {"text": output.as_text, "json": output.as_json, "junit": output.as_junit, "sarif": output.as_sarif}
 
@@ -75,8 +75,11 @@ def _client(args) -> Client:
 
 
 def _write(path: str, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise Unusable(f"Cannot write {path}: {exc.strerror}. Check --output.") from None
 
 
 def run_gate(args) -> int:

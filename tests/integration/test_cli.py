@@ -154,6 +154,24 @@ def test_a_missing_results_file_exits_3_naming_it(tmp_path):
     assert f"Cannot read {missing}" in result.stderr
 
 
+def test_a_report_file_that_cannot_be_written_exits_3_not_1(live_server, ci_token, project, tmp_path):
+    target = tmp_path / "no-such-dir" / "gate.xml"
+    result = plumbline(
+        "gate",
+        "--project",
+        project.slug,
+        "--format",
+        "junit",
+        "--output",
+        str(target),
+        url=live_server.url,
+        token=ci_token,
+    )
+    assert result.returncode == 3
+    assert f"Cannot write {target}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_help_lists_the_exit_codes():
     result = plumbline("--help", url="http://127.0.0.1:9")
     assert result.returncode == 0
