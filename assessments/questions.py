@@ -95,6 +95,7 @@ def evidence_prefill_value(question):
 
 
 display_value = types.display
+answer_table = types.table
 
 
 def choices(question, value):

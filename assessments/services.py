@@ -360,8 +360,10 @@ def evidence_add(*, assessment, question_id, actor, url="", upload=None):
         raise PermissionDenied("Only members of the project's team can add evidence.")
     if question_id not in index_for(assessment.questionnaire).questions:
         raise ValidationError({"question_id": [f"{question_id!r} is not a question of this questionnaire."]})
-    if bool(url) == bool(upload):
-        raise ValidationError({"url": ["Give either a link or a file."]})
+    if not url and not upload:
+        raise ValidationError({"url": ["Nothing to attach: paste a link or choose a file, then press Attach."]})
+    if url and upload:
+        raise ValidationError({"url": ["Attach a link or a file, not both at once: clear one of them."]})
     if url:
         from django.core.validators import URLValidator
 
@@ -444,13 +446,26 @@ def completeness_problems(answers, visible, index):
 
 
 def assessment_submit(*, assessment, actor):
-    """Check completeness, then freeze the assessment into its record with a verifiable content hash."""
+    """Check completeness, then freeze the assessment into its record with a verifiable content hash.
+
+    Submitting again what the same person already submitted (a double click, a resent form) is that one
+    submission, returned as it is: no second record, hash or notice.
+    """
     if not permissions.can_edit_project(actor, assessment.project):
         raise PermissionDenied("Only members of the project's team can submit its assessments.")
     from assessments.scoring import score
 
     with transaction.atomic():
-        _lock_draft(assessment)
+        try:
+            _lock_draft(assessment)
+        except AssessmentError:
+            submitted = Assessment.objects.filter(
+                pk=assessment.pk, state=Assessment.State.SUBMITTED, submitted_by=actor
+            ).exists()
+            if not submitted:
+                raise
+            assessment.refresh_from_db()
+            return assessment
         assessment.refresh_from_db()
         version = assessment.questionnaire
         index = index_for(version)

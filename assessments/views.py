@@ -20,10 +20,10 @@ from config import limits
 from questionnaires.types import type_of
 from registry.models import Project
 
-from . import selectors, services
+from . import selectors, services, uploads
 from .charts import score_chart_svg
 from .models import AnswerEvidence, ApprovalCondition, Assessment, Review, SectionAssignment
-from .questions import choices, display_value, index_for, is_answered, is_required
+from .questions import answer_table, choices, display_value, index_for, is_answered, is_required
 
 
 def _assessment_or_404(pk):
@@ -31,6 +31,10 @@ def _assessment_or_404(pk):
         return selectors.assessment_with_answers(pk)
     except Assessment.DoesNotExist:
         raise Http404("No such assessment.") from None
+
+
+# Session key of an evidence refusal, shown once next to the link or file input it is about (not at the page top).
+EVIDENCE_ERROR = "assessments:evidence-error"
 
 
 def _first_error(exc):
@@ -71,7 +75,10 @@ class AssessmentDetailView(View):
         position = [s["id"] for s in index.sections].index(section_id)
         can_edit = permissions.can_edit_project(request.user, assessment.project)
         discrepancies = selectors.discrepancies(index, state.answers, state.evidence)
-        questions = [_question_item(question, state, discrepancies) for question in section.get("questions", [])]
+        evidence_error = request.session.pop(EVIDENCE_ERROR, None)
+        questions = [
+            _question_item(question, state, discrepancies, evidence_error) for question in section.get("questions", [])
+        ]
         estimates = selectors.section_estimates(index, state.visible)
         sections = [
             {
@@ -114,13 +121,16 @@ class AssessmentDetailView(View):
                 "can_discard": permissions.can_discard_or_withdraw(request.user, assessment),
                 "currency": settings.PLUMBLINE_CURRENCY,
                 "evidence_url_prefix": f"{assessment.get_absolute_url()}answers/",
+                "upload_accept": ",".join(uploads.allowed_extensions()),
             },
         )
 
 
-def _question_item(question, state, discrepancies):
+def _question_item(question, state, discrepancies, evidence_error=None):
     """What the question template needs, computed once here rather than by lookups in the template."""
     qid = question["id"]
+    if not evidence_error or evidence_error.get("question_id") != qid:
+        evidence_error = None
     answer = state.answers.get(qid)
     value = answer.value if answer else None
     qtype = type_of(question)
@@ -132,7 +142,11 @@ def _question_item(question, state, discrepancies):
         "multi": qtype.multiple,
         "widget": f"assessments/answer/{qtype.widget}.html",
         "input_type": qtype.input_type,
-        "numeric": qtype.numeric,
+        "input_attrs": qtype.input_attrs(question),
+        "fields": [
+            {"f": field, "input_type": type_of(field).input_type, "input_attrs": type_of(field).input_attrs(field)}
+            for field in question.get("fields") or []
+        ],
         "required": is_required(question),
         "visible": qid in state.visible,
         "evidence": state.evidence.get(qid),
@@ -140,6 +154,7 @@ def _question_item(question, state, discrepancies):
         "files": list(answer.evidence.all()) if answer else [],
         "revisions": list(answer.revisions.all()) if answer else [],
         "justify": "|".join(map(str, question.get("justify") or [])),
+        "evidence_error": evidence_error,
     }
 
 
@@ -169,7 +184,11 @@ def _record_page(request, assessment):
         rows = [
             {
                 "q": q,
-                "a": {**answers[q["id"]], "display": display_value(q, answers[q["id"]].get("value"))},
+                "a": {
+                    **answers[q["id"]],
+                    "display": display_value(q, answers[q["id"]].get("value")),
+                    "table": answer_table(q, answers[q["id"]].get("value")),
+                },
                 "check": record.get("checks", {}).get(q["id"]),
             }
             for q in section.get("questions", [])
@@ -263,8 +282,13 @@ def evidence_add_view(request, pk, question_id):
             upload=request.FILES.get("file"),
         )
         messages.success(request, "Evidence attached.")
-    except (ValidationError, services.AssessmentError, PermissionDenied) as exc:
-        messages.error(request, _first_error(exc) if isinstance(exc, ValidationError) else str(exc))
+    except ValidationError as exc:
+        field = "file" if "file" in getattr(exc, "message_dict", {}) else "url"
+        request.session[EVIDENCE_ERROR] = {"question_id": question_id, "field": field, "message": _first_error(exc)}
+        # No fragment: the browser would then skip the autofocus that brings the person to the refused input.
+        return redirect(f"{assessment.get_absolute_url()}?section={section_id}")
+    except (services.AssessmentError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
     return redirect(f"{assessment.get_absolute_url()}?section={section_id}#q-{question_id}")
 
 

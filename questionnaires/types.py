@@ -26,6 +26,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The pure floor under every number an answer holds; config.limits applies the (stricter) configured limits first.
 MAX_NUMBER_DIGITS = 100
 MAX_NUMBER_EXPONENT = 100
+EMPTY = "—"  # how an unanswered value reads
 
 
 EVIDENCE_SECONDS = 60  # finding and attaching the evidence a question requires
@@ -136,6 +137,15 @@ class QuestionType:
     def display(self, question, value) -> str:
         """A short human-readable rendering of an answered value."""
         return str(value)
+
+    def table(self, question, value):
+        """``(headers, rows)`` of cell texts when an answer reads best as a table (a group's rows), else None."""
+        return None
+
+    def input_attrs(self, question) -> dict:
+        """Attributes of the form's input beyond ``type`` (a number's bounds), so the browser refuses what the
+        server would and offers the right keyboard."""
+        return {}
 
     def in_words(self, question, value) -> str:
         """How scoring explains an answer: "answered “no”"."""
@@ -424,19 +434,27 @@ class Number(QuestionType):
     floor = None  # the lowest value when the question sets no ``min``
 
     def normalise(self, raw, question):
-        for key in ("min", "max", "unit"):
+        for key in ("min", "max", "step", "unit"):
             question[key] = raw.get(key)
 
     def validate(self, question, value):
         number = _number(value)
-        low, high = question.get("min"), question.get("max")
+        low, high, step = question.get("min"), question.get("max"), question.get("step")
         if low is None:
             low = self.floor
         if low is not None and number < low:
             raise AnswerError(f"Enter {low} or more.")
         if high is not None and number > high:
             raise AnswerError(f"Enter {high} or less.")
+        if step and (Decimal(str(number)) - Decimal(str(low or 0))) % Decimal(str(step)):
+            start = f" from {low}" if low else ""
+            raise AnswerError(f"Enter a value in steps of {step}{start}, e.g. {low or 0} or {(low or 0) + step}.")
         return number
+
+    def input_attrs(self, question):
+        low, high, step = question.get("min"), question.get("max"), question.get("step")
+        attrs = {"min": self.floor if low is None else low, "max": high, "step": step or "any", "inputmode": "decimal"}
+        return {key: value for key, value in attrs.items() if value is not None}
 
 
 class Money(Number):
@@ -553,7 +571,17 @@ class Group(QuestionType):
         return [row for row in rows if row]
 
     def display(self, question, value):
-        return f"{len(value)} row(s)"
+        headers, rows = self.table(question, value)
+        return "; ".join(
+            ", ".join(f"{header}: {cell}" for header, cell in zip(headers, row, strict=True) if cell != EMPTY)
+            for row in rows
+        )
+
+    def table(self, question, value):
+        fields = question.get("fields", [])
+        headers = [field.get("text") or field["id"] for field in fields]
+        rows = [[display(field, row.get(field["id"])) for field in fields] for row in value if isinstance(row, dict)]
+        return headers, rows
 
 
 TYPES = {
@@ -616,8 +644,15 @@ def validate(question, value):
 def display(question, value) -> str:
     """A short human-readable rendering of an answer, for comparisons, records and e-mails."""
     if not is_answered(value):
-        return "—"
+        return EMPTY
     return type_of(question).display(question, value)
+
+
+def table(question, value):
+    """``(headers, rows)`` of cell texts for an answer that reads best as a table (records, PDFs), else None."""
+    if not is_answered(value):
+        return None
+    return type_of(question).table(question, value)
 
 
 def claims_in_place(question, value) -> bool:

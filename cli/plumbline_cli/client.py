@@ -12,7 +12,14 @@ from . import __version__
 
 
 class Undecided(Exception):
-    """Plumbline could not give an answer (unreachable, timed out, refused the token...): exit code 2."""
+    """Plumbline could not give an answer now (unreachable, timed out, rate-limited, server error): exit code 2."""
+
+
+class Unusable(Exception):
+    """The command cannot work as given (no URL or token, bad token, no access, no such project): exit code 3.
+
+    Kept apart from :class:`Undecided` so a pipeline can tell a misconfigured job from a flaky server.
+    """
 
 
 class Rejected(Exception):
@@ -26,14 +33,12 @@ class Rejected(Exception):
 class Client:
     def __init__(self, base_url: str, token: str, *, timeout: float = 30.0):
         if not base_url:
-            raise Undecided(
-                "Set PLUMBLINE_URL (or --url) to your Plumbline server, e.g. https://plumbline.example.com."
-            )
+            raise Unusable("Set PLUMBLINE_URL (or --url) to your Plumbline server, e.g. https://plumbline.example.com.")
         if not token:
-            raise Undecided("Set PLUMBLINE_TOKEN to a Plumbline API token (a CI token of the project).")
+            raise Unusable("Set PLUMBLINE_TOKEN to a Plumbline API token (a CI token of the project).")
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise Undecided(f"PLUMBLINE_URL {base_url!r} is not an http(s) URL.")
+            raise Unusable(f"PLUMBLINE_URL {base_url!r} is not an http(s) URL.")
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -74,13 +79,13 @@ class Client:
         detail = payload.get("detail") if isinstance(payload, dict) else None
         detail = detail or exc.reason
         if exc.code == 401:
-            return Undecided(
+            return Unusable(
                 f"Authentication failed (401): {detail} Check PLUMBLINE_TOKEN: it may be mistyped, expired or revoked."
             )
         if exc.code == 403:
-            return Undecided(f"Not allowed (403): {detail} A CI token reaches only its own project.")
+            return Unusable(f"Not allowed (403): {detail} A CI token reaches only its own project.")
         if exc.code == 404:
-            return Undecided(f"Not found (404): {detail} Check the project slug and PLUMBLINE_URL.")
+            return Unusable(f"Not found (404): {detail} Check the project slug and PLUMBLINE_URL.")
         if exc.code == 429:
             retry = exc.headers.get("Retry-After", "?")
             return Undecided(f"Rate limited (429): try again in {retry} s.")

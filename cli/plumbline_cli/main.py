@@ -1,7 +1,8 @@
 """``plumbline``: ask the stage gate from CI and push evaluation results. Standard library only.
 
-Exit codes of ``plumbline gate``: 0 allowed, 1 refused, 2 could not decide (unreachable, timeout, auth).
-``plumbline push-evidence``: 0 stored, 1 rejected (the payload's bad fields are printed), 2 could not push.
+Exit codes (``EXIT_CODES``, printed by ``plumbline --help``): 0 allowed or stored, 1 refused or rejected, 2 could
+not decide or push (the server could not answer now: worth a retry), 3 usage, authentication or permission error
+(the job is misconfigured: fix it, do not retry).
 ``plumbline verify-pack``: 0 intact, 1 altered (each altered, missing or unlisted file is named), 2 could not check.
 """
 
@@ -13,30 +14,57 @@ import os
 import sys
 
 from . import __version__, output, pack
-from .client import Client, Rejected, Undecided
+from .client import Client, Rejected, Undecided, Unusable
 
-ALLOWED, REFUSED, UNDECIDED = 0, 1, 2
+ALLOWED, REFUSED, UNDECIDED, UNUSABLE = 0, 1, 2, 3
+EXIT_CODES = """exit codes:
+  0  allowed (gate) or stored (push-evidence)
+  1  refused (gate) or rejected (push-evidence): the reasons or the bad fields are printed
+  2  could not decide: server unreachable, timed out, rate-limited, server error or a verdict it cannot read
+  3  usage, authentication or permission error: mistyped option, missing or bad PLUMBLINE_URL or PLUMBLINE_TOKEN,
+     revoked token, no access to the project, no such project, unreadable results file, unwritable --output
+"""
 RENDERERS = {"text": output.as_text, "json": output.as_json, "junit": output.as_junit, "sarif": output.as_sarif}
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error exits 3 (argparse's own 2 would read as "could not decide")."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(UNUSABLE, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="plumbline",
         description="Plumbline from CI. Reads PLUMBLINE_URL and PLUMBLINE_TOKEN from the environment.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"plumbline {__version__}")
     parser.add_argument("--url", default=os.environ.get("PLUMBLINE_URL", ""), help="default: $PLUMBLINE_URL")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server (default 30)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    gate = sub.add_parser("gate", help="May the project enter a stage? Exit 0 allowed, 1 refused, 2 undecided.")
+    gate = sub.add_parser(
+        "gate",
+        help="May the project enter a stage? Exit 0 allowed, 1 refused, 2 undecided, 3 usage or access error.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     gate.add_argument("--project", required=True, help="project slug")
     gate.add_argument("--stage", default="production", choices=["poc", "pilot", "production"])
     gate.add_argument("--format", default="text", choices=sorted(RENDERERS))
     gate.add_argument("--output", help="write the report to this file (the text summary still goes to stdout)")
     gate.add_argument("--sarif-location", default="README.md", help="file SARIF results point at (default README.md)")
 
-    push = sub.add_parser("push-evidence", help="Push evaluation results (Plumbline, MLflow or promptfoo JSON).")
+    push = sub.add_parser(
+        "push-evidence",
+        help="Push evaluation results (Plumbline, MLflow or promptfoo JSON).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     push.add_argument("--project", required=True, help="project slug")
     push.add_argument("--format", choices=["plumbline", "mlflow", "promptfoo"], help="default: detect")
     push.add_argument("--commit", help="git commit evaluated (must be on the branch of the project's repository)")
@@ -67,14 +95,19 @@ def _client(args) -> Client:
 
 
 def _write(path: str, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise Unusable(f"Cannot write {path}: {exc.strerror}. Check --output.") from None
 
 
 def run_gate(args) -> int:
     verdict = _client(args).request("GET", f"/api/v1/projects/{args.project}/gate", query={"stage": args.stage})
-    if not isinstance(verdict, dict) or "allowed" not in verdict:
-        raise Undecided("The server's answer is not a gate verdict; check PLUMBLINE_URL points at Plumbline.")
+    if not isinstance(verdict, dict) or not isinstance(verdict.get("allowed"), bool):
+        raise Undecided(
+            "The server's answer says neither allowed nor refused; check PLUMBLINE_URL points at Plumbline."
+        )
     if args.format == "sarif":
         report = output.as_sarif(verdict, location=args.sarif_location)
     else:
@@ -95,7 +128,7 @@ def run_push(args) -> int:
             with open(args.file, encoding="utf-8") as handle:
                 payload = json.load(handle)
     except OSError as exc:
-        raise Undecided(f"Cannot read {args.file}: {exc.strerror}.") from None
+        raise Unusable(f"Cannot read {args.file}: {exc.strerror}.") from None
     except ValueError as exc:
         print(f"plumbline: {args.file} is not valid JSON: {exc}", file=sys.stderr)
         return REFUSED
@@ -157,6 +190,9 @@ def main(argv=None) -> int:
             f"plumbline: {'could not decide' if args.command == 'gate' else 'could not push'}: {exc}", file=sys.stderr
         )
         return UNDECIDED
+    except (Unusable, Rejected) as exc:
+        print(f"plumbline: {exc}", file=sys.stderr)
+        return UNUSABLE
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
  * the visibility of every question and the progress per section, so conditional questions appear and
  * disappear without a reload. Unsaved answers wait in localStorage until the server confirms them, so a
  * failed save (network, server) is shown, retried with back-off and survives closing the browser. A conflict
- * (someone else saved the same answer first) shows both values and lets the person choose.
+ * (someone else saved the same answer first) shows both values and lets the person choose. A value the server
+ * refuses (out of range, wrong format) keeps the status line at "Not saved" until it is corrected: the message is
+ * next to the field, which is marked invalid and gets the focus back.
  */
 (function () {
   "use strict";
@@ -29,6 +31,8 @@
   var attempts = {};      // question id -> failed attempts in a row
   var conflicts = {};     // question id -> true while a conflict waits for a choice
   var blocked = {};       // question id -> true when the server refused permission (kept, not retried)
+  var refused = {};       // question id -> true while the server refuses the value on screen (not retried)
+  var lastInput = {};     // question id -> the input last edited, where a refusal points and the focus returns
   var debounce = {};
   var typing = {};        // question id -> true while an edit waits for the typing pause before saving
 
@@ -155,10 +159,15 @@
     var conflicted = Object.keys(conflicts);
     var failing = waiting.filter(function (q) { return attempts[q] || blocked[q]; });
     var text, state;
+    var refusedIds = Object.keys(refused);
     if (conflicted.length) {
       state = "error";
       text = conflicted.length + " answer" + (conflicted.length > 1 ? "s were" : " was") +
         " changed by someone else: choose which value to keep.";
+    } else if (refusedIds.length) {
+      state = "error";
+      text = "Not saved: " + refusedIds.length + " answer" + (refusedIds.length > 1 ? "s were" : " was") +
+        " refused. Correct the value marked next to " + (refusedIds.length > 1 ? "each" : "it") + ".";
     } else if (failing.length) {
       state = "error";
       text = "Not saved yet: " + failing.length + " answer" + (failing.length > 1 ? "s" : "") +
@@ -177,6 +186,21 @@
     if (!box) return;
     box.textContent = message || "";
     box.hidden = !message;
+  }
+
+  // A refused value: mark the field the person last edited as invalid and bring the focus back to it, unless
+  // they are typing elsewhere by now.
+  function markRefused(el, qid) {
+    refused[qid] = true;
+    var input = lastInput[qid] && el.contains(lastInput[qid]) ? lastInput[qid] :
+      el.querySelector(".answer-input input, .answer-input textarea");
+    if (!input) return;
+    input.setAttribute("aria-invalid", "true");
+    if (!Object.keys(typing).length && document.activeElement !== input) input.focus();
+  }
+  function clearRefused(el, qid) {
+    delete refused[qid];
+    if (el) el.querySelectorAll('[aria-invalid="true"]').forEach(function (i) { i.removeAttribute("aria-invalid"); });
   }
 
   // --- applying the server's view of the form ---
@@ -216,9 +240,24 @@
   }
 
   // --- saving ---
+  // A number input holding what is not a number ("1e") reads as empty: saving that would clear the answer.
+  function badNumber(el) {
+    return Array.prototype.filter.call(el.querySelectorAll(".answer-input input"), function (i) {
+      return i.validity && i.validity.badInput;
+    })[0];
+  }
+
   function queueSave(qid) {
     var el = questionEl(qid);
     if (!el) return;
+    var bad = badNumber(el);
+    if (bad) {
+      lastInput[qid] = bad;
+      showError(el, "Enter a number, e.g. 1200 or 12.5; what is typed is not one, so it is not saved.");
+      markRefused(el, qid);
+      updateStatus();
+      return;
+    }
     pending[qid] = readPayload(el);
     storePending(pending);
     delete conflicts[qid];
@@ -265,6 +304,7 @@
       var status = result.status, data = result.data;
       if (status === 200) {
         attempts[qid] = 0;
+        clearRefused(el, qid);
         showError(el, "");
         if (el) applyAnswer(el, data.answer);
         if (el) applyClaim(el, data.claim);
@@ -293,11 +333,12 @@
         blocked[qid] = true;
         showError(el, (data && data.detail) || "You may not change this answer.");
       } else {
-        // Refused for good (invalid value, no permission, no longer a draft): say why; keep nothing to retry.
+        // Refused for good (invalid value, no longer a draft): say why next to the field; keep nothing to retry.
         attempts[qid] = 0;
         delete pending[qid];
         storePending(pending);
         showError(el, (data && data.detail) || "The answer was refused (HTTP " + status + ").");
+        if (el) markRefused(el, qid);
       }
       updateStatus();
     }).catch(function () {
@@ -365,9 +406,13 @@
   // --- wiring ---
   function questionOf(target) { var el = target.closest(".question"); return el ? el.dataset.questionId : null; }
 
+  function noteInput(qid, target) {
+    if (target.closest(".answer-input")) lastInput[qid] = target;
+  }
   root.addEventListener("change", function (event) {
     var qid = questionOf(event.target);
     if (!qid) return;
+    noteInput(qid, event.target);
     clearTimeout(debounce[qid]);
     delete typing[qid];
     toggleJustification(questionEl(qid));
@@ -379,6 +424,7 @@
     if (t.closest(".evidence-form")) return;
     var qid = questionOf(t);
     if (!qid) return;
+    noteInput(qid, t);
     clearTimeout(debounce[qid]);
     typing[qid] = true;
     updateStatus();

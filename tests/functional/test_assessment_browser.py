@@ -253,10 +253,10 @@ def test_a_group_answer_is_filled_row_by_row_and_saved(page, login, project, mem
     page.goto(f"/assessments/{draft.pk}/?section=i.uses")
     group = page.locator('[id="q-i.uses.intended"]')
     group.get_by_role("textbox", name="Use").last.fill("Answer policy questions")
-    group.get_by_role("textbox", name="Share of requests (%)").last.fill("70")
+    group.get_by_role("spinbutton", name="Share of requests (%)").last.fill("70")
     group.get_by_role("button", name="Add a row").click()
     group.get_by_role("textbox", name="Use").last.fill("Draft replies")
-    group.get_by_role("textbox", name="Share of requests (%)").last.fill("30")
+    group.get_by_role("spinbutton", name="Share of requests (%)").last.fill("30")
     all_saved(page)
     assert draft.answers.get(question_id="i.uses.intended").value == [
         {"use": "Answer policy questions", "share": 70},
@@ -282,12 +282,12 @@ def leave_intended_uses_unsaved(context, login, member, draft):
     page.goto(f"/assessments/{draft.pk}/?section=i.uses")
     context.set_offline(True)
     group = page.locator('[id="q-i.uses.intended"]')
-    group.get_by_role("textbox", name="Share of requests (%)").first.fill("60")
+    group.get_by_role("spinbutton", name="Share of requests (%)").first.fill("60")
     group.get_by_role("textbox", name="Use").last.fill("Draft replies")
-    group.get_by_role("textbox", name="Share of requests (%)").last.fill("30")
+    group.get_by_role("spinbutton", name="Share of requests (%)").last.fill("30")
     group.get_by_role("button", name="Add a row").click()
     group.get_by_role("textbox", name="Use").last.fill("Summarise tickets")
-    group.get_by_role("textbox", name="Share of requests (%)").last.fill("10")
+    group.get_by_role("spinbutton", name="Share of requests (%)").last.fill("10")
     page.wait_for_function(
         f"() => (localStorage.getItem('plumbline:pending:{draft.pk}') || '').includes('\"share\":\"10\"')"
     )
@@ -297,7 +297,7 @@ def leave_intended_uses_unsaved(context, login, member, draft):
 
 def expect_group_rows(group, rows):
     uses = group.get_by_role("textbox", name="Use")
-    shares = group.get_by_role("textbox", name="Share of requests (%)")
+    shares = group.get_by_role("spinbutton", name="Share of requests (%)")
     expect(uses).to_have_count(len(rows) + 1)  # one row per block, then an empty one for the next
     for i, (use, share) in enumerate([*rows, ("", "")]):
         expect(uses.nth(i)).to_have_value(use)

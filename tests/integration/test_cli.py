@@ -87,17 +87,131 @@ def test_a_server_that_does_not_answer_in_time_exits_2():
     assert "did not answer within 1 s" in result.stderr
 
 
-def test_a_bad_token_exits_2_with_a_clear_message(live_server, ci_token, project):
+def test_a_bad_token_exits_3_with_a_clear_message(live_server, ci_token, project):
     result = plumbline("gate", "--project", project.slug, url=live_server.url, token="plb_not-a-real-token")
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert "Authentication failed (401): Invalid, expired or revoked API token." in result.stderr
     assert "Check PLUMBLINE_TOKEN" in result.stderr
 
 
-def test_a_missing_token_exits_2_saying_what_to_set():
+def test_a_missing_token_exits_3_saying_what_to_set():
     result = plumbline("gate", "--project", "x", url="http://127.0.0.1:9")
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert "Set PLUMBLINE_TOKEN" in result.stderr
+
+
+def test_a_url_that_is_not_http_exits_3():
+    result = plumbline("gate", "--project", "x", url="ftp://plumbline.example.com", token="plb_x")
+    assert result.returncode == 3
+    assert "is not an http(s) URL" in result.stderr
+
+
+def test_a_ci_token_asking_about_another_project_exits_3(live_server, ci_token, other_team):
+    from tests.factories import ProjectFactory
+
+    elsewhere = ProjectFactory(team=other_team)
+    result = plumbline("gate", "--project", elsewhere.slug, url=live_server.url, token=ci_token)
+    assert result.returncode == 3
+    assert "Not allowed (403)" in result.stderr
+
+
+def test_a_mistyped_project_slug_exits_3(live_server, ci_token, member):
+    _, personal = token_create(user=member, name="laptop", scope=ApiToken.Scope.READ)
+    result = plumbline("gate", "--project", "no-such-project", url=live_server.url, token=personal)
+    assert result.returncode == 3
+    assert "Not found (404)" in result.stderr
+
+
+def test_a_revoked_token_cannot_push_and_exits_3(live_server, ci_token, project, member):
+    from accounts.services import token_revoke
+
+    token_revoke(token=ApiToken.objects.get(name="CI"), actor=member)
+    result = plumbline("push-evidence", "--project", project.slug, "-", url=live_server.url, token=ci_token, stdin="{}")
+    assert result.returncode == 3
+    assert "Authentication failed (401)" in result.stderr
+    assert project.pushed_evaluations.count() == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("gate", "--projet", "x"),
+        ("gate",),
+        ("gate", "--project", "x", "--stage", "prod"),
+        ("deploy", "--project", "x"),
+        (),
+    ],
+    ids=["mistyped-flag", "missing-project", "unknown-stage", "unknown-command", "no-command"],
+)
+def test_a_usage_error_exits_3_not_2(args):
+    result = plumbline(*args, url="http://127.0.0.1:9", token="plb_x")
+    assert result.returncode == 3, result.stderr
+    assert "usage: plumbline" in result.stderr
+
+
+def test_a_missing_results_file_exits_3_naming_it(tmp_path):
+    missing = tmp_path / "eval-results.json"
+    result = plumbline("push-evidence", "--project", "x", str(missing), url="http://127.0.0.1:9", token="plb_x")
+    assert result.returncode == 3
+    assert f"Cannot read {missing}" in result.stderr
+
+
+def test_a_report_file_that_cannot_be_written_exits_3_not_1(live_server, ci_token, project, tmp_path):
+    target = tmp_path / "no-such-dir" / "gate.xml"
+    result = plumbline(
+        "gate",
+        "--project",
+        project.slug,
+        "--format",
+        "junit",
+        "--output",
+        str(target),
+        url=live_server.url,
+        token=ci_token,
+    )
+    assert result.returncode == 3
+    assert f"Cannot write {target}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_the_exit_codes():
+    result = plumbline("--help", url="http://127.0.0.1:9")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for line in (
+        "0 allowed (gate) or stored (push-evidence)",
+        "1 refused (gate) or rejected (push-evidence)",
+        "2 could not decide: server unreachable, timed out, rate-limited, server error or a verdict it cannot read",
+        "3 usage, authentication or permission error",
+    ):
+        assert line in text
+
+
+def test_a_verdict_that_says_neither_allowed_nor_refused_exits_2(tmp_path):
+    import http.server
+    import threading
+
+    class Unsure(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps({"allowed": None, "stage": "production", "reasons": []}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unsure)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = plumbline("gate", "--project", "x", url=f"http://127.0.0.1:{server.server_port}", token="plb_x")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 2
+    assert "could not decide" in result.stderr
 
 
 def test_junit_output_is_valid_and_has_one_testcase_per_requirement(live_server, ci_token, project, tmp_path):
