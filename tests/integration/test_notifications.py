@@ -389,3 +389,13 @@ def test_the_project_page_says_how_long_an_assessment_takes_before_starting(
     page = client.get("/projects/docs-qa/").content.decode()
     start = page.index("Start maturity assessment")
     assert re.search(r"about \d+ min", page[start : start + 200])
+
+
+def test_a_submission_is_not_withdrawn_over_an_open_draft_of_the_same_kind(submitted, member, reviewer):
+    services.assessment_review(assessment=submitted, reviewer=reviewer, decision="returned", comment="Again.")
+    newer = services.assessment_reopen(assessment=submitted, actor=member)
+    Assessment.objects.filter(pk=submitted.pk).update(state=Assessment.State.SUBMITTED)
+
+    with pytest.raises(services.AssessmentError, match=f"Draft #{newer.pk}"):
+        services.assessment_withdraw(assessment=submitted, actor=member)
+    assert Assessment.objects.filter(project=submitted.project, kind="maturity", state="draft").count() == 1
