@@ -22,10 +22,10 @@ logger = logging.getLogger(__name__)
 BODY_MAX = 2000
 
 
-def notify(*, event, users, project=None, title, body="", url="", dedupe_key="", exclude=None):
+def notify(*, event, users, project=None, title, body="", url="", dedupe_key="", exclude=None, emailed_ids=()):
     """One notice per person in ``users`` (active, once each, without ``exclude``, the person who acted); the ones
-    who want this event by e-mail get it after the commit. A ``dedupe_key`` a person already has is skipped.
-    Returns the notices created."""
+    who want this event by e-mail get it after the commit, except ``emailed_ids`` (people another mail already told).
+    A ``dedupe_key`` a person already has is skipped. Returns the notices created."""
     if event not in events.EVENTS:
         raise ValueError(f"Unknown notification event {event!r}")
     people, seen = [], set()
@@ -51,6 +51,7 @@ def notify(*, event, users, project=None, title, body="", url="", dedupe_key="",
                         body=body[:BODY_MAX],
                         url=url[:500],
                         dedupe_key=dedupe_key[:200],
+                        emailed_at=timezone.now() if user.pk in emailed_ids else None,
                     )
                 )
         except IntegrityError:

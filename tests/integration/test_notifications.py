@@ -368,13 +368,19 @@ def test_a_gate_verdict_change_tells_the_projects_team_only(project, member, out
     assert notices(outsider) == [] and notices(reviewer) == []
 
 
-def test_a_reassessment_due_tells_the_team_once(project, member, colleague, outsider):
+def test_a_reassessment_due_tells_the_team_once_and_mails_the_owner_once(
+    project, member, colleague, outsider, django_capture_on_commit_callbacks
+):
     from assessments.services import reassessment_reminders_send
     from tests.factories import make_approved_assessment
 
     make_approved_assessment(project, "risk", {"tier": "low"}, expires_at=timezone.now() + timedelta(days=3))
-    reassessment_reminders_send()
-    reassessment_reminders_send(today=timezone.localdate() + timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        reassessment_reminders_send()
+    # member is the technical owner: the reminder mail told them; colleague hears of it by the notice's mail
+    assert sorted(m.to[0] for m in mail.outbox) == [colleague.email, member.email]
+    with django_capture_on_commit_callbacks(execute=True):
+        reassessment_reminders_send(today=timezone.localdate() + timedelta(days=1))
 
     for person in (member, colleague):
         [notice] = notices(person, events.REASSESSMENT_DUE)
