@@ -20,6 +20,7 @@ from .models import Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 BODY_MAX = 2000
+PRUNE_BATCH = 1000
 
 
 def notify(*, event, users, project=None, title, body="", url="", dedupe_key="", exclude=None, emailed_ids=()):
@@ -135,3 +136,19 @@ def assignment_reminders_send(*, today=None):
             )
         )
     return created
+
+
+def notifications_prune(*, now=None):
+    """Delete read notices older than ``PLUMBLINE_NOTIFICATION_RETENTION_DAYS`` (unread ones stay until read), in
+    batches so one run never holds a long transaction. Returns how many went."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PLUMBLINE_NOTIFICATION_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        batch = list(
+            Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).values_list("pk", flat=True)[
+                :PRUNE_BATCH
+            ]
+        )
+        if not batch:
+            return deleted
+        deleted += Notification.objects.filter(pk__in=batch).delete()[0]

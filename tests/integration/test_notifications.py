@@ -334,9 +334,22 @@ def test_due_and_overdue_reminders_are_sent_once(draft, member, colleague, djang
     assert soon.pk != late.pk and len(mail.outbox) == 2
 
 
-def test_a_reminder_task_is_in_the_beat_schedule(settings):
+def test_the_reminder_and_prune_tasks_are_in_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "notifications.tasks.send_assignment_reminders" in tasks
+    assert {"notifications.tasks.send_assignment_reminders", "notifications.tasks.prune_notifications"} <= tasks
+
+
+def test_old_read_notices_are_pruned_and_unread_ones_kept(settings, reviewer, project):
+    settings.PLUMBLINE_NOTIFICATION_RETENTION_DAYS = 30
+    old = timezone.now() - timedelta(days=31)
+    kept_unread, gone, recent = (
+        Notification.objects.create(user=reviewer, event=events.ASSESSMENT_SUBMITTED, title=t) for t in "abc"
+    )
+    Notification.objects.filter(pk__in=[kept_unread.pk, gone.pk]).update(created_at=old)
+    Notification.objects.filter(pk__in=[gone.pk, recent.pk]).update(read_at=timezone.now())
+
+    assert notification_services.notifications_prune() == 1
+    assert sorted(Notification.objects.values_list("title", flat=True)) == ["a", "c"]
 
 
 # --- gate verdicts and re-assessments ---
