@@ -416,6 +416,12 @@ CELERY_BEAT_SCHEDULE["notifications-assignment-reminders"] = {
     "task": "notifications.tasks.send_assignment_reminders",
     "schedule": 60 * 60,
 }
+CELERY_BEAT_SCHEDULE["notifications-prune"] = {
+    "task": "notifications.tasks.prune_notifications",
+    "schedule": 24 * 60 * 60,
+}
+# Read notices older than this many days are deleted daily (unread ones stay).
+PLUMBLINE_NOTIFICATION_RETENTION_DAYS = env.int("PLUMBLINE_NOTIFICATION_RETENTION_DAYS", default=90)
 # One event (a submission, a verdict change) is told to at most this many people.
 PLUMBLINE_NOTIFICATION_MAX_RECIPIENTS = env.int("PLUMBLINE_NOTIFICATION_MAX_RECIPIENTS", default=200)
 # Assignees are told this many days before a part is due (and again once it is overdue).

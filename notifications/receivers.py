@@ -103,6 +103,8 @@ def assessment_expiring(sender, *, project_id, assessment, expired, **kwargs):
         body="Start a new one from the project page; it is pre-filled from the last one.",
         url=project.get_absolute_url(),
         dedupe_key=f"{events.REASSESSMENT_DUE}:{assessment.pk}:{assessment.expires_at.isoformat()}:{expired}",
+        # the owners with an address just got the re-assessment reminder mail (assessments.services)
+        emailed_ids={u.pk for u in (project.business_owner, project.technical_owner) if u is not None and u.email},
     )
 
 

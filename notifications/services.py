@@ -20,12 +20,13 @@ from .models import Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 BODY_MAX = 2000
+PRUNE_BATCH = 1000
 
 
-def notify(*, event, users, project=None, title, body="", url="", dedupe_key="", exclude=None):
+def notify(*, event, users, project=None, title, body="", url="", dedupe_key="", exclude=None, emailed_ids=()):
     """One notice per person in ``users`` (active, once each, without ``exclude``, the person who acted); the ones
-    who want this event by e-mail get it after the commit. A ``dedupe_key`` a person already has is skipped.
-    Returns the notices created."""
+    who want this event by e-mail get it after the commit, except ``emailed_ids`` (people another mail already told).
+    A ``dedupe_key`` a person already has is skipped. Returns the notices created."""
     if event not in events.EVENTS:
         raise ValueError(f"Unknown notification event {event!r}")
     people, seen = [], set()
@@ -51,6 +52,7 @@ def notify(*, event, users, project=None, title, body="", url="", dedupe_key="",
                         body=body[:BODY_MAX],
                         url=url[:500],
                         dedupe_key=dedupe_key[:200],
+                        emailed_at=timezone.now() if user.pk in emailed_ids else None,
                     )
                 )
         except IntegrityError:
@@ -134,3 +136,19 @@ def assignment_reminders_send(*, today=None):
             )
         )
     return created
+
+
+def notifications_prune(*, now=None):
+    """Delete read notices older than ``PLUMBLINE_NOTIFICATION_RETENTION_DAYS`` (unread ones stay until read), in
+    batches so one run never holds a long transaction. Returns how many went."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PLUMBLINE_NOTIFICATION_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        batch = list(
+            Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).values_list("pk", flat=True)[
+                :PRUNE_BATCH
+            ]
+        )
+        if not batch:
+            return deleted
+        deleted += Notification.objects.filter(pk__in=batch).delete()[0]

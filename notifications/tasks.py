@@ -17,3 +17,8 @@ def send_notification_emails(self, ids):
 @shared_task(soft_time_limit=300, time_limit=330)
 def send_assignment_reminders():
     return services.assignment_reminders_send()
+
+
+@shared_task(soft_time_limit=300, time_limit=330)
+def prune_notifications():
+    return services.notifications_prune()

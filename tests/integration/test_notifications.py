@@ -334,9 +334,22 @@ def test_due_and_overdue_reminders_are_sent_once(draft, member, colleague, djang
     assert soon.pk != late.pk and len(mail.outbox) == 2
 
 
-def test_a_reminder_task_is_in_the_beat_schedule(settings):
+def test_the_reminder_and_prune_tasks_are_in_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "notifications.tasks.send_assignment_reminders" in tasks
+    assert {"notifications.tasks.send_assignment_reminders", "notifications.tasks.prune_notifications"} <= tasks
+
+
+def test_old_read_notices_are_pruned_and_unread_ones_kept(settings, reviewer, project):
+    settings.PLUMBLINE_NOTIFICATION_RETENTION_DAYS = 30
+    old = timezone.now() - timedelta(days=31)
+    kept_unread, gone, recent = (
+        Notification.objects.create(user=reviewer, event=events.ASSESSMENT_SUBMITTED, title=t) for t in "abc"
+    )
+    Notification.objects.filter(pk__in=[kept_unread.pk, gone.pk]).update(created_at=old)
+    Notification.objects.filter(pk__in=[gone.pk, recent.pk]).update(read_at=timezone.now())
+
+    assert notification_services.notifications_prune() == 1
+    assert sorted(Notification.objects.values_list("title", flat=True)) == ["a", "c"]
 
 
 # --- gate verdicts and re-assessments ---
@@ -368,13 +381,19 @@ def test_a_gate_verdict_change_tells_the_projects_team_only(project, member, out
     assert notices(outsider) == [] and notices(reviewer) == []
 
 
-def test_a_reassessment_due_tells_the_team_once(project, member, colleague, outsider):
+def test_a_reassessment_due_tells_the_team_once_and_mails_the_owner_once(
+    project, member, colleague, outsider, django_capture_on_commit_callbacks
+):
     from assessments.services import reassessment_reminders_send
     from tests.factories import make_approved_assessment
 
     make_approved_assessment(project, "risk", {"tier": "low"}, expires_at=timezone.now() + timedelta(days=3))
-    reassessment_reminders_send()
-    reassessment_reminders_send(today=timezone.localdate() + timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        reassessment_reminders_send()
+    # member is the technical owner: the reminder mail told them; colleague hears of it by the notice's mail
+    assert sorted(m.to[0] for m in mail.outbox) == [colleague.email, member.email]
+    with django_capture_on_commit_callbacks(execute=True):
+        reassessment_reminders_send(today=timezone.localdate() + timedelta(days=1))
 
     for person in (member, colleague):
         [notice] = notices(person, events.REASSESSMENT_DUE)
@@ -389,3 +408,13 @@ def test_the_project_page_says_how_long_an_assessment_takes_before_starting(
     page = client.get("/projects/docs-qa/").content.decode()
     start = page.index("Start maturity assessment")
     assert re.search(r"about \d+ min", page[start : start + 200])
+
+
+def test_a_submission_is_not_withdrawn_over_an_open_draft_of_the_same_kind(submitted, member, reviewer):
+    services.assessment_review(assessment=submitted, reviewer=reviewer, decision="returned", comment="Again.")
+    newer = services.assessment_reopen(assessment=submitted, actor=member)
+    Assessment.objects.filter(pk=submitted.pk).update(state=Assessment.State.SUBMITTED)
+
+    with pytest.raises(services.AssessmentError, match=f"Draft #{newer.pk}"):
+        services.assessment_withdraw(assessment=submitted, actor=member)
+    assert Assessment.objects.filter(project=submitted.project, kind="maturity", state="draft").count() == 1
