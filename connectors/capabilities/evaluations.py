@@ -180,7 +180,7 @@ def _recent(view, options, now) -> CheckOutcome:
             check_id,
             FAIL,
             f"{len(view.runs)} evaluation(s) exist but none is linked to the current version "
-            f"{view.current_version}; evaluate the current version.",
+            f"{view.current_version or 'of ' + view.where}; evaluate the current version.",
             facts,
         )
     newest = current[0]

@@ -99,3 +99,38 @@ def test_the_validator_refuses_a_binding_to_a_check_no_connector_provides():
 def test_the_validator_accepts_new_and_old_ids(check_id):
     report = validate_text(_binding(check_id))
     assert report.ok, [p.message for p in report.problems]
+
+
+def test_a_gate_policy_naming_an_old_id_is_met_by_the_check_it_became():
+    import copy
+    from datetime import UTC, datetime
+
+    from connectors.reading import effective_state
+    from gates.policy import DEFAULT_RULES, AssessmentFact, CheckFact, GateFacts, evaluate
+
+    now = datetime(2026, 12, 4, 12, tzinfo=UTC)
+    rules = copy.deepcopy(DEFAULT_RULES)
+    rules["stages"]["production"]["checks"] = [{"id": "mlflow.traces_present"}]
+    fact = CheckFact(
+        "traces.present",
+        effective_state(state="fail", expires_at=now + timedelta(hours=1), now=now, waived_until=None),
+        "No production traces.",
+        now,
+        now + timedelta(hours=1),
+        "tracking",
+        None,
+        stored_state="fail",
+    )
+    assessments = {
+        kind: AssessmentFact(id=i, decided_at=now, expires_at=now + timedelta(days=60), result=result)
+        for i, (kind, result) in enumerate(
+            {
+                "impact": {"recommendation": "proceed"},
+                "risk": {"tier": "medium"},
+                "maturity": {"verified_level": 2, "claimed_level": 2, "blocking": []},
+            }.items()
+        )
+    }
+    facts = GateFacts("docs-qa", "pilot", {}, assessments, {"traces.present": (fact,)}, now, "/reports/x.pdf")
+    verdict = evaluate(rules, facts, stage="production", policy_version=1)
+    assert verdict.reasons == ("Check traces.present fails on tracking: No production traces.",)
