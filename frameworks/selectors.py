@@ -261,7 +261,10 @@ def project_framework(*, project, framework_key, now=None, facts=None) -> Framew
         generated_at=now,
         assessments=facts.assessments,
         rows=rows,
-        summary=status.summary([r.status for r in rows]),
+        summary={
+            **status.summary([r.status for r in rows]),
+            "with_verified_evidence": sum(1 for r in rows if r.applicable and r.verified_count),
+        },
     )
 
 

@@ -44,13 +44,19 @@ class SummarySerializer(serializers.Serializer):
     claimed_pct = serializers.FloatField(allow_null=True, help_text="Controls claimed in place, verified or not.")
 
 
+class ProjectSummarySerializer(SummarySerializer):
+    with_verified_evidence = serializers.IntegerField(
+        help_text="Applicable controls with at least one part verified by evidence (fully verified or not)."
+    )
+
+
 class FrameworkSummarySerializer(serializers.Serializer):
     key = serializers.CharField()
     framework = serializers.CharField()
     edition = serializers.CharField()
     version = serializers.CharField(help_text="Version of the crosswalk file.")
     title = serializers.CharField()
-    summary = SummarySerializer()
+    summary = ProjectSummarySerializer()
 
 
 class FrameworkReportSerializer(FrameworkSummarySerializer):

@@ -49,6 +49,18 @@ def test_the_api_gives_each_framework_with_verified_beside_claimed(client_as, me
                            "eu-ai-act-annex-iv-2024", "owasp-llm-2025"}  # fmt: skip
     iso = by_key["iso42001-2023"]["summary"]
     assert iso["total"] == 38 and iso["verified_pct"] == 0.0 and iso["counts"]["contradicted"] >= 1
+    assert iso["with_verified_evidence"] == 0
+
+
+def test_controls_with_some_verified_evidence_are_counted_beside_fully_verified_ones(client_as, member, project):
+    make_recorded_assessment(
+        project, "maturity", {"maturity.documentation.architecture": "yes", "maturity.code_quality.docs_as_code": "yes"}
+    )
+    make_check_result(project, "git.architecture_doc_present", "pass")
+    iso = next(
+        f for f in client_as(member).get("/api/v1/projects/docs-qa/frameworks/").json() if f["key"] == "iso42001-2023"
+    )
+    assert iso["summary"]["counts"]["verified"] < iso["summary"]["with_verified_evidence"]
 
 
 def test_a_control_row_says_why_with_the_failing_check(client_as, member, assessed):
