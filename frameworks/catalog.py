@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from connectors.check_ids import ALIASES, canonical
 from connectors.loading import all_check_specs
 from questionnaires import validation as questionnaire_validation
 
@@ -81,7 +82,9 @@ def known_question_ids() -> frozenset:
 
 
 def known_check_ids() -> frozenset:
-    return frozenset(all_check_specs())
+    """Every check id a crosswalk may name: the installed connectors' checks and the old ids that resolve to them."""
+    current = frozenset(all_check_specs())
+    return current | frozenset(old for old, new in ALIASES.items() if new in current)
 
 
 def validate(paths=None) -> list[validation.Report]:
@@ -101,7 +104,8 @@ def _build(data) -> Framework:
             group_title=g["title"],
             reasoning=c["reasoning"],
             questions=tuple(c.get("questions", ())),
-            checks=tuple(c.get("checks", ())),
+            # by their current ids: a crosswalk naming an old alias (mlflow.traces_present) means the new check
+            checks=tuple(dict.fromkeys(canonical(check_id) for check_id in c.get("checks", ()))),
             inventory=tuple(c.get("inventory", ())),
             role=c.get("role", ""),
             applies_when=c.get("applies_when", ""),
