@@ -69,6 +69,15 @@ def _group_for_xdist(config, items):
 
 
 @pytest.fixture(autouse=True)
+def fresh_questionnaire_definitions():
+    """Questionnaire definitions are cached per process by version id (versions are immutable); a test database
+    rolled back on SQLite hands the same id to another version, so each test starts with an empty cache."""
+    from assessments import selectors
+
+    selectors._DEFINITIONS.clear()
+
+
+@pytest.fixture(autouse=True)
 def cache_key_prefix(settings):
     """A fresh cache namespace per test: rate-limit counts and connector slots never leak between tests, and the
     shared Redis (the integration run's cache, also Celery's broker) is never flushed under a running worker."""
