@@ -41,14 +41,14 @@ class GatesConfig(AppConfig):
 
         from . import receivers
         from .models import GatePolicy
-        from .selectors import expected_kinds_by_stage
+        from .selectors import expected_kinds_by_stage, stage_refusals
         from .services import project_move_stage
 
         post_migrate.connect(ensure_default_policy, sender=self)
         # The attention page lists projects missing an assessment their stage's gate requires.
         expected_kinds_from(expected_kinds_by_stage)
         # Every stage the inventory writes (create, update, import, API, pages) goes through this gate.
-        stage_gate.register(project_move_stage)
+        stage_gate.register(project_move_stage, stage_refusals)
         for signal in (
             connector_signals.check_results_stored,
             connector_signals.waiver_changed,
