@@ -75,7 +75,11 @@ class AssessmentDetailView(View):
         position = [s["id"] for s in index.sections].index(section_id)
         can_edit = permissions.can_edit_project(request.user, assessment.project)
         discrepancies = selectors.discrepancies(index, state.answers, state.evidence)
-        evidence_error = request.session.pop(EVIDENCE_ERROR, None)
+        evidence_error = request.session.get(EVIDENCE_ERROR)
+        if evidence_error and evidence_error.get("assessment_id") == assessment.pk:
+            del request.session[EVIDENCE_ERROR]
+        else:
+            evidence_error = None
         questions = [
             _question_item(question, state, discrepancies, evidence_error) for question in section.get("questions", [])
         ]
@@ -284,7 +288,12 @@ def evidence_add_view(request, pk, question_id):
         messages.success(request, "Evidence attached.")
     except ValidationError as exc:
         field = "file" if "file" in getattr(exc, "message_dict", {}) else "url"
-        request.session[EVIDENCE_ERROR] = {"question_id": question_id, "field": field, "message": _first_error(exc)}
+        request.session[EVIDENCE_ERROR] = {
+            "assessment_id": assessment.pk,
+            "question_id": question_id,
+            "field": field,
+            "message": _first_error(exc),
+        }
         # No fragment: the browser would then skip the autofocus that brings the person to the refused input.
         return redirect(f"{assessment.get_absolute_url()}?section={section_id}")
     except (services.AssessmentError, PermissionDenied) as exc:

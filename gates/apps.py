@@ -44,14 +44,14 @@ class GatesConfig(AppConfig):
 
         from . import receivers
         from .models import GatePolicy
-        from .selectors import expected_kinds_by_stage
+        from .selectors import expected_kinds_by_stage, stage_refusals
         from .services import project_move_stage
 
         post_migrate.connect(ensure_default_policy, sender=self)
         # The attention page lists projects missing an assessment their stage's gate requires.
         expected_kinds_from(expected_kinds_by_stage)
         # Every stage the inventory writes (create, update, import, API, pages) goes through this gate.
-        stage_gate.register(project_move_stage)
+        stage_gate.register(project_move_stage, stage_refusals)
         # Pushes are judged on the thresholds Plumbline holds (the refresh of the pushed check asks here).
         pushed.thresholds_from(receivers.thresholds_of)
         assessment_signals.assessment_decided.connect(receivers.push_rejudged, dispatch_uid="gates-push-rejudged")

@@ -112,6 +112,22 @@ def gate_verdict(*, project, stage):
     return evaluate(rules, facts, stage=stage, policy_version=version)
 
 
+def stage_refusals(*, project) -> dict[str, tuple[str, ...]]:
+    """``{stage: the gate's reasons}`` for each move forward the policy in force refuses now, nearest first: what
+    the project form leaves out (the gate itself still decides every move, ``services.project_move_stage``)."""
+    from .services import is_forward
+
+    rules, version, facts = gate_facts(project=project)
+    refused = {}
+    for stage in (s.value for s in STAGE_ORDER):
+        if stage == project.stage or not is_forward(project.stage, stage):
+            continue
+        verdict = evaluate(rules, facts, stage=stage, policy_version=version)
+        if not verdict.allowed:
+            refused[stage] = verdict.refusal_lines
+    return refused
+
+
 def next_stages(stage) -> list[str]:
     """The gated stages after the current one, nearest first; production is always among them when ahead."""
     order = [s.value for s in STAGE_ORDER]

@@ -10,7 +10,8 @@ from accounts import permissions
 from accounts.models import User
 from config import limits
 
-from .choices import COMPONENT_ATTRIBUTES, ComponentKind
+from . import stage_gate
+from .choices import COMPONENT_ATTRIBUTES, ComponentKind, Stage
 from .hooks import connectors_described
 from .models import PROJECT_EDITABLE_FIELDS, Component, Project, Team
 from .services import component_validate
@@ -55,6 +56,22 @@ class ProjectForm(forms.ModelForm):
             self.initial["links"] = "\n".join(f"{link['label']} | {link['url']}" for link in self.instance.links or [])
             self.fields["slug"].disabled = True
             self.fields["slug"].help_text = "The slug is the project's address and cannot change."
+            self._leave_out_refused_stages()
+
+    def _leave_out_refused_stages(self):
+        """Offer no stage the gate refuses now; say which are held back and what the nearest one lacks."""
+        refused = stage_gate.refused_moves(project=self.instance)
+        if not refused:
+            return
+        field = self.fields["stage"]
+        field.choices = [(value, label) for value, label in field.choices if value not in refused]
+        labels = ", ".join(str(Stage(stage).label) for stage in refused)
+        nearest, reasons = next(iter(refused.items()))
+        shown = " ".join(reasons[:3]) + (f" (and {len(reasons) - 3} more)" if len(reasons) > 3 else "")
+        field.help_text = (
+            f"Not offered until the stage gate allows them: {labels}. "
+            f"For {Stage(nearest).label}: {shown} The project page's stage gate panel lists every requirement."
+        )
 
     def clean_tags(self):
         return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]

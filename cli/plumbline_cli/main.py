@@ -20,7 +20,8 @@ ALLOWED, REFUSED, UNDECIDED, UNUSABLE = 0, 1, 2, 3
 EXIT_CODES = """exit codes:
   0  allowed (gate) or stored (push-evidence)
   1  refused (gate) or rejected (push-evidence): the reasons or the bad fields are printed
-  2  could not decide: server unreachable, timed out, rate-limited, server error or a verdict it cannot read
+  2  could not decide: server unreachable, timed out, rate-limited, server error, a verdict it cannot read, or a
+     gate refused only by requirements that could not be verified (nothing known fails)
   3  usage, authentication or permission error: mistyped option, missing or bad PLUMBLINE_URL or PLUMBLINE_TOKEN,
      revoked token, no access to the project, no such project, unreadable results file, unwritable --output
 """
@@ -104,6 +105,7 @@ def _write(path: str, text: str) -> None:
 
 def run_gate(args) -> int:
     verdict = _client(args).request("GET", f"/api/v1/projects/{args.project}/gate", query={"stage": args.stage})
+    outcome = output.decision(verdict)
     if not isinstance(verdict, dict) or not isinstance(verdict.get("allowed"), bool):
         raise Undecided(
             "The server's answer says neither allowed nor refused; check PLUMBLINE_URL points at Plumbline."
@@ -117,7 +119,10 @@ def run_gate(args) -> int:
         sys.stdout.write(output.as_text(verdict))
     else:
         sys.stdout.write(report)
-    return ALLOWED if verdict["allowed"] else REFUSED
+    if outcome == "undecided":
+        unverified = [r.get("message", "") for r in verdict.get("requirements") or [] if r.get("status") == "unknown"]
+        print(f"plumbline: could not decide: could not be verified: {'; '.join(unverified)}", file=sys.stderr)
+    return {"allowed": ALLOWED, "refused": REFUSED, "undecided": UNDECIDED}[outcome]
 
 
 def run_push(args) -> int:

@@ -11,6 +11,19 @@ from . import __version__
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 
+def decision(verdict: dict) -> str:
+    """``allowed``, ``refused`` (a requirement is known to fail) or ``undecided``: the server's answer says neither,
+    or it refuses only because requirements could not be verified (unknown: Plumbline could not look)."""
+    if not isinstance(verdict, dict) or not isinstance(verdict.get("allowed"), bool):
+        return "undecided"
+    if verdict["allowed"]:
+        return "allowed"
+    statuses = [r.get("status") for r in verdict.get("requirements") or [] if isinstance(r, dict)]
+    if "unknown" in statuses and "failed" not in statuses:
+        return "undecided"
+    return "refused"
+
+
 def informational_unknowns(verdict: dict) -> list:
     """Unknown checks that do not block (those that block are requirements with status ``unknown``)."""
     blocking = {r["message"] for r in verdict.get("requirements", []) if r["status"] == "unknown"}
@@ -49,9 +62,16 @@ def why_lines(verdict: dict) -> list:
     return out
 
 
+HEADLINES = {
+    "allowed": "ALLOWED",
+    "refused": "REFUSED",
+    "undecided": "UNDECIDED (refused until the requirements that could not be verified are; nothing known fails)",
+}
+
+
 def as_text(verdict: dict) -> str:
-    decision = "ALLOWED" if verdict["allowed"] else "REFUSED"
-    lines = [f"{verdict['project']} → {verdict['stage']}: {decision}", _level_line(verdict)]
+    headline = HEADLINES[decision(verdict)]
+    lines = [f"{verdict['project']} → {verdict['stage']}: {headline}", _level_line(verdict)]
     why = why_lines(verdict)
     if why:
         lines.append("Why (most unblocking first):")

@@ -200,7 +200,7 @@
   }
   function clearRefused(el, qid) {
     delete refused[qid];
-    if (el) el.querySelectorAll('[aria-invalid="true"]').forEach(function (i) { i.removeAttribute("aria-invalid"); });
+    if (el) el.querySelectorAll('.answer-input [aria-invalid="true"]').forEach(function (i) { i.removeAttribute("aria-invalid"); });
   }
 
   // --- applying the server's view of the form ---

@@ -68,6 +68,14 @@ def test_a_refused_gate_exits_1_and_prints_the_reasons(live_server, ci_token, pr
     assert "? Check ci.eval_results_recent has no result yet" in result.stdout
 
 
+def test_a_gate_refused_only_by_checks_that_could_not_be_verified_exits_2(live_server, ci_token, project):
+    result = plumbline("gate", "--project", project.slug, url=live_server.url, token=ci_token)
+    assert result.returncode == 2
+    assert f"{project.slug} → production: UNDECIDED" in result.stdout
+    assert "? Check ci.eval_results_recent has no result yet" in result.stdout
+    assert "could not decide: could not be verified: Check ci.eval_results_recent has no result yet" in result.stderr
+
+
 def test_an_unreachable_server_exits_2():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -181,7 +189,8 @@ def test_help_lists_the_exit_codes():
     for line in (
         "0 allowed (gate) or stored (push-evidence)",
         "1 refused (gate) or rejected (push-evidence)",
-        "2 could not decide: server unreachable, timed out, rate-limited, server error or a verdict it cannot read",
+        "2 could not decide: server unreachable, timed out, rate-limited, server error, a verdict it cannot read, or a"
+        " gate refused only by requirements that could not be verified",
         "3 usage, authentication or permission error",
     ):
         assert line in text
@@ -227,14 +236,14 @@ def test_junit_output_is_valid_and_has_one_testcase_per_requirement(live_server,
         url=live_server.url,
         token=ci_token,
     )
-    assert result.returncode == 1
     schema = xmlschema.XMLSchema(DATA / "junit-10.xsd")
     schema.validate(report)
     suite = schema.to_dict(report)["testsuite"][0]
     # 3 assessments, the level, 6 checks (monitoring is one any_of; a RAG project: index_fresh and chunk sources)
     assert suite["@tests"] == "10"
     assert suite["@errors"] == "1"  # ci.eval_results_recent: no result yet
-    assert "REFUSED" in result.stdout
+    assert result.returncode == 2  # refused only by what could not be verified
+    assert "UNDECIDED" in result.stdout
 
 
 def test_sarif_output_is_valid_with_one_result_per_failing_item(live_server, ci_token, project, tmp_path):

@@ -192,3 +192,12 @@ def test_a_number_question_with_a_step_takes_only_values_on_that_step():
     )
     report = validate_text(definition)
     assert not [p for p in report.problems if "step" in str(p)], report.problems
+
+
+def test_an_evidence_error_waits_for_its_own_assessment(member_client, maturity, project, member):
+    other = services.assessment_start(project=project, kind="impact", actor=member)
+    member_client.post(reverse("assessments:evidence-add", args=[maturity.pk, "m.docs.architecture"]), data={})
+    elsewhere = member_client.get(other.get_absolute_url()).content.decode()
+    assert "Nothing to attach" not in elsewhere
+    html = member_client.get(maturity.get_absolute_url() + "?section=m.docs").content.decode()
+    assert "Nothing to attach" in evidence_form(html, "m.docs.architecture")
