@@ -312,3 +312,27 @@ def test_admins_manage_approver_groups_through_the_api(client, admin_user, revie
     changed = client.patch("/api/v1/approver-groups/legal/", {"members": []}, "application/json")
     assert changed.json()["members"] == []
     assert selectors.approver_domains(reviewer) == set()
+
+
+def test_admins_manage_approver_groups_in_the_admin_site_and_it_is_audited(client, admin_user, reviewer):
+    from assessments.models import ApproverGroup
+    from registry.models import ChangeRecord
+
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/assessments/approvergroup/add/",
+        {"domain": "privacy", "name": "Privacy", "description": "", "members": [reviewer.pk]},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(ApproverGroup.objects.get(domain="privacy").members.all()) == [reviewer]
+    change = ChangeRecord.objects.get(object_type="approvergroup")
+    assert change.changes["members"] == [None, ["reviewer"]] and change.actor == admin_user
+
+
+def test_a_staff_reviewer_cannot_open_the_approver_group_admin(client, reviewer):
+    reviewer.is_staff = True
+    reviewer.save()
+    client.force_login(reviewer)
+    assert client.get("/admin/assessments/approvergroup/").status_code == 403
