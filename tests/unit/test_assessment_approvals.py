@@ -254,9 +254,12 @@ def test_the_record_page_shows_pending_approvals_and_the_project_page_open_condi
         submitted, approvers["security"], conditions=[{"text": "Pen test", "owner": member, "due_on": date(2027, 2, 1)}]
     )
     client.force_login(member)
-    assert (
-        "1 of 3 approvals: waiting for legal, privacy" in client.get(f"/assessments/{submitted.pk}/").content.decode()
-    )
+    record_page = client.get(f"/assessments/{submitted.pk}/").content.decode()
+    assert "1 of 3 approvals: waiting for legal, privacy" in record_page
+    assert "How condition 1 was met" in record_page  # the owner may close it
+    client.force_login(approvers["legal"])
+    assert "How condition 1 was met" not in client.get(f"/assessments/{submitted.pk}/").content.decode()
+    client.force_login(member)
     project_page = client.get(f"/projects/{project.slug}/").content.decode()
     assert "Open conditions of approval (1)" in project_page and "Pen test" in project_page
 
