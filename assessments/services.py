@@ -550,7 +550,7 @@ def assessment_review(*, assessment, reviewer, decision, comment="", domain="", 
         raise ValidationError({"comment": ["Say what the team should change when returning an assessment."]})
     with transaction.atomic():
         locked = (
-            Assessment.objects.select_for_update()
+            Assessment.objects.select_for_update(of=("self",))
             .select_related("questionnaire", "project", "submitted_by")
             .get(pk=assessment.pk)
         )
