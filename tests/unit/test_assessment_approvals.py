@@ -65,6 +65,11 @@ def test_a_policy_missing_a_tier_or_naming_a_domain_twice_is_refused_with_its_pa
     }
 
 
+def test_a_domain_approver_fills_their_domain_before_an_any_reviewer_step():
+    current = approvals.status(("any", "security"), [], "medium")
+    assert approvals.open_steps_for(current, user_id=1, domains={"security"}, is_reviewer=True) == ["security", "any"]
+
+
 def test_the_status_says_how_many_approvals_and_who_is_awaited():
     given = [approvals.Signoff(1, "sec", "security")]
     current = approvals.status(("security", "legal", "privacy"), given, "high")
