@@ -228,7 +228,8 @@ def _approve_every_domain(assessment, reviewer):
     while assessment.state == Assessment.State.SUBMITTED:
         step = selectors.approval_status(assessment).waiting[0]
         if step == "any":
-            approver = reviewer if reviewer.pk not in used else None
+            others = User.objects.filter(role=User.Role.REVIEWER).exclude(pk__in=used).order_by("username")
+            approver = reviewer if reviewer.pk not in used else others.first()
         else:
             group = ApproverGroup.objects.filter(domain=step).first()
             approver = group.members.exclude(pk__in=used).first() if group else None

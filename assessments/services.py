@@ -608,6 +608,7 @@ def assessment_review(*, assessment, reviewer, decision, comment="", domain="", 
                 conditions=kept_conditions,
                 policy_version=version,
                 tier=status_after.tier,
+                required=status_after.required,
                 now=now,
             ),
         )

@@ -344,3 +344,14 @@ def test_a_staff_reviewer_cannot_open_the_approver_group_admin(client, reviewer)
     reviewer.save()
     client.force_login(reviewer)
     assert client.get("/admin/assessments/approvergroup/").status_code == 403
+
+
+def test_a_decided_assessment_keeps_the_sign_offs_it_needed_when_the_tier_changes_later(
+    submitted, project, high_tier, approvers
+):
+    for domain in ("security", "legal", "privacy"):
+        approve(submitted, approvers[domain])
+    high_tier.result = {"model": "risk", "tier": "low"}
+    high_tier.save()
+    status = selectors.approval_status(selectors.assessment_with_answers(submitted.pk))
+    assert status.complete and status.summary() == "3 of 3 approvals"
