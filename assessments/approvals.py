@@ -123,8 +123,9 @@ def status(required, given, tier) -> ApprovalStatus:
 
 
 def open_steps_for(current: ApprovalStatus, *, user_id, domains, is_reviewer) -> list[str]:
-    """The waiting sign-offs this person may give now: a domain they belong to, or ``any`` when they review or
-    belong to some approver group; nobody signs twice."""
+    """The waiting sign-offs this person may give now, their domains first (so a security approver fills the
+    security sign-off before a reviewer's): a domain they belong to, or ``any`` when they review or belong to
+    some approver group; nobody signs twice."""
     if any(s.user_id == user_id for s in current.given):
         return []
     steps = []
@@ -134,4 +135,4 @@ def open_steps_for(current: ApprovalStatus, *, user_id, domains, is_reviewer) ->
                 steps.append(step)
         elif step in domains:
             steps.append(step)
-    return steps
+    return sorted(steps, key=lambda step: step == ANY)

@@ -223,24 +223,25 @@ def _approve_every_domain(assessment, reviewer):
     """One sign-off per domain the approval policy asks, each by a member of that approver group (the reviewer
     for ``any``), acknowledging whatever claim the evidence contradicts."""
     used = set()
+    claims = selectors.contradicted_claims(assessment)
+    acknowledgements = {c["question_id"]: "Known gap, tracked in the team backlog." for c in claims}
     while assessment.state == Assessment.State.SUBMITTED:
-        status = selectors.approval_status(selectors.assessment_with_answers(assessment.pk))
-        step = status.waiting[0]
+        step = selectors.approval_status(assessment).waiting[0]
         if step == "any":
-            approver = reviewer if reviewer.pk not in used else None
+            others = User.objects.filter(role=User.Role.REVIEWER).exclude(pk__in=used).order_by("username")
+            approver = reviewer if reviewer.pk not in used else others.first()
         else:
             group = ApproverGroup.objects.filter(domain=step).first()
             approver = group.members.exclude(pk__in=used).first() if group else None
         if approver is None:
             logger.warning("No demo approver for %s; assessment #%s stays submitted.", step, assessment.pk)
             return
-        claims = selectors.contradicted_claims(selectors.assessment_with_answers(assessment.pk))
         services.assessment_review(
             assessment=assessment,
             reviewer=approver,
             decision="approved",
             domain=step,
-            acknowledgements={c["question_id"]: "Known gap, tracked in the team backlog." for c in claims},
+            acknowledgements=acknowledgements,
         )
         used.add(approver.pk)
         assessment.refresh_from_db()

@@ -103,9 +103,12 @@ def build(*, version, project, context, assessment, answers, visible, evidence, 
     }
 
 
-def signoff(*, reviewer, decision, step, comment, acknowledgements, conditions, policy_version, tier, now) -> dict:
-    """One decision as the record keeps it: who approved or returned, for which sign-off, under which policy and
-    tier, the contradicted claims acknowledged (each with its note) and the conditions attached."""
+def signoff(
+    *, reviewer, decision, step, comment, acknowledgements, conditions, policy_version, tier, required, now
+) -> dict:
+    """One decision as the record keeps it: who approved or returned, for which sign-off, under which policy,
+    tier and required sign-offs, the contradicted claims acknowledged (each with its note) and the conditions
+    attached."""
     return {
         "by": reviewer.username,
         "decision": decision,
@@ -114,6 +117,7 @@ def signoff(*, reviewer, decision, step, comment, acknowledgements, conditions, 
         "at": now.isoformat(),
         "policy_version": policy_version,
         "tier": tier,
+        "required": list(required),
         "acknowledgements": [dict(a) for a in acknowledgements],
         "conditions": [
             {"text": c["text"], "owner": c["owner"].username, "due_on": _iso(c["due_on"])} for c in conditions

@@ -413,15 +413,20 @@ def approval_tier(assessment):
 
 
 def approval_status(assessment, *, rules=None):
-    """``approvals.ApprovalStatus`` of a submitted or decided assessment under the policy in force."""
-    if rules is None:
-        rules, _version = approval_policy_in_force()
-    tier = approval_tier(assessment)
+    """``approvals.ApprovalStatus`` of an assessment: while submitted, under the policy in force and today's tier;
+    once decided, as its record's last decision says it stood (a later risk assessment does not change what an
+    approval needed)."""
     given = [
         approvals.Signoff(r.reviewer_id, r.reviewer.username if r.reviewer else "?", r.domain or approvals.ANY)
         for r in sorted(assessment.reviews.all(), key=lambda r: (r.at, r.pk))
         if r.decision == Review.Decision.APPROVED
     ]
+    last = ((assessment.record or {}).get("signoffs") or [{}])[-1]
+    if assessment.state != Assessment.State.SUBMITTED and "required" in last:
+        return approvals.status(tuple(last["required"]), given, last.get("tier") or "unknown")
+    if rules is None:
+        rules, _version = approval_policy_in_force()
+    tier = approval_tier(assessment)
     return approvals.status(approvals.required_signoffs(rules, assessment.kind, tier), given, tier)
 
 

@@ -21,8 +21,8 @@ from questionnaires.visibility import visible_question_ids
 from registry.audit import record_change
 from registry.models import ChangeRecord, Project
 
+from . import approvals, selectors, signals, uploads
 from . import record as frozen
-from . import selectors, signals, uploads
 from .models import (
     Answer,
     AnswerEvidence,
@@ -566,11 +566,10 @@ def assessment_review(*, assessment, reviewer, decision, comment="", domain="", 
         raise ValidationError({"comment": ["Say what the team should change when returning an assessment."]})
     with transaction.atomic():
         locked = (
-            Assessment.objects.select_for_update()
+            Assessment.objects.select_for_update(of=("self",))
             .select_related("questionnaire", "project", "submitted_by")
             .get(pk=assessment.pk)
         )
-        locked = selectors.assessment_with_answers(locked.pk)
         rules, version = selectors.approval_policy_in_force()
         options = selectors.review_options(locked, reviewer, rules=rules, version=version)
         if locked.state != Assessment.State.SUBMITTED:
@@ -608,7 +607,11 @@ def assessment_review(*, assessment, reviewer, decision, comment="", domain="", 
             for c in kept_conditions
         )
         if decision == Review.Decision.APPROVED:
-            status_after = selectors.approval_status(selectors.assessment_with_answers(locked.pk), rules=rules)
+            status_after = approvals.status(
+                options.status.required,
+                [*options.status.given, approvals.Signoff(reviewer.pk, reviewer.username, step)],
+                options.status.tier,
+            )
         final = decision == Review.Decision.RETURNED or status_after.complete
         record = frozen.with_signoff(
             locked.record or {},
@@ -621,6 +624,7 @@ def assessment_review(*, assessment, reviewer, decision, comment="", domain="", 
                 conditions=kept_conditions,
                 policy_version=version,
                 tier=status_after.tier,
+                required=status_after.required,
                 now=now,
             ),
         )
@@ -669,7 +673,7 @@ def assessment_review(*, assessment, reviewer, decision, comment="", domain="", 
 
 def _acknowledged(assessment, acknowledgements):
     """Every claim the evidence contradicts, each with the approver's note; refused while one is missing."""
-    claims = selectors.contradicted_claims(assessment, list(assessment.answers.all()))
+    claims = selectors.contradicted_claims(assessment)
     missing = [c for c in claims if c["question_id"] not in acknowledgements]
     if missing:
         names = "; ".join(c["text"] for c in missing)
@@ -767,8 +771,6 @@ def _group_facts(group):
 def approval_policy_create(*, rules, note, actor):
     """Save ``rules`` as the next approval policy version (never edited in place); raises ``ValidationError``."""
     from django.db.models import Max
-
-    from . import approvals
 
     if not permissions.can_manage_approvals(actor):
         raise PermissionDenied("Only admins can change the approval policy.")

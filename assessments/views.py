@@ -179,6 +179,14 @@ def _first_open_section(index, state, mine=()):
     return index.sections[0]["id"]
 
 
+def _with_close_rights(conditions, user):
+    for condition in conditions:
+        condition.can_close = permissions.can_close_condition(
+            user, owner_id=condition.owner_id, project=condition.assessment.project
+        )
+    return conditions
+
+
 def _record_page(request, assessment):
     index = index_for(assessment.questionnaire)
     record = assessment.record or {}
@@ -216,7 +224,7 @@ def _record_page(request, assessment):
             "review_options": options,
             "can_review": bool(options.steps or options.may_return),
             "signoffs": record.get("signoffs", []),
-            "conditions": selectors.conditions_of(assessment=assessment),
+            "conditions": _with_close_rights(selectors.conditions_of(assessment=assessment), request.user),
             "can_edit": permissions.can_edit_project(request.user, assessment.project),
             "can_withdraw": assessment.state == Assessment.State.SUBMITTED
             and permissions.can_discard_or_withdraw(request.user, assessment),

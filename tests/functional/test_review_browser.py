@@ -37,11 +37,11 @@ def test_a_security_approver_acknowledges_the_contradicted_claim_and_signs_off(p
     expect(page.locator("#approval-status")).to_contain_text("0 of 3 approvals: waiting for security, legal, privacy")
     assert axe_violations(page) == []
 
-    page.get_by_label("Approve").check()
+    page.get_by_label("Approved").check()
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_role("alert")).to_contain_text("Acknowledge every claim the evidence contradicts")
 
-    page.get_by_label("Approve").check()
+    page.get_by_label("Approved").check()
     page.get_by_label(re.compile("A README explains the system")).check()
     page.get_by_label("Note on this claim (optional)").fill("README restored in PR 42")
     page.get_by_label("Condition 1").fill("Add a README check to CI")

@@ -65,6 +65,11 @@ def test_a_policy_missing_a_tier_or_naming_a_domain_twice_is_refused_with_its_pa
     }
 
 
+def test_a_domain_approver_fills_their_domain_before_an_any_reviewer_step():
+    current = approvals.status(("any", "security"), [], "medium")
+    assert approvals.open_steps_for(current, user_id=1, domains={"security"}, is_reviewer=True) == ["security", "any"]
+
+
 def test_the_status_says_how_many_approvals_and_who_is_awaited():
     given = [approvals.Signoff(1, "sec", "security")]
     current = approvals.status(("security", "legal", "privacy"), given, "high")
@@ -254,9 +259,12 @@ def test_the_record_page_shows_pending_approvals_and_the_project_page_open_condi
         submitted, approvers["security"], conditions=[{"text": "Pen test", "owner": member, "due_on": date(2027, 2, 1)}]
     )
     client.force_login(member)
-    assert (
-        "1 of 3 approvals: waiting for legal, privacy" in client.get(f"/assessments/{submitted.pk}/").content.decode()
-    )
+    record_page = client.get(f"/assessments/{submitted.pk}/").content.decode()
+    assert "1 of 3 approvals: waiting for legal, privacy" in record_page
+    assert "How condition 1 was met" in record_page  # the owner may close it
+    client.force_login(approvers["legal"])
+    assert "How condition 1 was met" not in client.get(f"/assessments/{submitted.pk}/").content.decode()
+    client.force_login(member)
     project_page = client.get(f"/projects/{project.slug}/").content.decode()
     assert "Open conditions of approval (1)" in project_page and "Pen test" in project_page
 
@@ -312,3 +320,38 @@ def test_admins_manage_approver_groups_through_the_api(client, admin_user, revie
     changed = client.patch("/api/v1/approver-groups/legal/", {"members": []}, "application/json")
     assert changed.json()["members"] == []
     assert selectors.approver_domains(reviewer) == set()
+
+
+def test_admins_manage_approver_groups_in_the_admin_site_and_it_is_audited(client, admin_user, reviewer):
+    from assessments.models import ApproverGroup
+    from registry.models import ChangeRecord
+
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/assessments/approvergroup/add/",
+        {"domain": "privacy", "name": "Privacy", "description": "", "members": [reviewer.pk]},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(ApproverGroup.objects.get(domain="privacy").members.all()) == [reviewer]
+    change = ChangeRecord.objects.get(object_type="approvergroup")
+    assert change.changes["members"] == [None, ["reviewer"]] and change.actor == admin_user
+
+
+def test_a_staff_reviewer_cannot_open_the_approver_group_admin(client, reviewer):
+    reviewer.is_staff = True
+    reviewer.save()
+    client.force_login(reviewer)
+    assert client.get("/admin/assessments/approvergroup/").status_code == 403
+
+
+def test_a_decided_assessment_keeps_the_sign_offs_it_needed_when_the_tier_changes_later(
+    submitted, project, high_tier, approvers
+):
+    for domain in ("security", "legal", "privacy"):
+        approve(submitted, approvers[domain])
+    high_tier.result = {"model": "risk", "tier": "low"}
+    high_tier.save()
+    status = selectors.approval_status(selectors.assessment_with_answers(submitted.pk))
+    assert status.complete and status.summary() == "3 of 3 approvals"
