@@ -505,6 +505,23 @@ def review_options(assessment, user, *, rules=None, version=None):
     return ReviewOptions(current, version, steps, True, "")
 
 
+def approvers_for(assessment):
+    """Active people who may give one of the sign-offs ``assessment`` still waits for: the rule of
+    ``review_options`` (domains, separation of duties) applied to every reviewer, admin and approver-group member."""
+    from accounts.models import User
+
+    rules, version = approval_policy_in_force()
+    candidates = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role__in=[User.Role.REVIEWER, User.Role.ADMIN]) | Q(is_superuser=True) | Q(approver_groups__isnull=False)
+        )
+        .distinct()
+        .order_by("id")
+    )
+    return [user for user in candidates if review_options(assessment, user, rules=rules, version=version).steps]
+
+
 def conditions_of(*, assessment=None, project=None, open_only=False):
     """Conditions attached to approvals, soonest due first, with owner and assessment (one query)."""
     qs = ApprovalCondition.objects.select_related("owner", "closed_by", "assessment", "assessment__project")
@@ -639,10 +656,14 @@ def returned_for(user):
 
 
 def waiting_for(user, *, today=None):
-    """What waits for one person: submissions to review (reviewers; never their own), their teams' returned
-    assessments, the parts assigned to them and, of those, the overdue ones."""
+    """What waits for one person: submissions waiting for a sign-off they may give (``review_options``), their
+    teams' returned assessments, the parts assigned to them and, of those, the overdue ones."""
     today = today or timezone.localdate()
-    to_review = [a for a in awaiting_review() if a.submitted_by_id != user.pk] if permissions.can_review(user) else []
+    to_review = []
+    if permissions.can_review(user) or approver_domains(user):
+        rules, version = approval_policy_in_force()
+        # Only what still waits for a sign-off this person may give (separation of duties and domains included).
+        to_review = [a for a in awaiting_review() if review_options(a, user, rules=rules, version=version).steps]
     assigned = open_assignments(user=user)
     return {
         "to_review": to_review,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from assessments import selectors as assessment_selectors
 from registry.models import Project
 
 from . import events, selectors, services
@@ -29,7 +30,7 @@ def assessment_submitted(sender, *, project_id, assessment, actor=None, **kwargs
         return
     services.notify(
         event=events.ASSESSMENT_SUBMITTED,
-        users=[u for u in selectors.reviewers_for(project) if u.pk != assessment.submitted_by_id],
+        users=assessment_selectors.approvers_for(assessment),
         project=project,
         title=f"{_name(assessment, project)} was submitted for review",
         body=f"{_by(actor)} submitted it for review ({project.team}).",

@@ -150,6 +150,7 @@ def project_repo(project, tmp_path):
     return make_project_repository(project, tmp_path / "project-repo")
 
 
+@pytest.fixture
 def one_reviewer_policy(db):
     """An approval policy where one reviewer approves everything: for tests about something other than
     approvals by domain (the default policy asks security, legal and privacy when the risk tier is unknown)."""

@@ -21,7 +21,8 @@ from notifications.models import Notification
 from registry.models import ChangeRecord
 from tests.factories import COMPLETE_MATURITY_ANSWERS, make_user
 
-pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+# One reviewer approves (the subject here is who is told, not approvals by domain: see the last test).
+pytestmark = [pytest.mark.django_db, pytest.mark.integration, pytest.mark.usefixtures("one_reviewer_policy")]
 
 
 @pytest.fixture
@@ -418,3 +419,22 @@ def test_a_submission_is_not_withdrawn_over_an_open_draft_of_the_same_kind(submi
     with pytest.raises(services.AssessmentError, match=f"Draft #{newer.pk}"):
         services.assessment_withdraw(assessment=submitted, actor=member)
     assert Assessment.objects.filter(project=submitted.project, kind="maturity", state="draft").count() == 1
+
+
+def test_under_approvals_by_domain_a_submission_reaches_the_approvers_it_waits_for_not_every_reviewer(
+    draft, member, reviewer, django_capture_on_commit_callbacks
+):
+    from assessments.approvals import DEFAULT_RULES
+    from tests.factories import make_approval_policy, make_approver
+
+    make_approval_policy(rules=DEFAULT_RULES)  # no risk tier yet: security, legal and privacy must sign off
+    approvers = [make_approver(domain) for domain in ("security", "legal", "privacy")]
+    teammate = make_approver("finance", username="teammate", role=User.Role.MEMBER)
+    answer_all(draft, member)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_submit(assessment=draft, actor=member)
+
+    assert all(len(notices(user, events.ASSESSMENT_SUBMITTED)) == 1 for user in approvers)
+    assert notices(reviewer, events.ASSESSMENT_SUBMITTED) == []  # no sign-off it waits for is a plain reviewer's
+    assert notices(teammate) == []
+    assert sorted(address for m in mail.outbox for address in m.to) == sorted(u.email for u in approvers)
