@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import ConnectorError
+from .secrets import redact
 
 TOLERANCE = 1e-6
 VERIFIED, UNVERIFIED, UNKNOWN = "verified", "unverified", "unknown"
@@ -145,12 +146,12 @@ def _commit_lookup(project, sha) -> Lookup:
     found = []
     for component, connector in _connectors(project, GIT_CONNECTOR):
         if isinstance(connector, Exception):
-            found.append(Lookup("unknown", component.name, str(connector)))
+            found.append(Lookup("unknown", component.name, redact(str(connector))))
             continue
         try:
             found.append(Lookup(connector.commit_on_branch(sha), component.name))
         except (ConnectorError, ValueError) as exc:
-            found.append(Lookup("unknown", component.name, str(exc)))
+            found.append(Lookup("unknown", component.name, redact(str(exc))))
     if not found:
         return Lookup(NO_SOURCE)
     for status in (REACHABLE, "unknown", NOT_ON_BRANCH):
@@ -164,12 +165,12 @@ def _run_lookup(project, run_id) -> Lookup:
     found = []
     for component, connector in _connectors(project, MLFLOW_CONNECTOR):
         if isinstance(connector, Exception):
-            found.append(Lookup("unknown", component.name, str(connector)))
+            found.append(Lookup("unknown", component.name, redact(str(connector))))
             continue
         try:
             metrics = connector.run_metrics(run_id)
         except (ConnectorError, ValueError) as exc:
-            found.append(Lookup("unknown", component.name, str(exc)))
+            found.append(Lookup("unknown", component.name, redact(str(exc))))
             continue
         if metrics is None:
             found.append(Lookup(ABSENT, component.name))
