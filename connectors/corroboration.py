@@ -25,7 +25,6 @@ from .secrets import redact
 
 TOLERANCE = 1e-6
 VERIFIED, UNVERIFIED, UNKNOWN = "verified", "unverified", "unknown"
-STATES = (VERIFIED, UNVERIFIED, UNKNOWN)
 REACHABLE, NOT_ON_BRANCH, ABSENT, NO_SOURCE = "reachable", "not_on_branch", "absent", "no_source"
 MLFLOW_RUN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 GIT_CONNECTOR, MLFLOW_CONNECTOR = "git", "mlflow"
@@ -48,12 +47,6 @@ class Corroboration:
     state: str  # verified | unverified | unknown
     reasons: tuple[str, ...]
     facts: dict
-
-    @property
-    def summary(self) -> str:
-        if self.state == VERIFIED:
-            return "Verified: " + "; ".join(self.reasons)
-        return f"{self.state.capitalize()}: " + "; ".join(self.reasons)
 
 
 def _short(sha: str) -> str:
