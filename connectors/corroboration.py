@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import ConnectorError
+from .secrets import redact
 
 TOLERANCE = 1e-6
 VERIFIED, UNVERIFIED, UNKNOWN = "verified", "unverified", "unknown"
-STATES = (VERIFIED, UNVERIFIED, UNKNOWN)
 REACHABLE, NOT_ON_BRANCH, ABSENT, NO_SOURCE = "reachable", "not_on_branch", "absent", "no_source"
 MLFLOW_RUN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 GIT_CONNECTOR, MLFLOW_CONNECTOR = "git", "mlflow"
@@ -47,12 +47,6 @@ class Corroboration:
     state: str  # verified | unverified | unknown
     reasons: tuple[str, ...]
     facts: dict
-
-    @property
-    def summary(self) -> str:
-        if self.state == VERIFIED:
-            return "Verified: " + "; ".join(self.reasons)
-        return f"{self.state.capitalize()}: " + "; ".join(self.reasons)
 
 
 def _short(sha: str) -> str:
@@ -145,12 +139,12 @@ def _commit_lookup(project, sha) -> Lookup:
     found = []
     for component, connector in _connectors(project, GIT_CONNECTOR):
         if isinstance(connector, Exception):
-            found.append(Lookup("unknown", component.name, str(connector)))
+            found.append(Lookup("unknown", component.name, redact(str(connector))))
             continue
         try:
             found.append(Lookup(connector.commit_on_branch(sha), component.name))
         except (ConnectorError, ValueError) as exc:
-            found.append(Lookup("unknown", component.name, str(exc)))
+            found.append(Lookup("unknown", component.name, redact(str(exc))))
     if not found:
         return Lookup(NO_SOURCE)
     for status in (REACHABLE, "unknown", NOT_ON_BRANCH):
@@ -164,12 +158,12 @@ def _run_lookup(project, run_id) -> Lookup:
     found = []
     for component, connector in _connectors(project, MLFLOW_CONNECTOR):
         if isinstance(connector, Exception):
-            found.append(Lookup("unknown", component.name, str(connector)))
+            found.append(Lookup("unknown", component.name, redact(str(connector))))
             continue
         try:
             metrics = connector.run_metrics(run_id)
         except (ConnectorError, ValueError) as exc:
-            found.append(Lookup("unknown", component.name, str(exc)))
+            found.append(Lookup("unknown", component.name, redact(str(exc))))
             continue
         if metrics is None:
             found.append(Lookup(ABSENT, component.name))

@@ -105,6 +105,13 @@ def git_repository(slug: str, name: str, complete: bool) -> Path:
     return repo
 
 
+def demo_head_commit(slug: str) -> str | None:
+    """The head commit of a demo project's repository, once ``seed_evidence`` made it (the commit a demo CI push
+    names, so that it corroborates)."""
+    repo = _sources() / "git" / slug
+    return _git(repo, "rev-parse", "HEAD").strip() if (repo / ".git").exists() else None
+
+
 # --- vector stores --------------------------------------------------------------------------------------
 
 
@@ -337,6 +344,13 @@ class _MLflowSeeder:
                                             "tags": [is_prompt, text]})  # fmt: skip
         self._traces(exp_id)
 
+    def seed_traces(self, experiment: str) -> None:
+        """An experiment holding only recent production traces (a monitoring source read through MLflow)."""
+        found = self.http.get("/api/2.0/mlflow/experiments/get-by-name", params={"experiment_name": experiment})
+        if found.status_code == 200:
+            return
+        self._traces(self.post("experiments/create", {"name": experiment})["experiment_id"])
+
     def _traces(self, exp_id):
         now = time.time_ns()
         spans = [
@@ -376,7 +390,8 @@ def seed_evidence() -> int:
     slugs = [p.slug for p in Project.objects.filter(slug__in=_demo_slugs())]
     components = Component.objects.filter(project__slug__in=slugs).select_related("project")
     commits = {}
-    needs_mlflow = components.filter(kind=ComponentKind.MLFLOW).exists()
+    traces = components.filter(kind=ComponentKind.MONITORING_SOURCE, attributes__system="mlflow")
+    needs_mlflow = components.filter(kind=ComponentKind.MLFLOW).exists() or traces.exists()
     mlflow_url, mlflow_process = start_mlflow_server() if needs_mlflow else (None, None)
     for component in components:
         project, attributes = component.project, component.attributes or {}
@@ -406,6 +421,13 @@ def seed_evidence() -> int:
         _attach(component, "mlflow", {
             "tracking_uri": mlflow_url, "experiment": experiment, "registered_model": model,
             "required_metrics": "exact_match, groundedness",
+        })  # fmt: skip
+    for component in traces if seeder else ():
+        experiment = component.attributes.get("service") or f"{component.project.slug}-traces"
+        seeder.seed_traces(experiment)
+        _attach(component, "mlflow", {
+            "tracking_uri": mlflow_url, "experiment": experiment,
+            "checks": "mlflow.traces_present, mlflow.traces_have_usage",
         })  # fmt: skip
     with (
         override_settings(PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=[*settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS, "127.0.0.1"]),

@@ -162,7 +162,10 @@ def _push_result_store(*, project, cause, only_if_changed=False):
 
 def evaluation_rejudge(*, project, cause):
     """Judge the newest push again after its thresholds may have changed (a threshold version approved, a risk
-    tier decided, a policy saved); stores and announces only a changed judgement."""
+    tier decided, a policy saved); stores and announces only a changed judgement. A project without pushes costs
+    one read and no transaction (a refresh of every project runs this for each)."""
+    if not PushedEvaluation.objects.filter(project=project).exists():
+        return None
     with transaction.atomic():
         return _push_result_store(project=project, cause=cause, only_if_changed=True)
 

@@ -88,6 +88,15 @@ def _vectors(store, collection):
     }
 
 
+def _traces(service):
+    """Production traces in MLflow: monitoring evidence the demo can read (its Prometheus is deliberately not)."""
+    return {
+        "kind": K.MONITORING_SOURCE,
+        "name": "Production traces",
+        "attributes": {"system": "mlflow", "service": f"{service}-traces"},
+    }
+
+
 def _monitoring(service):
     return {
         "kind": K.MONITORING_SOURCE,
@@ -169,7 +178,7 @@ PROJECTS = [
         "estimated_build_cost": 50000, "run_cost_per_month": 2500, "expected_value_per_year": 300000,
         "tags": ["rag", "employees"],
         "components": [_endpoint("OpenAI", "gpt-4o-mini", "2024-07-18"), _vectors("qdrant", "wiki"),
-                       _repo("docs-qa-bot"), _monitoring("docs-qa-bot")],
+                       _repo("docs-qa-bot"), _monitoring("docs-qa-bot"), _traces("docs-qa-bot")],
     },
     {
         "slug": "hr-agent", "name": "HR agent", "team": "internal-platform",
