@@ -427,7 +427,7 @@ def seed_evidence() -> int:
         seeder.seed_traces(experiment)
         _attach(component, "mlflow", {
             "tracking_uri": mlflow_url, "experiment": experiment,
-            "checks": "mlflow.traces_present, mlflow.traces_have_usage",
+            "checks": "traces.present, traces.have_usage",
         })  # fmt: skip
     with (
         override_settings(PLUMBLINE_CONNECTOR_ALLOWED_HOSTS=[*settings.PLUMBLINE_CONNECTOR_ALLOWED_HOSTS, "127.0.0.1"]),

@@ -51,7 +51,7 @@ RULES = {
                 {"id": "git.tests_present"},
                 {"id": "git.ci_runs_tests"},
                 {"id": "ci.eval_results_recent"},
-                {"any_of": ["mlflow.traces_present", "prometheus.llm_metrics_present"]},
+                {"any_of": ["traces.present", "prometheus.llm_metrics_present"]},
                 {"id": "vectorstore.index_fresh", "only_if": "uses_rag"},
                 {"id": "vectorstore.chunk_source_metadata", "only_if": "uses_rag"},
             ],

@@ -41,7 +41,7 @@ def test_gate_verdict_query_count_is_the_same_for_10_and_200_projects():
 def test_the_shipped_default_policy_v2_is_in_force_above_version_1():
     assert list(GatePolicy.objects.values_list("version", "is_active")) == [(2, True), (1, True)]
     checks = GatePolicy.objects.get(version=2).rules["stages"]["production"]["checks"]
-    assert {"any_of": ["mlflow.traces_present", "prometheus.llm_metrics_present"]} in checks
+    assert {"any_of": ["traces.present", "prometheus.llm_metrics_present"]} in checks
     assert {"id": "vectorstore.chunk_source_metadata", "only_if": "uses_rag"} in checks
 
 

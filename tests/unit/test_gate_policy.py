@@ -268,7 +268,7 @@ def test_a_result_stored_before_the_verified_breakdown_lists_its_blocking_items(
     assert [r.id for r in verdict.requirements if r.kind == "must_have"] == ["must_have.q.old"]
 
 
-MONITORING = ("mlflow.traces_present", "prometheus.llm_metrics_present")
+MONITORING = ("traces.present", "prometheus.llm_metrics_present")
 STATES = ("pass", "fail", "warn", "unknown", "error", "not_applicable", None)  # None: no result
 
 
