@@ -54,7 +54,7 @@ def good_assessments(tier="medium", verified=2):
 
 
 def good_checks():
-    ids = ["git.tests_present", "git.ci_runs_tests", "ci.eval_results_recent", "mlflow.traces_present"]
+    ids = ["git.tests_present", "git.ci_runs_tests", "ci.eval_results_recent", "traces.present"]
     return {i: (check(i),) for i in ids}
 
 
