@@ -119,4 +119,3 @@ def test_no_check_id_is_shown_where_a_person_reads(demo):
 
     shown = [check_id for check_id in all_check_specs() if check_id in text]
     assert shown == []
-
