@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "assessments",
     "connectors",
     "gates",
+    "frameworks",
     "reports",
     "webhooks",
     "packs",

@@ -8,6 +8,7 @@ class Report(models.Model):
     class Kind(models.TextChoices):
         SCORECARD = "scorecard", "Project scorecard"
         PORTFOLIO = "portfolio", "Portfolio report"
+        FRAMEWORK = "framework", "Framework report"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     project = models.ForeignKey(

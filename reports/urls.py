@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import framework_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("teams/<slug:slug>/", views.TeamDashboardView.as_view(), name="team"),
     path("projects/<slug:slug>/scorecard.pdf", views.ScorecardPdfView.as_view(), name="project-scorecard"),
     path("files/<int:pk>/", views.ReportDownloadView.as_view(), name="download"),
+    path(
+        "projects/<slug:slug>/frameworks/<str:key>.<str:fmt>",
+        framework_views.FrameworkReportDownloadView.as_view(),
+        name="project-framework-file",
+    ),
 ]

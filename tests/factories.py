@@ -181,3 +181,36 @@ def make_gate_ready(project, *, kinds=GATE_READY_RESULTS, checks=("git.tests_pre
         make_approved_assessment(project, kind, GATE_READY_RESULTS[kind])
     for check_id in checks:
         make_check_result(project, check_id)
+
+
+def make_recorded_assessment(project, kind, answers, *, decided_at=None, evidence=None):
+    """An approved assessment of ``kind`` on the shipped questionnaire with a frozen record holding ``answers``
+    (``{question_id: value}``; ``evidence``: ``{question_id: [url, ...]}``), as the framework reports read it."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from assessments.models import Assessment
+
+    version = questionnaire_version_from_yaml(settings.BASE_DIR / "questionnaires" / "definitions" / f"{kind}.yaml")
+    evidence = evidence or {}
+    record = {
+        "questionnaire": {"slug": version.slug, "version": version.version},
+        "project": {"slug": project.slug, "name": project.name, "context": {}},
+        "answers": {
+            qid: {
+                "value": value,
+                "visible": True,
+                "evidence": [{"id": None, "url": url, "filename": ""} for url in evidence.get(qid, [])],
+            }
+            for qid, value in answers.items()
+        },
+    }
+    return Assessment.objects.create(
+        project=project,
+        questionnaire=version,
+        kind=kind,
+        state=Assessment.State.APPROVED,
+        decided_at=decided_at or timezone.now(),
+        record=record,
+        result={},
+    )

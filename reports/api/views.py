@@ -1,5 +1,6 @@
 """Reports API: a project's scorecard PDF, and portfolio report jobs to create, poll and download."""
 
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from accounts.permissions import DEFAULT_API_PERMISSIONS
 from registry.models import Project
 from reports import services
+from reports.framework_views import file_response, framework_file
 from reports.models import Report, ReportJob
 from reports.selectors import portfolio_snapshot
 from reports.views import pdf_response, report_filename
@@ -103,3 +105,25 @@ class PortfolioApiView(GenericAPIView):
         params = {k: v or None for k, v in filters.validated_data.items()}
         snapshot = portfolio_snapshot(**params)
         return Response(PortfolioProjectSerializer(snapshot.projects, many=True).data)
+
+
+class FrameworkReportFileApiView(GenericAPIView):
+    """A project's framework report as a file: the SoA, Annex IV and the other frameworks."""
+
+    permission_classes = DEFAULT_API_PERMISSIONS
+    queryset = Project.objects.all()
+    lookup_field = "slug"
+    serializer_class = None
+
+    @extend_schema(
+        summary="Download a project's framework report (pdf, csv, xlsx, docx, or json for OSCAL)",
+        description="Framework keys as in GET /api/v1/projects/{slug}/frameworks/ (e.g. iso42001-2023 for the ISO "
+        "42001 Statement of Applicability, eu-ai-act-annex-iv-2024 for the Annex IV outline).",
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")},
+        tags=["reports"],
+    )
+    def get(self, request, slug, key, fmt):
+        found = framework_file(project=self.get_object(), key=key, fmt=fmt, user=request.user)
+        if found is None:
+            raise Http404("No such framework report.")
+        return file_response(found)

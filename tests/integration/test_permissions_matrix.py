@@ -53,6 +53,12 @@ PAGES = [
     # Public keys are public by design: whoever holds a pack checks it without an account.
     ("GET", "/.well-known/plumbline-signing-key.pem", row(OK, OK, OK, OK, OK, OK)),
     ("GET", "/.well-known/plumbline-signing-keys.json", row(OK, OK, OK, OK, OK, OK)),
+    ("GET", "/projects/docs-qa/frameworks/", READ_PAGE),
+    ("GET", "/projects/docs-qa/frameworks/owasp-llm-2025/", READ_PAGE),
+    ("GET", "/reports/projects/docs-qa/frameworks/owasp-llm-2025.csv", READ_PAGE),
+    ("GET", "/reports/projects/docs-qa/frameworks/owasp-llm-2025.json", READ_PAGE),
+    ("GET", "/frameworks/portfolio/", READ_PAGE),
+    ("POST", "/frameworks/portfolio/", row(FOUND, FOUND, 403, 403, 403, LOGIN)),
 ]
 
 API_READ = row(OK, OK, OK, OK, OK, 401)
@@ -83,6 +89,12 @@ API = [
     ("GET", "/api/v1/projects/", None, API_READ),
     ("GET", "/api/v1/projects/docs-qa/", None, API_READ),
     ("GET", "/api/v1/projects/docs-qa/history/", None, API_READ),
+    ("GET", "/api/v1/projects/docs-qa/frameworks/", None, API_READ),
+    ("GET", "/api/v1/projects/docs-qa/frameworks/iso42001-2023/", None, API_READ),
+    ("GET", "/api/v1/projects/docs-qa/frameworks/owasp-llm-2025/oscal/", None, API_READ),
+    ("GET", "/api/v1/reports/framework-reports/docs-qa/owasp-llm-2025/csv/", None, API_READ),
+    ("GET", "/api/v1/portfolio/frameworks/", None, API_READ),
+    ("POST", "/api/v1/portfolio/frameworks/", None, row(CREATED, CREATED, 403, 403, 403, 401)),
     (
         "POST",
         "/api/v1/projects/",

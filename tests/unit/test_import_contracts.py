@@ -10,8 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = (
-    "config", "accounts", "registry", "questionnaires", "assessments", "connectors", "gates", "reports", "webhooks",
-    "packs",
+    "config", "accounts", "registry", "questionnaires", "assessments", "connectors", "gates", "frameworks", "reports",
+    "webhooks", "packs",
 )  # fmt: skip
 LINT = Path(sys.executable).with_name("lint-imports")
 
@@ -48,6 +48,9 @@ def test_the_copy_keeps_them_too(tree):
         ("assessments/selectors.py", "from gates.selectors import policy_in_force"),
         ("connectors/selectors.py", "from assessments.models import Assessment"),
         ("gates/selectors.py", "from reports.selectors import portfolio_snapshot"),
+        ("gates/selectors.py", "from frameworks.selectors import project_frameworks"),
+        ("frameworks/selectors.py", "from reports.framework_reports import project_framework_files"),
+        ("frameworks/status.py", "from frameworks.catalog import frameworks"),
         ("reports/selectors.py", "from connectors.backends.git import GitRepositoryConnector"),
     ],
 )
