@@ -4,26 +4,17 @@ Reading evidence never changes it: a pack writes nothing but the scorecard's (an
 cache rows, as downloading them would.
 """
 
-import importlib
 import json
 
 from django.conf import settings
 from django.utils import timezone
 
 from reports import services as report_services
+from reports.framework_reports import project_framework_files
 
 from . import bom, pack, selectors, signing
 
 VERSION = "1"  # the Plumbline version the ML-BOM names as its tool
-
-
-def _framework_files():
-    """Lane frameworks' per-project reports (SoA, Annex IV, NIST, OWASP, OSCAL), when that module is installed:
-    ``reports.framework_reports.project_framework_files(project=, now=) -> [(name, bytes)]``."""
-    try:
-        return importlib.import_module("reports.framework_reports").project_framework_files
-    except ImportError:
-        return None
 
 
 def ml_bom_json(*, projects, subject=None, now=None) -> str:
@@ -46,9 +37,8 @@ def evidence_pack_files(*, project, user=None, now=None) -> dict[str, bytes]:
     report, _ = report_services.report_scorecard(project=project, user=user)
     with report.file.open("rb") as handle:
         files["scorecard.pdf"] = handle.read()
-    if (framework_files := _framework_files()) is not None:
-        for name, data in framework_files(project=project, now=now):
-            files[name] = data
+    for name, data in project_framework_files(project=project, now=now, user=user):
+        files[name] = data
     return files
 
 

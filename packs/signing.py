@@ -39,7 +39,7 @@ def public_pem(public_key: Ed25519PublicKey) -> str:
     )
 
 
-def _generate(path: Path) -> None:
+def generate(path: Path) -> None:
     """A new key written with owner-only permissions; an existing file is never overwritten."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pem = Ed25519PrivateKey.generate().private_bytes(
@@ -58,7 +58,7 @@ def private_key() -> Ed25519PrivateKey:
     if path is None:
         raise SigningKeyError("No signing key: set PLUMBLINE_SIGNING_KEY to the path of an Ed25519 private key (PEM).")
     if not path.exists() and settings.PLUMBLINE_SIGNING_KEY_GENERATE:
-        _generate(path)
+        generate(path)
     try:
         data = path.read_bytes()
     except OSError as exc:

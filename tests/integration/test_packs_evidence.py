@@ -164,6 +164,8 @@ def test_the_pack_holds_frozen_records_checks_with_facts_the_scorecard_and_the_m
         0
     ].items()
     assert files["scorecard.pdf"].startswith(b"%PDF")
+    frameworks = [name for name in files if name.startswith("frameworks/")]
+    assert any(name.endswith(".pdf") for name in frameworks) and any("oscal" in name for name in frameworks)
     assert json.loads(files["ml-bom.cdx.json"])["specVersion"] == "1.6"
     listed = {item["path"]: item["sha256"] for item in manifest["files"]}
     assert set(listed) == set(files) - {"manifest.json", "manifest.sig"}

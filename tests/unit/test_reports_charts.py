@@ -88,3 +88,19 @@ def test_trend_charts_contain_no_script():
         root = parse(markup)
         assert not root.findall(f".//{SVG}script")
         assert not [a for el in root.iter() for a in el.attrib if a.startswith("on")]
+
+
+def test_a_gate_reason_names_the_check_by_its_title_not_its_id():
+    from connectors.loading import all_check_specs
+    from reports.selectors import _readable_reason
+
+    title = all_check_specs()["git.readme_present"][0].title
+    by_reason = {"why": [], "reasons": ["Check git.readme_present fails on repo: no README."], "unknown": []}
+    by_question = {
+        "why": [{"question": "Is the project documented?", "reason": "git.readme_present has no result yet."}],
+        "reasons": [],
+        "unknown": [],
+    }
+
+    assert _readable_reason(by_reason) == f"“{title}” fails on repo: no README."
+    assert _readable_reason(by_question) == f"Is the project documented? — “{title}” has no result yet."

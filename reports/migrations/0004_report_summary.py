@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_report_job_heartbeat'),
+        ('reports', '0003_report_kind_framework'),
     ]
 
     operations = [
