@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connectors', '0003_project_level_results'),
+        ('connectors', '0004_capability_check_ids'),
     ]
 
     operations = [

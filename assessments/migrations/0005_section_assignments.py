@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0003_replace_lone_surrogates'),
+        ('assessments', '0004_approvals_by_domain'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
