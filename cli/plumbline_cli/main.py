@@ -120,8 +120,9 @@ def run_gate(args) -> int:
     else:
         sys.stdout.write(report)
     if outcome == "undecided":
-        unverified = [r.get("message", "") for r in verdict.get("requirements") or [] if r.get("status") == "unknown"]
-        print(f"plumbline: could not decide: could not be verified: {'; '.join(unverified)}", file=sys.stderr)
+        # Unknown is "Plumbline could not look" (an unverified push is a failure, exit 1, not this).
+        unknown = [r.get("message", "") for r in verdict.get("requirements") or [] if r.get("status") == "unknown"]
+        print(f"plumbline: could not decide: Plumbline could not look: {'; '.join(unknown)}", file=sys.stderr)
     return {"allowed": ALLOWED, "refused": REFUSED, "undecided": UNDECIDED}[outcome]
 
 

@@ -73,7 +73,7 @@ def test_a_gate_refused_only_by_checks_that_could_not_be_verified_exits_2(live_s
     assert result.returncode == 2
     assert f"{project.slug} → production: UNDECIDED" in result.stdout
     assert "? Check ci.eval_results_recent has no result yet" in result.stdout
-    assert "could not decide: could not be verified: Check ci.eval_results_recent has no result yet" in result.stderr
+    assert "could not decide: Plumbline could not look: Check ci.eval_results_recent has no result yet" in result.stderr
 
 
 def test_an_unreachable_server_exits_2():
