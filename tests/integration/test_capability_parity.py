@@ -25,6 +25,8 @@ pytestmark = [
     pytest.mark.needs_server,
     pytest.mark.slow,
     pytest.mark.xdist_group("phoenix"),
+    # The first test starts and seeds the servers: ~30 s idle, over 300 s at a load average of 15 (2 cores).
+    pytest.mark.timeout(900),
 ]
 
 SEED = """
