@@ -16,6 +16,7 @@ settings of other benchmarks in the same ``python -m bench`` process do not matt
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -264,6 +265,7 @@ def _child(backend):
             log.close()
         if server is not None:
             server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
         from django.db import connections
 
         connections.close_all()
