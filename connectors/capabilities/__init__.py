@@ -16,6 +16,7 @@ back-end is one ``CapabilityConnector`` subclass with its readers (see docs/arch
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
@@ -103,8 +104,18 @@ class CapabilityConnector(Connector):
         return datetime.now(tz=UTC)
 
     @cached_property
+    def _traces_view(self) -> views.TracesView:
+        return self.read_traces()
+
+    @cached_property
     def _evaluations_view(self) -> views.EvaluationsView:
-        return self.read_evaluations()
+        """The back-end's evaluations, plus the OTel ``gen_ai.evaluation.result`` events on its production traces
+        when it also reads traces (results recorded in the traces themselves, by any instrumentation)."""
+        view = self.read_evaluations()
+        if "traces" not in self.capabilities:
+            return view
+        events = traces.evaluation_results(self._traces_view)
+        return dataclasses.replace(view, results=(*view.results, *events)) if events else view
 
     def risk_tier(self) -> str | None:
         """The project's risk tier from its approved risk assessment (None: not assessed, or no project)."""
@@ -116,7 +127,7 @@ class CapabilityConnector(Connector):
     def _judge(self, capability: str, selected: set[str]) -> list[CheckOutcome]:
         settings = self.settings
         if capability == "traces":
-            return traces.evaluate(self.read_traces(), traces.Options.from_settings(settings), now=self.now)
+            return traces.evaluate(self._traces_view, traces.Options.from_settings(settings), now=self.now)
         if capability == "evaluations":
             risk_tier = self.risk_tier() if {"evaluations.tiers", "evaluations.human_review"} & selected else None
             options = evaluations.Options.from_settings(settings)

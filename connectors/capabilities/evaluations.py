@@ -180,7 +180,7 @@ def _recent(view, options, now) -> CheckOutcome:
             check_id,
             FAIL,
             f"{len(view.runs)} evaluation(s) exist but none is linked to the current version "
-            f"{view.current_version}; evaluate the current version.",
+            f"{view.current_version or 'of ' + view.where}; evaluate the current version.",
             facts,
         )
     newest = current[0]
@@ -239,7 +239,7 @@ def _tiers(view, risk_tier) -> CheckOutcome:
     judged_as = (
         f"risk tier {need.risk_tier}"
         if assessed
-        else f"the {need.risk_tier} tier's requirements (no approved risk assessment)"
+        else f"the {need.risk_tier} tier (applied while the project has no approved risk assessment)"
     )
     facts = {
         "where": view.where,
@@ -282,7 +282,7 @@ def _tiers(view, risk_tier) -> CheckOutcome:
             facts,
         )
     reviewed = f" ({human.items} item(s) reviewed by people)" if human.present else ""
-    return CheckOutcome(check_id, PASS, f"Evaluated with {shown}{reviewed}: all that {judged_as} requires.", facts)
+    return CheckOutcome(check_id, PASS, f"Evaluated with {shown}{reviewed}: every tier {judged_as} requires.", facts)
 
 
 def _words(tiers) -> str:

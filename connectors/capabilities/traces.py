@@ -119,7 +119,7 @@ class Usage:
             for name, ok in (
                 ("model", bool(self.models)),
                 ("token usage", self.has_usage),
-                ("latency", bool(self.latency_ms)),
+                ("latency", self.latency_ms is not None),
             )
             if not ok
         ]

@@ -137,8 +137,8 @@ def test_a_refresh_survives_a_worker_killed_mid_check(project, member, mlflow_se
     run.refresh_from_db()
     assert (run.components_done, run.components_total) == (1, 1)
     results = {r.check_id: r for r in CheckResult.objects.filter(component=component)}
-    assert results["mlflow.traces_present"].state == "fail"
-    assert results["mlflow.traces_present"].reason.startswith("No production traces")
+    assert results["traces.present"].state == "fail"
+    assert results["traces.present"].reason.startswith("No production traces")
 
 
 def test_a_refresh_survives_the_whole_worker_killed_mid_check(
@@ -169,4 +169,4 @@ def test_a_refresh_survives_the_whole_worker_killed_mid_check(
     wait_for(lambda: RefreshRun.objects.get(pk=run.pk).status == "done", 120, "the refresh to complete")
     run.refresh_from_db()
     assert (run.components_done, run.components_total) == (1, 1)
-    assert CheckResult.objects.filter(component=component, check_id="mlflow.traces_present").exists()
+    assert CheckResult.objects.filter(component=component, check_id="traces.present").exists()

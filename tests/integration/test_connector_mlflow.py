@@ -10,6 +10,7 @@ import pytest
 from django.test import override_settings
 
 from connectors import services
+from connectors.backends.mlflow import MLflowConnector
 from connectors.loading import connector_for_component
 from connectors.models import CheckResult
 from tests.factories import ComponentFactory
@@ -168,6 +169,79 @@ evaluation(app, params={"model_name": "gpt-4o-mini"}, start=int(time.time() * 10
 print("seeded links")
 """
 
+# Evaluation tiers from MLflow assessments (feedback with source CODE / LLM_JUDGE / HUMAN), logged the way teams do:
+# a code scorer in mlflow.genai.evaluate, judge and expert feedback logged on the evaluation's traces afterwards,
+# human feedback on live traces, and an OTel span carrying a gen_ai.evaluation.result event.
+SEED_TIERS = """import mlflow
+from mlflow.entities import AssessmentSource
+from mlflow.genai.scorers import scorer
+
+@scorer
+def exact_match(outputs, expectations):
+    return outputs == expectations["expected"]
+
+rows = [{"inputs": {"question": f"q{i}"}, "expectations": {"expected": f"q{i}"}} for i in range(20)]
+
+def evaluate_with(experiment, *, judge=False, grounding=False, humans=0):
+    mlflow.set_experiment(experiment)
+    result = mlflow.genai.evaluate(data=rows, predict_fn=lambda question: question, scorers=[exact_match])
+    traces = mlflow.search_traces(run_id=result.run_id, return_type="list")
+    for index, trace in enumerate(traces):
+        trace_id = trace.info.trace_id
+        if judge:
+            mlflow.log_feedback(trace_id=trace_id, name="correctness", value=True,
+                                source=AssessmentSource("LLM_JUDGE", "gpt-4o-mini"))
+        if grounding:
+            mlflow.log_feedback(trace_id=trace_id, name="faithfulness", value=0.9,
+                                source=AssessmentSource("LLM_JUDGE", "gpt-4o-mini"))
+        if index < humans:
+            mlflow.log_feedback(trace_id=trace_id, name="expert_review", value="good",
+                                source=AssessmentSource("HUMAN", "domain.expert@example.com"))
+
+# Every tier: code scorer, LLM judge, faithfulness judge and 20 items reviewed by a domain expert.
+evaluate_with("tiers-all", judge=True, grounding=True, humans=20)
+# Code metrics only.
+evaluate_with("tiers-code-only")
+# Code and judge in the evaluation; people review live answers (production traces, not in a run).
+evaluate_with("tiers-live-review", judge=True, grounding=True)
+
+@mlflow.trace(span_type="LLM")
+def live(question):
+    return question
+
+for i in range(3):
+    live(f"live {i}")
+mlflow.flush_trace_async_logging()
+for trace in mlflow.search_traces(filter_string="attributes.status = 'OK'", return_type="list"):
+    if not trace.info.trace_metadata.get("mlflow.sourceRun"):
+        mlflow.log_feedback(trace_id=trace.info.trace_id, name="thumbs", value=True,
+                            source=AssessmentSource("HUMAN", "support.agent@example.com"))
+print("seeded tiers")
+
+# Code metrics in an evaluation; a live OpenTelemetry span carries a gen_ai.evaluation.result event (faithfulness).
+import os, secrets, time, requests
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+evaluate_with("tiers-otel-events")
+events_id = mlflow.get_experiment_by_name("tiers-otel-events").experiment_id
+now = time.time_ns()
+request = ExportTraceServiceRequest()
+span = request.resource_spans.add().scope_spans.add().spans.add()
+span.trace_id, span.span_id = secrets.token_bytes(16), secrets.token_bytes(8)
+span.name, span.kind = "chat gpt-4o-mini", 3
+span.start_time_unix_nano, span.end_time_unix_nano = now - 250_000_000, now
+span.attributes.append(KeyValue(key="gen_ai.request.model", value=AnyValue(string_value="gpt-4o-mini")))
+event = span.events.add()
+event.name, event.time_unix_nano = "gen_ai.evaluation.result", now
+event.attributes.append(KeyValue(key="gen_ai.evaluation.name", value=AnyValue(string_value="faithfulness")))
+event.attributes.append(KeyValue(key="gen_ai.evaluation.score.value", value=AnyValue(double_value=0.8)))
+requests.post(
+    os.environ["MLFLOW_TRACKING_URI"] + "/v1/traces", data=request.SerializeToString(), timeout=10,
+    headers={"Content-Type": "application/x-protobuf", "x-mlflow-experiment-id": events_id},
+).raise_for_status()
+print("seeded otel events")
+"""
+
 ALL_CHECKS = [
     "mlflow.model_version_has_run",
     "mlflow.run_has_git_commit",
@@ -217,6 +291,14 @@ def seeded_links(mlflow_server):
     if not getattr(mlflow_server, "link_tests_seeded", False):
         mlflow_server.seed(SEED_LINKS)
         mlflow_server.link_tests_seeded = True
+    return mlflow_server
+
+
+@pytest.fixture(scope="module")
+def seeded_tiers(mlflow_server):
+    if not getattr(mlflow_server, "tier_tests_seeded", False):
+        mlflow_server.seed(SEED_TIERS)
+        mlflow_server.tier_tests_seeded = True
     return mlflow_server
 
 
@@ -360,10 +442,70 @@ def test_a_refresh_stores_the_results_shown_by_the_api(seeded, allow_loopback, p
         connector_settings={"tracking_uri": seeded.url, "experiment": "complete", "registered_model": "complete-model"},
     )
     services.component_check(component=project.components.get(name="tracking"))
-    assert CheckResult.objects.filter(project=project).count() == len(ALL_CHECKS)
+    assert CheckResult.objects.filter(project=project).count() == len(MLflowConnector.checks)
     client.force_login(member)
     body = client.get(f"/api/v1/projects/{project.slug}/checks").json()
     by_id = {row["id"]: row for row in body}
     assert by_id["mlflow.run_has_git_commit"]["state"] == "pass"
     assert by_id["mlflow.run_has_git_commit"]["component"] == "tracking"
     assert by_id["mlflow.run_has_git_commit"]["expires_at"] > by_id["mlflow.run_has_git_commit"]["checked_at"]
+
+
+def test_old_check_ids_in_the_checks_setting_select_the_checks_they_became(seeded, allow_loopback):
+    result = outcomes(seeded, "complete", registered_model="complete-model", checks="mlflow.traces_present")
+    assert result["traces.present"].state == "pass"
+    assert result["evaluations.recent"].state == "not_applicable"
+
+
+def test_every_evaluation_tier_of_the_current_version_passes_what_an_unassessed_project_needs(
+    seeded_tiers, allow_loopback
+):
+    result = outcomes(seeded_tiers, "tiers-all")
+    outcome = result["evaluations.tiers"]
+    assert outcome.state == "pass", outcome.reason
+    assert "20 item(s) reviewed by people" in outcome.reason
+    assert outcome.facts["judged_as"] == "high"
+    assert outcome.facts["tiers"]["llm_judge"]["names"] == ["correctness", "faithfulness"]
+    assert {k: result[f"evaluations.{k}"].state for k in ("heuristic", "llm_judge", "grounding", "human_review")} == {
+        "heuristic": "pass",
+        "llm_judge": "pass",
+        "grounding": "pass",
+        "human_review": "pass",
+    }
+
+
+def test_code_metrics_alone_fail_the_tiers_naming_what_is_missing(seeded_tiers, allow_loopback):
+    result = outcomes(seeded_tiers, "tiers-code-only")
+    assert result["evaluations.tiers"].state == "fail"
+    assert "also requires LLM-as-judge, grounding against sources, human review" in result["evaluations.tiers"].reason
+    assert result["evaluations.heuristic"].state == "pass"
+    assert result["evaluations.llm_judge"].state == "fail"
+
+
+@pytest.mark.django_db
+def test_a_low_risk_project_needs_only_code_metrics(seeded_tiers, allow_loopback, project):
+    from tests.factories import make_approved_assessment
+
+    make_approved_assessment(project, "risk", {"model": "risk", "tier": "low"})
+    component = ComponentFactory(
+        project=project,
+        kind="mlflow",
+        connector="mlflow",
+        connector_settings={"tracking_uri": seeded_tiers.url, "experiment": "tiers-code-only"},
+    )
+    result = {o.check_id: o for o in connector_for_component(component, timeout=10).run()}
+    assert result["evaluations.tiers"].state == "pass", result["evaluations.tiers"].reason
+    assert result["evaluations.tiers"].facts["risk_tier"] == "low"
+
+
+def test_human_feedback_on_live_traces_counts_its_items_against_the_risk_tier(seeded_tiers, allow_loopback):
+    result = outcomes(seeded_tiers, "tiers-live-review")
+    assert result["evaluations.human_review"].state == "warn"
+    assert result["evaluations.human_review"].facts["items"] == 3
+    assert result["evaluations.tiers"].state == "warn"
+
+
+def test_an_otel_evaluation_event_on_a_live_span_counts_for_grounding(seeded_tiers, allow_loopback):
+    outcome = outcomes(seeded_tiers, "tiers-otel-events")["evaluations.grounding"]
+    assert outcome.state == "pass", outcome.reason
+    assert outcome.facts["names"] == ["faithfulness"]

@@ -193,3 +193,28 @@ def test_the_checks_setting_accepts_old_ids_and_refuses_unknown_ones():
     assert caps.checks_setting_errors({"checks": "traces.nope"}, specs) == {
         "checks": ["Unknown check(s): traces.nope."]
     }
+
+
+def test_mlflow_span_attributes_are_decoded_to_plain_values():
+    from connectors.backends.mlflow.traces import attributes_of, span_of
+
+    span = span_of(
+        {
+            "span_id": "s1",
+            "name": "chat",
+            "attributes": [
+                {"key": "mlflow.llm.model", "value": {"string_value": '"gpt-4o-mini"'}},
+                {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "20"}},
+                {"key": "mlflow.chat.tokenUsage", "value": {"string_value": '{"input_tokens": 12}'}},
+            ],
+            "events": [{"name": "gen_ai.evaluation.result", "attributes": {"gen_ai.evaluation.name": '"faith"'}}],
+        }
+    )
+    assert span.attributes == {
+        "mlflow.llm.model": "gpt-4o-mini",
+        "gen_ai.usage.input_tokens": 20,
+        "mlflow.chat.tokenUsage": {"input_tokens": 12},
+    }
+    assert span.events[0].attributes == {"gen_ai.evaluation.name": "faith"}
+    assert attributes_of("not a list") == {}
+    assert attributes_of([{"key": "x", "value": {"string_value": "{broken"}}]) == {"x": "{broken"}

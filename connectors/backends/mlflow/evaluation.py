@@ -39,7 +39,7 @@ from connectors.capabilities.views import (
 
 from .client import MLflowClient, tags
 from .provenance import Provenance, ms_to_dt
-from .traces import SOURCE_RUN
+from .traces import source_run_of
 
 RUN_TYPE = "mlflow.runType"
 PARENT_RUN = "mlflow.parentRunId"
@@ -120,7 +120,9 @@ def link_to_current(run: dict, provenance: Provenance) -> str | None:
 def _datasets(run: dict) -> tuple[DatasetRef, ...]:
     found = []
     for item in (run.get("inputs") or {}).get("dataset_inputs") or []:
-        dataset = item.get("dataset") or {} if isinstance(item, dict) else {}
+        dataset = item.get("dataset") if isinstance(item, dict) else None
+        if not isinstance(dataset, dict):
+            continue
         found.append(
             DatasetRef(
                 name=str(dataset.get("name") or ""),
@@ -140,7 +142,7 @@ def results_of(info: dict) -> list[EvaluationResult]:
         feedback = assessment.get("feedback")
         if not isinstance(feedback, dict) or feedback.get("error"):
             continue
-        source = assessment.get("source") or {}
+        source = assessment.get("source") if isinstance(assessment.get("source"), dict) else {}
         found.append(
             EvaluationResult(
                 name=str(assessment.get("assessment_name") or assessment.get("name") or ""),
@@ -173,7 +175,7 @@ def read_evaluations(
     if runs or trace_experiment_ids:
         for experiment_id in dict.fromkeys([experiment["experiment_id"], *trace_experiment_ids]):
             for info in client.search_traces(experiment_id, limit=ASSESSED_TRACES):
-                source_run = (info.get("trace_metadata") or {}).get(SOURCE_RUN)
+                source_run = source_run_of(info)
                 (by_run[source_run] if source_run else production).extend(results_of(info))
     current = provenance.current
     view_runs = []

@@ -83,8 +83,14 @@ def span_of(span: dict) -> Span:
     )
 
 
+def source_run_of(info: dict) -> str:
+    """The run a trace was recorded in (an evaluation's traces), "" for a production trace."""
+    metadata = info.get("trace_metadata")
+    return str(metadata.get(SOURCE_RUN) or "") if isinstance(metadata, dict) else ""
+
+
 def production(infos: list[dict]) -> list[dict]:
-    return [t for t in infos if not (t.get("trace_metadata") or {}).get(SOURCE_RUN)]
+    return [t for t in infos if not source_run_of(t)]
 
 
 def read_traces(client: MLflowClient, experiment_id: str, where: str) -> TracesView:
