@@ -5,7 +5,10 @@ and Prometheus.
 - transport failures (refused, timed out, reset): transient, via ``raise_for_transport``;
 - 401/403: permanent, "refused the credentials"; 404: ``None`` when the caller said it may be missing, else
   permanent; 429 and 5xx: transient; other 4xx: permanent;
-- an answer that is not JSON of the expected shape: permanent, "not <system> JSON; is the URL right?".
+- an answer that is not JSON of the expected shape: permanent, "not <system> JSON; is the URL right?";
+- an answer larger than ``PLUMBLINE_CONNECTOR_MAX_RESPONSE_BYTES``: permanent, naming the limit. Answers are read
+  as a stream and stop there, and parsed with the depth and number limits of ``config.limits`` (a hostile server
+  cannot fill a worker's memory or stack).
 Messages name the host only. The client obeys the connector URL policy (``connectors.http_client``).
 """
 
@@ -14,7 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from django.conf import settings
 
+from config.limits import InputLimitError, json_loads
 from connectors.backends import host_of, raise_for_status, raise_for_transport
 from connectors.base import ConnectorError
 from connectors.http_client import connector_client
@@ -42,21 +47,31 @@ class HttpSource:
     def call(
         self, method: str, path: str, *, what: str, missing_ok: bool = False, expect: type = dict, **kwargs
     ) -> Any:
+        limit = settings.PLUMBLINE_CONNECTOR_MAX_RESPONSE_BYTES
         try:
-            response = self._client.request(method, path, **kwargs)
+            with self._client.stream(method, path, **kwargs) as response:
+                if response.status_code == 404 and missing_ok:
+                    return None
+                try:
+                    raise_for_status(response.status_code, system=self.system, url=self.base_url, what=what)
+                except ConnectorError as exc:
+                    if exc.transient or not self.hint or response.status_code in (401, 403):
+                        raise
+                    raise ConnectorError(f"{exc} {self.hint}", transient=False) from None
+                content = bytearray()
+                for chunk in response.iter_bytes():
+                    content += chunk
+                    if len(content) > limit:
+                        raise ConnectorError(
+                            f"{self.system} at {self.where} answered {what} with more than {limit:,} bytes "
+                            "(PLUMBLINE_CONNECTOR_MAX_RESPONSE_BYTES); narrow what is read or raise the limit.",
+                            transient=False,
+                        )
         except httpx.HTTPError as exc:
             raise_for_transport(exc, system=self.system, url=self.base_url, timeout=self.timeout)
-        if response.status_code == 404 and missing_ok:
-            return None
         try:
-            raise_for_status(response.status_code, system=self.system, url=self.base_url, what=what)
-        except ConnectorError as exc:
-            if exc.transient or not self.hint or response.status_code in (401, 403):
-                raise
-            raise ConnectorError(f"{exc} {self.hint}", transient=False) from None
-        try:
-            body = response.json()
-        except ValueError:
+            body = json_loads(bytes(content))
+        except InputLimitError:
             body = None
         if not isinstance(body, expect):
             raise ConnectorError(

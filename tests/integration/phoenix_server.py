@@ -27,7 +27,7 @@ PHOENIX_VENV = ROOT / ".venv-phoenix"
 PHOENIX_BIN = PHOENIX_VENV / "bin" / "phoenix"
 PHOENIX_PYTHON = PHOENIX_VENV / "bin" / "python"
 SEED_SCRIPT = Path(__file__).with_name("phoenix_seed.py")
-START_TIMEOUT = 90
+START_TIMEOUT = 240  # ~10 s on an idle machine; over 90 s at a load average of 12-19 (8 engineers on 2 cores)
 
 
 def phoenix_available() -> bool:

@@ -58,7 +58,7 @@ BACKENDS = {
         "Phoenix",
         lambda url: {"base_url": url, "project": "rag-bot"},
         "api_key",
-        "not the Phoenix API",
+        "not Phoenix JSON",
     ),
 }
 

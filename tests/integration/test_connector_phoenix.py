@@ -16,7 +16,14 @@ from connectors.models import CheckResult
 from tests.factories import ComponentFactory
 
 pytest_plugins = ["tests.integration.phoenix_server"]
-pytestmark = [pytest.mark.integration, pytest.mark.needs_server, pytest.mark.slow, pytest.mark.xdist_group("phoenix")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.needs_server,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("phoenix"),
+    # The first test starts and seeds the server: ~25 s idle, over 300 s at a load average of 15 (2 cores).
+    pytest.mark.timeout(900),
+]
 
 SEEDS = ("usage", "bare", "empty", "experiment", "prompts")
 

@@ -137,7 +137,7 @@ class PhoenixConnector(caps.CapabilityConnector):
             for item in self.client.listing(
                 f"{self.project_path}/spans", what="spans", limit=SPAN_LIMIT, trace_id=newest
             ):
-                trace_id = str((item.get("context") or {}).get("trace_id") or "")
+                trace_id = reader.context(item).get("trace_id") or ""
                 if trace_id in spans_by_trace:
                     spans_by_trace[trace_id].append(item)
         traces = tuple(reader.trace(t, spans_by_trace.get(str(t.get("trace_id") or ""))) for t in items)
@@ -182,7 +182,7 @@ class PhoenixConnector(caps.CapabilityConnector):
     def _annotations(self) -> tuple[views.EvaluationResult, ...]:
         """Span annotations on the project's newest spans (Phoenix lists annotations only by span id)."""
         spans = self.client.listing(f"{self.project_path}/spans", what="spans", limit=ANNOTATED_SPANS)
-        span_ids = [str((s.get("context") or {}).get("span_id") or "") for s in spans]
+        span_ids = [reader.context(s).get("span_id") or "" for s in spans]
         span_ids = [span_id for span_id in span_ids if span_id]
         if not span_ids:
             return ()

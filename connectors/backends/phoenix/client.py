@@ -1,8 +1,6 @@
-"""Phoenix's REST API (``/v1``), read with bounds: every call has the connector timeout, every response is read up
-to ``PLUMBLINE_CONNECTOR_MAX_RESPONSE_BYTES`` and parsed with the depth and number limits of ``config.limits``, every
-listing stops after ``MAX_PAGES`` pages. Errors map to ``ConnectorError`` through the shared helpers of
-``connectors.backends`` (one status-to-error mapping for every connector): refused or slow -> transient (unknown),
-401/403 -> "refused the credentials", 5xx/429 -> transient, anything that is not Phoenix's JSON -> permanent (error).
+"""Phoenix's REST API (``/v1``) on the shared HTTP base (``connectors.backends._http.HttpSource``: the connector
+timeout, the response size cap, bounded JSON parsing and the one status-to-error mapping of every connector), plus
+Phoenix's paging: every listing stops after ``MAX_PAGES`` pages of ``PAGE_SIZE``.
 """
 
 from __future__ import annotations
@@ -10,13 +8,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-from django.conf import settings
-
-from config.limits import InputLimitError, json_loads
-from connectors.backends import host_of, raise_for_status, raise_for_transport
+from connectors.backends import host_of
+from connectors.backends._http import HttpSource
 from connectors.base import ConnectorError
-from connectors.http_client import connector_client
 
 SYSTEM = "Phoenix"
 PAGE_SIZE = 100
@@ -28,50 +22,21 @@ def segment(value: str) -> str:
     return quote(str(value), safe="")
 
 
-class PhoenixClient:
+class PhoenixClient(HttpSource):
     def __init__(self, base_url: str, *, timeout: float, api_key: str = ""):
-        self.base_url = base_url
-        self.timeout = timeout
-        headers = {"Accept": "application/json"}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
-        self.http = connector_client(base_url=base_url, headers=headers, timeout=timeout, follow_redirects=False)
-
-    def close(self) -> None:
-        self.http.close()
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        super().__init__(system=SYSTEM, base_url=base_url, timeout=timeout, headers=headers)
 
     def get(self, path: str, *, what: str, missing_ok: bool = False, params: Any = None, rows: bool = False) -> Any:
-        """One GET that must answer Phoenix's JSON object with ``data`` (or, with ``rows``, a JSON list: the
-        experiment export); None for a 404 when ``missing_ok``."""
-        limit = settings.PLUMBLINE_CONNECTOR_MAX_RESPONSE_BYTES
-        try:
-            with self.http.stream("GET", path, params=params) as response:
-                if response.status_code == 404 and missing_ok:
-                    return None
-                raise_for_status(response.status_code, system=SYSTEM, url=self.base_url, what=what)
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > limit:
-                        raise ConnectorError(
-                            f"{SYSTEM} at {host_of(self.base_url)} answered {what} with more than {limit:,} bytes "
-                            "(PLUMBLINE_CONNECTOR_MAX_RESPONSE_BYTES); narrow the project or raise the limit.",
-                            transient=False,
-                        )
-        except httpx.HTTPError as exc:
-            raise_for_transport(exc, system=SYSTEM, url=self.base_url, timeout=self.timeout)
-        try:
-            data = json_loads(bytes(body))
-        except InputLimitError:
-            data = None
-        expected = isinstance(data, list) if rows else isinstance(data, dict) and "data" in data
-        if not expected:
+        """One GET that must answer Phoenix's ``{"data": ...}`` object (or, with ``rows``, a JSON list: the experiment
+        export); None for a 404 when ``missing_ok``."""
+        body = self.call("GET", path, what=what, missing_ok=missing_ok, params=params, expect=list if rows else dict)
+        if body is not None and not rows and "data" not in body:
             raise ConnectorError(
-                f"{SYSTEM} at {host_of(self.base_url)} answered {what} with something that is not the Phoenix API; "
-                "is the URL right?",
+                f"{SYSTEM} at {self.where} answered {what} with something that is not {SYSTEM} JSON; is the URL right?",
                 transient=False,
             )
-        return data
+        return body
 
     def listing(self, path: str, *, what: str, limit: int = PAGE_SIZE * MAX_PAGES, missing_ok=False, **params):
         """The items of a paged listing (``{"data": [...], "next_cursor": ...}``), at most ``limit`` and

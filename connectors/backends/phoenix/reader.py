@@ -53,6 +53,12 @@ def source_kind(annotator_kind: Any) -> str:
     return ANNOTATOR_KINDS.get(str(annotator_kind or "").upper(), views.UNSPECIFIED)
 
 
+def context(item: dict) -> dict[str, str]:
+    """A span's OTel ids (``{"trace_id", "span_id"}``) as strings; empty when the answer has none."""
+    found = item.get("context")
+    return {k: str(v) for k, v in found.items() if isinstance(v, str)} if isinstance(found, dict) else {}
+
+
 def span(item: dict) -> views.Span:
     attributes = item.get("attributes") if isinstance(item.get("attributes"), dict) else {}
     events = tuple(
@@ -63,9 +69,8 @@ def span(item: dict) -> views.Span:
         for event in item.get("events") or []
         if isinstance(event, dict)
     )
-    context = item.get("context") if isinstance(item.get("context"), dict) else {}
     return views.Span(
-        span_id=str(context.get("span_id") or item.get("id") or ""),
+        span_id=context(item).get("span_id") or str(item.get("id") or ""),
         name=str(item.get("name") or ""),
         attributes=attributes,
         events=events,
