@@ -321,6 +321,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     # Several models have a "kind"; name each choice set so the schema is stable and `check --deploy` is quiet.
     "ENUM_NAME_OVERRIDES": {
+        "AssessmentStateEnum": "assessments.models.Assessment.State",
         "ComponentKindEnum": "registry.choices.ComponentKind",
         "QuestionnaireKindEnum": "questionnaires.models.QuestionnaireKind",
         "ReportKindEnum": "reports.models.Report.Kind",

@@ -279,7 +279,7 @@ class AssignmentSerializer(serializers.Serializer):
     section_id = serializers.CharField(read_only=True)
     question_id = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.CharField(source="assignee.username", read_only=True)
     due_date = serializers.DateField(read_only=True, allow_null=True)
     answered = serializers.IntegerField(read_only=True)
     total = serializers.IntegerField(read_only=True)

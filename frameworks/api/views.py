@@ -32,7 +32,11 @@ class _ProjectView(GenericAPIView):
 class ProjectFrameworkListApiView(_ProjectView):
     serializer_class = FrameworkSummarySerializer
 
-    @extend_schema(summary="A project's standing on every framework (verified coverage first)", tags=["frameworks"])
+    @extend_schema(
+        summary="A project's standing on every framework (verified coverage first)",
+        tags=["frameworks"],
+        operation_id="projects_frameworks_list",
+    )
     def get(self, request, slug):
         reports = selectors.project_frameworks(project=self.get_object())
         return Response(self.get_serializer(reports, many=True).data)
@@ -41,7 +45,11 @@ class ProjectFrameworkListApiView(_ProjectView):
 class ProjectFrameworkApiView(_ProjectView):
     serializer_class = FrameworkReportSerializer
 
-    @extend_schema(summary="A project's status per control of one framework", tags=["frameworks"])
+    @extend_schema(
+        summary="A project's status per control of one framework",
+        tags=["frameworks"],
+        operation_id="projects_framework_retrieve",
+    )
     def get(self, request, slug, key):
         return Response(self.get_serializer(self.report(self.get_object(), key)).data)
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.permissions import DEFAULT_API_PERMISSIONS
 from packs import services, signing
@@ -86,10 +87,10 @@ class EvidencePackApiView(GenericAPIView):
         return attachment(data, content_type="application/zip", filename=filename)
 
 
-class SigningKeyListApiView(GenericAPIView):
+class SigningKeyListApiView(APIView):
+    """Keys come from settings, not the database: a plain view, no queryset."""
+
     permission_classes = DEFAULT_API_PERMISSIONS
-    serializer_class = SigningKeySerializer
-    pagination_class = None
 
     @extend_schema(
         summary="The public keys evidence packs are signed with",
@@ -102,4 +103,4 @@ class SigningKeyListApiView(GenericAPIView):
             keys = signing.public_keys()
         except signing.SigningKeyError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        return Response(self.get_serializer([dataclasses.asdict(k) for k in keys], many=True).data)
+        return Response(SigningKeySerializer([dataclasses.asdict(k) for k in keys], many=True).data)

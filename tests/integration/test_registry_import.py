@@ -73,7 +73,7 @@ def make_outsider(other_team):
 def test_backstage_catalog_maps_systems_components_and_resources(team):
     from gates.services import policy_create
 
-    policy_create(
+    policy = policy_create(
         rules={"format": 1, "stages": {}}, note="No requirements, so the lifecycle stage may be entered", actor=None
     )
     result = import_files([load("catalog-info.yaml")])
@@ -94,7 +94,7 @@ def test_backstage_catalog_maps_systems_components_and_resources(team):
     }
     summariser = Project.objects.get(slug="review-summariser")
     assert summariser.stage == "poc"
-    assert summariser.changes.get(action=ChangeRecord.Action.STAGE).note == "Gate policy v2"
+    assert summariser.changes.get(action=ChangeRecord.Action.STAGE).note == f"Gate policy v{policy.version}"
     assert summariser.components.get().attributes["url"] == "https://github.com/example/review-summariser"
 
 

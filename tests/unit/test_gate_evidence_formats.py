@@ -50,9 +50,9 @@ def test_the_pushs_own_thresholds_never_decide():
 
 def test_a_missing_required_metric_fails():
     _, fields = parse(load("plumbline-passing.json"), now=NOW)
-    outcome = outcome_for(fields | VERIFIED, thresholds=[{"names": ["correctness"], "min": 0.7}])
+    outcome = outcome_for(fields | VERIFIED, thresholds=[{"names": ["groundedness"], "min": 0.7}])
     assert outcome.state == "fail"
-    assert "correctness is required but not pushed" in outcome.reason
+    assert "groundedness is required but not pushed" in outcome.reason
 
 
 def test_an_unverified_push_fails_and_an_uncorroborated_one_reads_unknown_whatever_its_values():
