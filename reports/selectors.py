@@ -808,7 +808,8 @@ def portfolio_snapshot(*, team=None, stage=None, tier=None, now=None) -> Portfol
                     "stage": entry["stage"],
                     "gate": gate[0]["stage_label"],
                     "unmet": len(gate[0]["reasons"]),
-                    "first": _readable_reason(gate[0]),
+                    "reason": (gate[0]["reasons"] or gate[0]["unknown"] or [""])[0],  # as the gate says it
+                    "first": _readable_reason(gate[0]),  # the same, in a reader's words
                     "owners": entry["owners"],
                 }
             )

@@ -117,7 +117,8 @@ def test_the_portfolio_report_judges_each_gate_exactly_as_the_gate_itself(projec
         assert entries[p.slug]["gate_allowed"] == verdict.allowed
         if not verdict.allowed:
             assert blocked[p.slug]["unmet"] == len(verdict.reasons)
-            assert blocked[p.slug]["first"] == (verdict.reasons or verdict.unknown_checks)[0]
+            assert blocked[p.slug]["reason"] == (verdict.reasons or verdict.unknown_checks)[0]
+            assert blocked[p.slug]["first"]  # the same reason in a reader's words (questions, check titles)
 
 
 def test_the_newest_approved_assessment_of_each_kind_decides(ci, project):

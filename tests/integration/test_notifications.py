@@ -370,7 +370,7 @@ def test_a_gate_verdict_change_tells_the_projects_team_only(project, member, out
             checked_at=timezone.now(),
         )
 
-    make_gate_ready(project, checks=("git.tests_present", "git.ci_runs_tests", "vectorstore.index_fresh"))
+    make_gate_ready(project)
     store_ci("pass")
     gate_services.verdicts_refresh(project=project, cause="test")
     Notification.objects.all().delete()
