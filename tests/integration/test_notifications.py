@@ -360,7 +360,7 @@ def test_a_gate_verdict_change_tells_the_projects_team_only(project, member, out
     from connectors import services as connector_services
     from connectors.base import CheckOutcome
     from gates import services as gate_services
-    from tests.factories import make_gate_ready
+    from tests.factories import GATE_READY_CHECKS, make_gate_ready
 
     def store_ci(state):
         connector_services.project_result_store(
@@ -370,7 +370,9 @@ def test_a_gate_verdict_change_tells_the_projects_team_only(project, member, out
             checked_at=timezone.now(),
         )
 
-    make_gate_ready(project)
+    make_gate_ready(
+        project, checks=(*GATE_READY_CHECKS, "vectorstore.index_fresh", "vectorstore.chunk_source_metadata")
+    )
     store_ci("pass")
     gate_services.verdicts_refresh(project=project, cause="test")
     Notification.objects.all().delete()
