@@ -15,7 +15,13 @@ from assessments import services
 from assessments.models import Assessment
 from tests.factories import COMPLETE_MATURITY_ANSWERS, make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# One reviewer approves (who is told under approvals by domain: tests/integration/test_notifications.py).
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("one_reviewer_policy"),
+]
 
 
 @pytest.fixture
