@@ -11,6 +11,8 @@ from .models import Component, Project, Tag, Team
 class StrictBooleanField(forms.NullBooleanField):
     """``true`` or ``false`` (empty: unset), as the API schema says; anything else is an error, not read as unset."""
 
+    widget = forms.TextInput  # the raw text: NullBooleanSelect would read anything unknown as "unset"
+
     def to_python(self, value):
         values = {None: None, "": None, "true": True, "false": False}
         if value not in values:

@@ -25,6 +25,17 @@ from tests.factories import COMPLETE_MATURITY_ANSWERS, make_user
 pytestmark = [pytest.mark.django_db, pytest.mark.integration, pytest.mark.usefixtures("one_reviewer_policy")]
 
 
+@pytest.fixture(autouse=True)
+def in_process_tasks():
+    """E-mails leave through a Celery task: run it in-process even when the integration run has a broker."""
+    from config.celery import app as celery_app
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def draft(project, member, assessment_questionnaires):
     return services.assessment_start(project=project, kind="maturity", actor=member)
@@ -440,3 +451,10 @@ def test_under_approvals_by_domain_a_submission_reaches_the_approvers_it_waits_f
     assert notices(reviewer, events.ASSESSMENT_SUBMITTED) == []  # no sign-off it waits for is a plain reviewer's
     assert notices(teammate) == []
     assert sorted(address for m in mail.outbox for address in m.to) == sorted(u.email for u in approvers)
+
+
+def test_the_api_refuses_an_unread_filter_that_is_neither_true_nor_false(client, reviewer):
+    client.force_login(reviewer)
+    response = client.get("/api/v1/notifications/?unread=AAA")
+    assert response.status_code == 400
+    assert "unread" in response.json()["errors"]
