@@ -134,7 +134,14 @@ test-fast: install-dev
 
 # The integration part again, on real PostgreSQL and a real Redis broker with a real Celery worker.
 test-integration: install-dev system-deps mlflow-venv phoenix-venv
-	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest -m "integration or postgres or celery_worker or redis" -p no:xdist
+	@# Most of it on two xdist workers (each gets its own PostgreSQL test database); then, on their own, the schema
+	@# test (schemathesis runs one sub-test per operation, which xdist would report as one) and what shares the
+	@# Redis broker and cache or starts a Celery worker.
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest -n 2 --dist loadgroup -q \
+		-m "(integration or postgres) and not celery_worker and not redis" --ignore=tests/integration/test_api_schema.py
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest -p no:xdist -q \
+		tests/integration/test_api_schema.py
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest -p no:xdist -q -m "celery_worker or redis"
 
 fuzz: install-dev
 	@# schemathesis at random over the whole API on PostgreSQL (EXAMPLES per operation, default 200)
