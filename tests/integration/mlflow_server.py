@@ -36,7 +36,42 @@ def mlflow_available() -> bool:
     return MLFLOW_BIN.exists() and MLFLOW_PYTHON.exists()
 
 
-class MLflowServer:
+class LocalServer:
+    """A server the tests start themselves (in its own session, logging to ``workdir/server.log``): wait until it
+    answers healthy, stop it with its children. Subclasses set ``name``, ``stop_grace``, ``workdir`` and ``process``."""
+
+    name = "server"
+    stop_grace = 10.0
+
+    def wait_healthy(self, is_healthy, timeout: float):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early:\n{(self.workdir / 'server.log').read_text()[-3000:]}")
+            try:
+                if is_healthy():
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not become healthy within {timeout:g} s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(self.stop_grace)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait(5)
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+class MLflowServer(LocalServer):
+    name = "mlflow server"
+
     def __init__(self, workdir: Path, *, workers: int = 1):
         self.workdir = Path(workdir)
         self.workers = workers
@@ -69,29 +104,7 @@ class MLflowServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"mlflow server exited early:\n{(self.workdir / 'server.log').read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).text.strip() == "OK":
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"mlflow server did not become healthy within {timeout:g} s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, 15)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, 9)
-                self.process.wait(5)
-        if getattr(self, "log", None):
-            self.log.close()
+        return self.wait_healthy(lambda: httpx.get(f"{self.url}/health", timeout=1).text.strip() == "OK", timeout)
 
     def seed(self, script: str, *, timeout: float = 180) -> str:
         """Run ``script`` with the MLflow venv's Python from a fresh git repository; return its stdout."""

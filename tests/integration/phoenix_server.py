@@ -14,13 +14,12 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.integration.mlflow_server import free_port
+from tests.integration.mlflow_server import LocalServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOENIX_VENV = ROOT / ".venv-phoenix"
@@ -34,7 +33,10 @@ def phoenix_available() -> bool:
     return PHOENIX_BIN.exists() and PHOENIX_PYTHON.exists()
 
 
-class PhoenixServer:
+class PhoenixServer(LocalServer):
+    name = "phoenix serve"
+    stop_grace = 15.0
+
     def __init__(self, workdir: Path):
         self.workdir = Path(workdir)
         self.port = free_port()
@@ -64,29 +66,7 @@ class PhoenixServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"phoenix serve exited early:\n{(self.workdir / 'server.log').read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"phoenix serve did not become healthy within {timeout:g} s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, 15)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, 9)
-                self.process.wait(5)
-        if getattr(self, "log", None):
-            self.log.close()
+        return self.wait_healthy(lambda: httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200, timeout)
 
     def seed(self, *what: str, timeout: float = 300) -> dict:
         """Seed what is not seeded yet (see phoenix_seed.py); return the ids made, for everything seeded so far."""
