@@ -4,22 +4,15 @@ The in-process tests (test_webhooks.py) run retries at once; here the worker sch
 countdown, so the receiver sees the attempts no closer together than the back-off the log shows.
 """
 
-import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from connectors import services as connector_services
 from connectors.base import CheckOutcome
+from tests.integration.celery_worker import celery_worker
 from tests.integration.test_webhooks import Receiver
 from webhooks import services
 from webhooks.models import Delivery
@@ -33,40 +26,21 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).parent / "celery"
-
 
 @pytest.fixture
 def worker(tmp_path):
     """One worker on a queue of our own, with short back-offs (1 s, then 2 s) and three attempts."""
-    queue = f"plumbline-test-{uuid.uuid4().hex[:8]}"
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.test_settings",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "PLUMBLINE_CONNECTOR_ALLOWED_HOSTS": "127.0.0.1",
-        "PLUMBLINE_WEBHOOK_BACKOFF": "1",
-        "PLUMBLINE_WEBHOOK_BACKOFF_MAX": "2",
-        "PLUMBLINE_WEBHOOK_MAX_ATTEMPTS": "3",
-    }
-    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [str(CELERY), "-A", "config", "worker", "-Q", queue, "--concurrency", "1", "--without-gossip",
-         "--without-mingle", "-l", "INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    yield process
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    log.close()
-    celery_app.conf.task_default_queue = previous
+    with celery_worker(
+        tmp_path,
+        queue_prefix="plumbline-test",
+        env={
+            "PLUMBLINE_CONNECTOR_ALLOWED_HOSTS": "127.0.0.1",
+            "PLUMBLINE_WEBHOOK_BACKOFF": "1",
+            "PLUMBLINE_WEBHOOK_BACKOFF_MAX": "2",
+            "PLUMBLINE_WEBHOOK_MAX_ATTEMPTS": "3",
+        },
+    ) as process:
+        yield process
 
 
 def test_a_failing_receiver_is_retried_by_the_worker_after_each_logged_back_off(worker, project, member, settings):
