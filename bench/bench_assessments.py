@@ -9,7 +9,7 @@ import json
 import statistics
 import time
 
-from bench.django_setup import setup
+from bench.django_setup import run_in_test_db
 from bench.table import Row
 
 NAME = "assessments"
@@ -159,15 +159,4 @@ def _measure():
 
 
 def run():
-    setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        return _measure()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
+    return run_in_test_db(_measure)
