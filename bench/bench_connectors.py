@@ -88,6 +88,22 @@ def _rows(backend, result):
             result["wall_s"] / result["raw_round_trips_s"],
             f"Σ raw REST round trips {result['raw_round_trips_s']:.1f} s",
         ),
+        Row(
+            NAME,
+            f"{backend}: the raw calls alone from {WORKERS} client processes at once (no Plumbline)",
+            result["raw_concurrent_s"],
+            "s",
+            result["raw_concurrent_s"] / ideal,
+            f"ideal Σ raw ÷ {WORKERS} = {ideal:.1f} s; {result['cores']} cores on this machine",
+        ),
+        Row(
+            NAME,
+            f"{backend}: same refresh vs the raw calls from {WORKERS} client processes at once",
+            result["wall_s"],
+            "s",
+            result["wall_s"] / result["raw_concurrent_s"],
+            f"the same requests, {WORKERS} processes, no Plumbline: {result['raw_concurrent_s']:.1f} s",
+        ),
         Row(NAME, f"{backend}: wall time per check", per_check * 1000, "ms", per_check / (ideal / checks), "ideal"),
         Row(
             NAME,
@@ -195,6 +211,27 @@ def _raw_round_trips(requests, n):
     return time.perf_counter() - started
 
 
+def _replay_share(requests, n):
+    """One client process's share of the concurrent replay (module level, so a process pool can call it)."""
+    _raw_round_trips(requests, n)
+    return os.getpid()
+
+
+def _raw_round_trips_concurrent(requests, n, clients=WORKERS):
+    """Seconds for the same ``n`` replays spread over ``clients`` processes running at once (as Celery's prefork
+    pool runs its workers): what this machine can do with that many requests in flight and no Plumbline at all.
+    On a machine with fewer cores than ``clients`` the source server and the clients share the cores, and this,
+    not Σ raw ÷ ``clients``, is the floor any refresh could reach."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    shares = [n // clients + (1 if i < n % clients else 0) for i in range(clients)]
+    with ProcessPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(_replay_share, [requests] * clients, [1] * clients))  # processes started and warm
+        started = time.perf_counter()
+        list(pool.map(_replay_share, [requests] * clients, shares))
+        return time.perf_counter() - started
+
+
 def _start_worker(env, queue, log_path):
     log = open(log_path, "wb")  # noqa: SIM115 - lives as long as the worker
     process = subprocess.Popen(
@@ -247,6 +284,7 @@ def _child(backend):
             for p in projects
         )
         raw = _raw_round_trips(requests, PROJECTS)
+        raw_concurrent = _raw_round_trips_concurrent(requests, PROJECTS)
 
         worker, log = _start_worker(env, queue, workdir / "worker.log")
         deadline = time.monotonic() + 60
@@ -265,7 +303,8 @@ def _child(backend):
         as_seeded = sum(
             CheckResult.objects.filter(check_id=check, state=state).count() for check, state in AS_SEEDED.items()
         )
-        print(json.dumps({"wall_s": wall, "raw_round_trips_s": raw, "requests": len(requests), "as_seeded": as_seeded}))
+        print(json.dumps({"wall_s": wall, "raw_round_trips_s": raw, "raw_concurrent_s": raw_concurrent,
+                          "requests": len(requests), "as_seeded": as_seeded, "cores": os.cpu_count()}))
     finally:
         if worker is not None:
             os.killpg(worker.pid, 15)

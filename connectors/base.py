@@ -132,6 +132,11 @@ class Connector:
         """The system this instance talks to (host or path), for concurrency limits and messages."""
         return ""
 
+    def prepare(self) -> None:
+        """Read what the run needs from Plumbline's own database. The framework calls it in its own thread before
+        ``run``, which then talks only to the system: a run in the wall-clock helper thread that touched the
+        database would open (and close) a database connection of its own for every component."""
+
     def run(self) -> list[CheckOutcome]:
         """Inspect the system and return one outcome per check in ``checks``. Raise ConnectorError if it cannot."""
         raise NotImplementedError

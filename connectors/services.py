@@ -150,6 +150,7 @@ def connector_ready(component) -> Connector:
     connector = connector_for_component(component, timeout=limits_for(component.connector).call_timeout)
     validate_component_urls(connector)
     connector.secrets = _resolve_secrets(component, type(connector))
+    connector.prepare()
     return connector
 
 
@@ -215,6 +216,7 @@ def component_check(*, component: Component, run: RefreshRun | None = None, fina
     try:
         validate_component_urls(connector)
         connector.secrets = _resolve_secrets(component, type(connector))
+        connector.prepare()
         target = connector.target() or component.connector
         with throttle.target_slot(
             target, connector.max_concurrency, lease=limits.wall_limit + 30, wait=SLOT_WAIT_SECONDS
@@ -246,7 +248,16 @@ def component_check(*, component: Component, run: RefreshRun | None = None, fina
     return _store(component, run, connector, [_clean(o) for o in outcomes] + missing, started)
 
 
+_RESULT_FIELDS = (
+    "project", "state", "reason", "facts", "checked_at", "duration_ms", "connector_version", "expires_at",
+    "refresh_run",
+)  # fmt: skip
+
+
 def _store(component, run, connector, outcomes, started) -> list[CheckResult]:
+    """One transaction: the current results upserted in one statement, their history in another, results of
+    checks the back-end no longer has removed, the run's progress, then ``check_results_stored`` (whose gate
+    receiver re-judges the project's verdicts on the rows just written)."""
     now = timezone.now()
     duration_ms = int((time.monotonic() - started) * 1000)
     specs = {spec.id: spec for spec in connector.checks}
@@ -254,25 +265,28 @@ def _store(component, run, connector, outcomes, started) -> list[CheckResult]:
         if run is not None:
             run = RefreshRun.objects.select_for_update().get(pk=run.pk)
         before = dict(CheckResult.objects.filter(component=component).values_list("check_id", "state"))
-        results = []
-        for outcome in outcomes:
-            ttl = specs[outcome.check_id].ttl if outcome.check_id in specs else DEFAULT_TTL
-            result, _ = CheckResult.objects.update_or_create(
+        rows = {
+            outcome.check_id: CheckResult(
                 component=component,
+                project_id=component.project_id,
                 check_id=outcome.check_id,
-                defaults={
-                    "project_id": component.project_id,
-                    "state": outcome.state,
-                    "reason": redact(outcome.reason)[:500],
-                    "facts": outcome.facts,
-                    "checked_at": now,
-                    "duration_ms": duration_ms,
-                    "connector_version": connector.version,
-                    "expires_at": now + ttl,
-                    "refresh_run": run,
-                },
+                state=outcome.state,
+                reason=redact(outcome.reason)[:500],
+                facts=outcome.facts,
+                checked_at=now,
+                duration_ms=duration_ms,
+                connector_version=connector.version,
+                expires_at=now + (specs[outcome.check_id].ttl if outcome.check_id in specs else DEFAULT_TTL),
+                refresh_run=run,
             )
-            results.append(result)
+            for outcome in outcomes
+        }  # one row per check: a back-end reporting a check twice is stored once, its last word
+        results = CheckResult.objects.bulk_create(
+            rows.values(),
+            update_conflicts=True,
+            unique_fields=["component", "check_id"],
+            update_fields=_RESULT_FIELDS,
+        )
         CheckResultHistory.objects.bulk_create(
             CheckResultHistory(
                 component=component,

@@ -117,12 +117,20 @@ class CapabilityConnector(Connector):
         events = traces.evaluation_results(self._traces_view)
         return dataclasses.replace(view, results=(*view.results, *events)) if events else view
 
-    def risk_tier(self) -> str | None:
-        """The project's risk tier from its approved risk assessment (None: not assessed, or no project)."""
+    @cached_property
+    def _risk_tier(self) -> str | None:
         project = getattr(self.component, "project", None) if self.component.project_id else None
         if project is None or _risk_tier_source is None:
             return None
         return _risk_tier_source(project)
+
+    def risk_tier(self) -> str | None:
+        """The project's risk tier from its approved risk assessment (None: not assessed, or no project)."""
+        return self._risk_tier
+
+    def prepare(self) -> None:
+        if {"evaluations.tiers", "evaluations.human_review"} & selected_checks(self.settings, self.checks):
+            self._risk_tier  # noqa: B018 - read here, in the caller's thread, not in the run's
 
     def _judge(self, capability: str, selected: set[str]) -> list[CheckOutcome]:
         settings = self.settings
