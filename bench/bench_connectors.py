@@ -5,9 +5,13 @@ The figure is the wall time of the whole refresh as a ratio to the ideal measure
 raw REST round trips those checks make (the very requests one check run makes, recorded, then replayed
 sequentially with plain httpx: no Django, no Celery) for every project, divided by the 4 workers. The ratio is what
 the framework costs (Celery, PostgreSQL writes, the per-target slot in the Redis cache, the wall-clock thread) plus
-contention on the source server, so each server runs with as many workers as Celery has where it can: MLflow with
-``--workers 4``; Phoenix serves one uvicorn process (``phoenix serve`` has no workers option), so four concurrent
-refreshes queue on it and its ratio says so.
+contention on the source server, so each server runs with as many workers as Celery has: MLflow with
+``--workers 4``; ``phoenix serve`` has no workers option (one uvicorn process), so Phoenix runs as 4 replica
+processes, as a deployment with 4 replicas behind a balancer would: one server is seeded and stopped, its SQLite
+database (WAL included) is copied to 4 working directories and a server is started on each. Project i's component
+points at replica i % 4, and the raw baselines replay project i's recorded requests against that same replica. The
+replicas are copies, not a shared store: that holds only because the benchmark only reads (every check reads the
+seeded state, which each replica is verified to serve before the measurement).
 
 Runs each back-end in a child process with its own throw-away PostgreSQL database and Redis queue, so Django
 settings of other benchmarks in the same ``python -m bench`` process do not matter and the demo data is never touched.
@@ -42,7 +46,10 @@ CHECKS = (
     "datasets.named",
 )
 BACKENDS = ("mlflow", "phoenix")
-SERVER_WORKERS = {"mlflow": f"MLflow --workers {WORKERS}", "phoenix": "Phoenix: one process (no workers option)"}
+SERVER_WORKERS = {
+    "mlflow": f"MLflow --workers {WORKERS}",
+    "phoenix": f"Phoenix: {WORKERS} replica processes of one seeded SQLite state, projects spread over them",
+}
 # Four MLflow workers took 115 s to answer /health on this 2-core machine at a load average of 10-12.
 START_TIMEOUT = 900
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,20 +150,38 @@ def _drop_database(name):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _start_server(backend, workdir):
+def _start_servers(backend, workdir, servers):
+    """Start the source server(s), appending each to ``servers`` as soon as it runs (the caller stops them);
+    return the component kind and the connector settings for each server, project i using entry i % len."""
     if backend == "mlflow":
         from tests.integration.mlflow_server import MLflowServer
         from tests.integration.test_capability_parity import SEED
 
-        server = MLflowServer(workdir / "mlflow", workers=WORKERS).start(timeout=START_TIMEOUT)
+        server = MLflowServer(workdir / "mlflow", workers=WORKERS)
+        servers.append(server)
+        server.start(timeout=START_TIMEOUT)
         server.seed(SEED, timeout=900)
-        settings = {"tracking_uri": server.url, "experiment": "parity-complete"}
-        return server, {"kind": "mlflow", "connector_settings": settings}
+        return "mlflow", [{"tracking_uri": server.url, "experiment": "parity-complete", **SHARED_SETTINGS}]
+    from registry.models import Component
     from tests.integration.phoenix_server import PhoenixServer
 
-    server = PhoenixServer(workdir / "phoenix").start(timeout=START_TIMEOUT)
-    server.seed("usage", "experiment")
-    return server, {"kind": "monitoring_source", "connector_settings": {"base_url": server.url, "project": "rag-bot"}}
+    def settings(server):
+        return {"base_url": server.url, "project": "rag-bot", **SHARED_SETTINGS}
+
+    seeded = PhoenixServer(workdir / "phoenix-seeded")
+    servers.append(seeded)
+    seeded.start(timeout=START_TIMEOUT)
+    seeded.seed("usage", "experiment")
+    # Spans are ingested asynchronously: stop only once the checks read the seeded verdicts, so the copy has them.
+    _recorded_requests(Component(kind="monitoring_source", connector=backend, connector_settings=settings(seeded)))
+    seeded.stop()
+    servers.remove(seeded)
+    replicas = [seeded.replica(workdir / f"phoenix-{i}") for i in range(WORKERS)]
+    for replica in replicas:
+        servers.append(replica.launch())
+    for replica in replicas:
+        replica.wait_started(timeout=START_TIMEOUT)
+    return "monitoring_source", [settings(replica) for replica in replicas]
 
 
 def _recorded_requests(component):
@@ -181,8 +206,11 @@ def _recorded_requests(component):
         try:
             outcomes = connector_for_component(component, timeout=30).run()
         finally:
-            for module in modules:
-                module.connector_client = original
+            # A module first imported during the run (connectors.backends._http) took the recording client: restore
+            # it too, or every later recording would go to this run's list.
+            for module in [*modules, *list(sys.modules.values())]:
+                if getattr(module, "connector_client", None) is recording_client:
+                    module.connector_client = original
         differ = {
             o.check_id: (o.state, o.reason, o.facts) for o in outcomes if AS_SEEDED.get(o.check_id, o.state) != o.state
         }
@@ -198,37 +226,44 @@ def _recorded_requests(component):
     ]
 
 
-def _raw_round_trips(requests, n):
-    """Seconds for ``requests`` made ``n`` times sequentially with plain httpx (a fresh client per project, as
-    each check run opens its own)."""
+def _retarget(requests, old_url, new_url):
+    """The same requests (method, path, query, body) sent to the server at ``new_url`` instead of ``old_url``."""
+    return [(method, new_url + url.removeprefix(old_url), *rest) for method, url, *rest in requests]
+
+
+def _raw_round_trips(plan):
+    """Seconds for every project's requests (``plan``: one list per project) made sequentially with plain httpx (a
+    fresh client per project, as each check run opens its own)."""
     import httpx
 
     started = time.perf_counter()
-    for _ in range(n):
+    for requests in plan:
         with httpx.Client(timeout=30) as http:
             for method, url, headers, content in requests:
                 http.request(method, url, headers=headers, content=content).raise_for_status()
     return time.perf_counter() - started
 
 
-def _replay_share(requests, n):
+def _replay_share(plan):
     """One client process's share of the concurrent replay (module level, so a process pool can call it)."""
-    _raw_round_trips(requests, n)
+    _raw_round_trips(plan)
     return os.getpid()
 
 
-def _raw_round_trips_concurrent(requests, n, clients=WORKERS):
-    """Seconds for the same ``n`` replays spread over ``clients`` processes running at once (as Celery's prefork
-    pool runs its workers): what this machine can do with that many requests in flight and no Plumbline at all.
-    On a machine with fewer cores than ``clients`` the source server and the clients share the cores, and this,
-    not Σ raw ÷ ``clients``, is the floor any refresh could reach."""
+def _raw_round_trips_concurrent(plan, clients=WORKERS):
+    """Seconds for the same replays spread over ``clients`` processes running at once (as Celery's prefork pool
+    runs its workers): what this machine can do with that many requests in flight and no Plumbline at all. Client
+    j replays projects j, j + clients, ..., so the projects in flight at once are neighbours, as in the refresh
+    (with Phoenix's replicas: each on another replica). On a machine with fewer cores than ``clients`` the source
+    server(s) and the clients share the cores, and this, not Σ raw ÷ ``clients``, is the floor any refresh could
+    reach."""
     from concurrent.futures import ProcessPoolExecutor
 
-    shares = [n // clients + (1 if i < n % clients else 0) for i in range(clients)]
+    shares = [plan[j::clients] for j in range(clients)]
     with ProcessPoolExecutor(max_workers=clients) as pool:
-        list(pool.map(_replay_share, [requests] * clients, [1] * clients))  # processes started and warm
+        list(pool.map(_replay_share, [share[:1] for share in shares]))  # processes started and warm
         started = time.perf_counter()
-        list(pool.map(_replay_share, [requests] * clients, shares))
+        list(pool.map(_replay_share, shares))
         return time.perf_counter() - started
 
 
@@ -259,7 +294,8 @@ def _child(backend):
     }
     os.environ.update(env)
     workdir = Path(tempfile.mkdtemp(prefix="bench-connectors-"))
-    server = worker = log = None
+    servers = []
+    worker = log = None
     try:
         import django
         from django.core.management import call_command
@@ -272,19 +308,36 @@ def _child(backend):
         from registry.models import Component, Project, Team
 
         app.conf.task_default_queue = queue
-        server, component = _start_server(backend, workdir)
-        settings = {**component["connector_settings"], **SHARED_SETTINGS}
-        requests = _recorded_requests(Component(kind=component["kind"], connector=backend, connector_settings=settings))
+        kind, targets = _start_servers(backend, workdir, servers)
+        # The requests one run makes against each server (or replica): each recording also checks that the server
+        # reads as seeded. The baselines replay the first recording retargeted, so every project makes the same calls.
+        recordings = [
+            _recorded_requests(Component(kind=kind, connector=backend, connector_settings=settings))
+            for settings in targets
+        ]
+        if not all(recordings):
+            raise RuntimeError(f"{backend}: a check run made no recorded request; the baselines would replay nothing")
+        by_target = [_retarget(recordings[0], servers[0].url, server.url) for server in servers]
+        if by_target != recordings:
+            print(f"{backend}: the servers were asked different requests; replaying each one's own", file=sys.stderr)
+            by_target = recordings
         team = Team.objects.create(name="Bench", slug="bench")
         projects = Project.objects.bulk_create(
             Project(name=f"Bench {i:04d}", slug=f"bench-{i:04d}", team=team) for i in range(PROJECTS)
         )
         Component.objects.bulk_create(
-            Component(project=p, kind=component["kind"], name="tracing", connector=backend, connector_settings=settings)
-            for p in projects
+            Component(
+                project=p,
+                kind=kind,
+                name="tracing",
+                connector=backend,
+                connector_settings=targets[i % len(targets)],
+            )
+            for i, p in enumerate(projects)
         )
-        raw = _raw_round_trips(requests, PROJECTS)
-        raw_concurrent = _raw_round_trips_concurrent(requests, PROJECTS)
+        plan = [by_target[i % len(by_target)] for i in range(PROJECTS)]
+        raw = _raw_round_trips(plan)
+        raw_concurrent = _raw_round_trips_concurrent(plan)
 
         worker, log = _start_worker(env, queue, workdir / "worker.log")
         deadline = time.monotonic() + 60
@@ -303,14 +356,14 @@ def _child(backend):
         as_seeded = sum(
             CheckResult.objects.filter(check_id=check, state=state).count() for check, state in AS_SEEDED.items()
         )
-        print(json.dumps({"wall_s": wall, "raw_round_trips_s": raw, "raw_concurrent_s": raw_concurrent,
-                          "requests": len(requests), "as_seeded": as_seeded, "cores": os.cpu_count()}))
+        result = {"wall_s": wall, "raw_round_trips_s": raw, "raw_concurrent_s": raw_concurrent}
+        print(json.dumps(result | {"requests": len(recordings[0]), "as_seeded": as_seeded, "cores": os.cpu_count()}))
     finally:
         if worker is not None:
             os.killpg(worker.pid, 15)
             worker.wait(30)
             log.close()
-        if server is not None:
+        for server in servers:
             server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         from django.db import connections

@@ -6,10 +6,15 @@ external fonts and the agent assistant are off, so nothing is fetched from outsi
 process (``phoenix serve`` has no workers option: it hands uvicorn an app object, not an import string).
 ``PhoenixServer.seed(*what)`` runs tests/integration/phoenix_seed.py with the Phoenix venv's Python, which sends
 OTLP spans and uses Phoenix's own client; see that file for what each seed makes.
+
+Phoenix keeps everything in ``PHOENIX_WORKING_DIR/phoenix.db`` (SQLite in WAL mode; a stopped server leaves its
+``-wal`` file behind, uncheckpointed), so ``replica(workdir)`` of a stopped server copies the database with its WAL
+into a new working directory: a server started there (no re-seeding) serves the same seeded state, with the same ids.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -45,6 +50,10 @@ class PhoenixServer(LocalServer):
         self.seeded: dict = {}
 
     def start(self, *, timeout: float = START_TIMEOUT) -> PhoenixServer:
+        return self.launch().wait_started(timeout=timeout)
+
+    def launch(self) -> PhoenixServer:
+        """Start the process without waiting for it (several servers can then start at once); see wait_started."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PHOENIX_", "OTEL_"))},
@@ -66,7 +75,25 @@ class PhoenixServer(LocalServer):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        return self
+
+    def wait_started(self, *, timeout: float = START_TIMEOUT) -> PhoenixServer:
         return self.wait_healthy(lambda: httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200, timeout)
+
+    def replica(self, workdir: Path) -> PhoenixServer:
+        """A server (not started) on a copy of this stopped server's database, WAL included, in ``workdir``: the
+        same seeded state and ``seeded`` ids. Writes to one replica are not seen by the others."""
+        if self.process is not None and self.process.poll() is None:
+            raise RuntimeError("stop the Phoenix server before copying its database")
+        workdir = Path(workdir)
+        workdir.mkdir(parents=True)
+        # The -shm file is only the WAL's index, rebuilt by the first connection; server.log is this server's own.
+        for name in ("phoenix.db", "phoenix.db-wal"):
+            if (self.workdir / name).exists():
+                shutil.copy2(self.workdir / name, workdir / name)
+        server = PhoenixServer(workdir)
+        server.seeded = copy.deepcopy(self.seeded)
+        return server
 
     def seed(self, *what: str, timeout: float = 300) -> dict:
         """Seed what is not seeded yet (see phoenix_seed.py); return the ids made, for everything seeded so far."""
