@@ -20,6 +20,7 @@ import pydyf
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -88,6 +89,11 @@ _SVG_SIZE = re.compile(r'<svg[^>]* width="(?P<w>[\d.]+)" height="(?P<h>[\d.]+)"'
 _SVG_WORDS = re.compile(r"<title>(?P<title>.*?)</title><desc>(?P<desc>.*?)</desc>", re.S)
 
 
+def inline_svg(markup):
+    """A chart from ``reports.charts`` as inline SVG, for web pages (no ``data:`` image for the page's policy)."""
+    return mark_safe(markup)  # noqa: S308 - built by reports.charts, which escapes every label
+
+
 def _svg(markup):
     """A chart from ``reports.charts`` as an image whose alternative text is the chart's title and its data in
     words (``<title>``, ``<desc>``), which is what a screen reader announces in the tagged PDF.
@@ -122,18 +128,19 @@ def scorecard_charts(snapshot) -> dict:
 HEATMAP_ROWS_PER_PAGE = 24
 
 
-def portfolio_charts(snapshot) -> dict:
-    """An SVG cannot break across pages, so the heat map is drawn in page-sized slices of projects."""
+def portfolio_charts(snapshot, *, embed=_svg) -> dict:
+    """An SVG cannot break across pages, so the heat map is drawn in page-sized slices of projects. ``embed``:
+    images for the PDF (the default), ``inline_svg`` for the web page."""
     rows = [{"name": p["name"], "cells": p["cells"]} for p in snapshot.projects if p["cells"]]
     slices = [rows[i : i + HEATMAP_ROWS_PER_PAGE] for i in range(0, len(rows), HEATMAP_ROWS_PER_PAGE)]
     return {
-        "heatmaps": [_svg(charts.portfolio_heatmap(part, list(snapshot.sections))) for part in slices],
-        "quarters": _svg(charts.quarter_trend(list(snapshot.quarters))) if snapshot.quarters else "",
+        "heatmaps": [embed(charts.portfolio_heatmap(part, list(snapshot.sections))) for part in slices],
+        "quarters": embed(charts.quarter_trend(list(snapshot.quarters))) if snapshot.quarters else "",
         "trends": [
             {
                 "kind": kind,
                 "meaning": trend["meaning"],
-                "svg": _svg(
+                "svg": embed(
                     charts.kind_trend(
                         trend["points"],
                         title=TREND_TITLES[kind],

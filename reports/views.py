@@ -60,7 +60,7 @@ class PortfolioDashboardView(View):
             return self.csv(request, snapshot, params)
         context = {
             "s": snapshot,
-            "charts": pdf.portfolio_charts(snapshot),
+            "charts": pdf.portfolio_charts(snapshot, embed=pdf.inline_svg),
             "params": params,
             "choices": choices,
             "tables": list(exports.TABLES),
