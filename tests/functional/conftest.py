@@ -8,9 +8,52 @@ Tests that use them need ``@pytest.mark.browser`` and a transactional database (
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+
+
+class _OneRequestAtATime:
+    """The live server's WSGI app, one request at a time.
+
+    With the in-memory SQLite test database, every thread of Django's threaded live server uses the one shared
+    connection, so two requests at the same instant (a page's autosaves of two answers) interleave their
+    savepoints on it: "no such savepoint", then a broken transaction for every later request and test in that
+    worker. In production each request has its own connection; this removes the test-only sharing, not a race
+    the product has (tests/sqlite_races.py exercises those on a real SQLite file).
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            response = self.app(environ, start_response)
+            try:
+                return [b"".join(response)]
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+
+
+def _serialised_live_server():
+    from django.test import testcases
+
+    create_server = testcases.LiveServerThread._create_server
+
+    def _create_server(self, connections_override=None):
+        server = create_server(self, connections_override=connections_override)
+        if connections_override:  # only the shared in-memory SQLite connection needs it
+            set_app = server.set_app
+            server.set_app = lambda app: set_app(_OneRequestAtATime(app))
+        return server
+
+    testcases.LiveServerThread._create_server = _create_server
+
+
+_serialised_live_server()
 
 # Playwright's sync API runs an event loop in this thread; Django's async-safety check would then refuse the
 # ORM calls the tests make to set up data. The test process is single-threaded per test, so this is safe.
