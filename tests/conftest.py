@@ -89,6 +89,18 @@ def cache_key_prefix(settings):
 
 
 @pytest.fixture
+def eager_celery():
+    """Run Celery tasks in-process even when the integration run has a broker (the tests marked celery_worker run
+    a real worker)."""
+    from config.celery import app as celery_app
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
 def team(db):
     return TeamFactory(name="Search", slug="search")
 

@@ -2,19 +2,9 @@
 
 import pytest
 
-from config.celery import app as celery_app
 from tests.reports_factories import seed_scored_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def eager_celery():
-    """Run the job in-process even when CELERY_BROKER_URL is set (test_reports_celery covers the real worker)."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture

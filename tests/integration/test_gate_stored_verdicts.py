@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.services import token_create
-from config.celery import app as celery_app
 from connectors import services as connector_services
 from connectors.base import CheckOutcome
 from gates import services
@@ -18,16 +17,7 @@ from gates.models import StoredVerdict, VerdictChange
 from registry import services as registry_services
 from tests.factories import GATE_READY_CHECKS, make_approved_assessment, make_check_result, make_gate_ready
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def in_process_tasks():
-    """Run Celery tasks in-process even when the integration run has a broker (the worker test is apart)."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 CI_CHECK = "ci.eval_results_recent"

@@ -9,7 +9,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.factories import ComponentFactory
 from tests.integration.servers import free_port
-from tests.unit.test_connector_framework import FAKE, eager_tasks  # noqa: F401 - autouse fixture
+from tests.unit.test_connector_framework import FAKE
+
+# Tasks run in-process even when CELERY_BROKER_URL is set (make test-integration): these test the services.
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 METRICS_TOKEN = "scrape-token-for-tests-0123456789"
 

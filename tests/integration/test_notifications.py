@@ -22,18 +22,11 @@ from registry.models import ChangeRecord
 from tests.factories import COMPLETE_MATURITY_ANSWERS, make_user
 
 # One reviewer approves (the subject here is who is told, not approvals by domain: see the last test).
-pytestmark = [pytest.mark.django_db, pytest.mark.integration, pytest.mark.usefixtures("one_reviewer_policy")]
-
-
-@pytest.fixture(autouse=True)
-def in_process_tasks():
-    """E-mails leave through a Celery task: run it in-process even when the integration run has a broker."""
-    from config.celery import app as celery_app
-
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.integration,
+    pytest.mark.usefixtures("one_reviewer_policy", "eager_celery"),
+]
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import ApiToken, hash_token
-from config.celery import app as celery_app
 from reports import selectors
 from reports.models import ReportJob
 from tests.factories import ProjectFactory, TeamFactory
@@ -46,15 +45,6 @@ def portfolio(seeded, project, other_team):
     )
     ProjectFactory(team=other_team, name="New idea", slug="new-idea")
     return {"high": project, "low": low}
-
-
-@pytest.fixture
-def eager_celery():
-    """Run the job in-process even when CELERY_BROKER_URL is set (test_reports_celery covers the real worker)."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def rows(response):

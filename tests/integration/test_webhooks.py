@@ -18,7 +18,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessments import services as assessment_services
-from config.celery import app as celery_app
 from connectors import services as connector_services
 from connectors.base import CheckOutcome
 from tests.factories import COMPLETE_MATURITY_ANSWERS, GATE_READY_CHECKS, make_check_result, make_gate_ready
@@ -27,16 +26,11 @@ from webhooks.events import EXAMPLE_DATA
 from webhooks.models import Delivery, Endpoint
 
 pytest_plugins = ["tests.integration.servers"]
-pytestmark = [pytest.mark.usefixtures("one_reviewer_policy"), pytest.mark.integration, pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def in_process_tasks():
-    """Run Celery tasks in-process even when the integration run has a broker (the worker test is apart)."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = [
+    pytest.mark.usefixtures("one_reviewer_policy", "eager_celery"),
+    pytest.mark.integration,
+    pytest.mark.django_db,
+]
 
 
 def verify(secret: str, header: str, body: bytes) -> bool:

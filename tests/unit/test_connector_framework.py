@@ -10,13 +10,15 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from connectors import loading, selectors, services, throttle
 from connectors.base import CheckOutcome, CheckSpec, Connector, ConnectorError, Parameter
 from connectors.models import CheckResult, CheckResultHistory, RefreshRun
 from connectors.secrets import encrypt_secrets
 from connectors.urls_policy import UrlNotAllowed, validate_url
 from tests.factories import ComponentFactory
+
+# Tasks run in-process even when CELERY_BROKER_URL is set (make test-integration): these test the services.
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 SPEC_A = CheckSpec("fake.alpha", "Alpha holds", "Make alpha hold.", ttl=timedelta(hours=2))
 SPEC_B = CheckSpec("fake.beta", "Beta holds", "Make beta hold.")
@@ -84,15 +86,6 @@ FAKE = {
 def fake_connector(settings):
     settings.PLUMBLINE_CONNECTORS = {**settings.PLUMBLINE_CONNECTORS, **FAKE}
     BEHAVIOUR.clear()
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """Run tasks in-process even when CELERY_BROKER_URL is set (make test-integration): these test the services."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def component(project, name="fake-1", **kwargs):

@@ -11,9 +11,9 @@ from accounts.models import ApiToken, hash_token
 from connectors import services
 from connectors.models import Waiver
 from tests.factories import ComponentFactory
-from tests.unit.test_connector_framework import FAKE, eager_tasks  # noqa: F401 - autouse fixture
+from tests.unit.test_connector_framework import FAKE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 @pytest.fixture(autouse=True)
