@@ -41,10 +41,15 @@ def celery_worker(log_dir: Path, *, queue_prefix: str, env: dict | None = None):
     try:
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_worker(process)
         log.close()
         celery_app.conf.task_default_queue = previous
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    """Stop a worker started in its own session and every child it forked: SIGTERM, then SIGKILL after 10 s."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)

@@ -21,6 +21,7 @@ from config.celery import app as celery_app
 from connectors import services
 from connectors.models import CheckResult, RefreshRun
 from tests.factories import ComponentFactory
+from tests.integration.celery_worker import stop_worker
 
 pytest_plugins = ["tests.integration.mlflow_server", "tests.integration.servers"]
 pytestmark = [
@@ -91,11 +92,7 @@ def start_worker(queue, tmp_path):
     yield start
     for process, log in workers:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+            stop_worker(process)
         log.close()
 
 
