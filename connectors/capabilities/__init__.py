@@ -35,6 +35,8 @@ CHECKS_PARAMETER = Parameter(
 )
 
 _risk_tier_source: Callable | None = None
+# The checks judged against the project's risk tier (connectors/data/evaluation_tiers.yaml).
+NEEDS_RISK_TIER = frozenset({"evaluations.tiers", "evaluations.human_review"})
 
 
 def set_risk_tier_source(source: Callable) -> None:
@@ -118,26 +120,23 @@ class CapabilityConnector(Connector):
         return dataclasses.replace(view, results=(*view.results, *events)) if events else view
 
     @cached_property
-    def _risk_tier(self) -> str | None:
+    def risk_tier(self) -> str | None:
+        """The project's risk tier from its approved risk assessment (None: not assessed, or no project)."""
         project = getattr(self.component, "project", None) if self.component.project_id else None
         if project is None or _risk_tier_source is None:
             return None
         return _risk_tier_source(project)
 
-    def risk_tier(self) -> str | None:
-        """The project's risk tier from its approved risk assessment (None: not assessed, or no project)."""
-        return self._risk_tier
-
     def prepare(self) -> None:
-        if {"evaluations.tiers", "evaluations.human_review"} & selected_checks(self.settings, self.checks):
-            self._risk_tier  # noqa: B018 - read here, in the caller's thread, not in the run's
+        if NEEDS_RISK_TIER & selected_checks(self.settings, self.checks):
+            self.risk_tier  # noqa: B018 - read here, in the caller's thread, not in the run's
 
     def _judge(self, capability: str, selected: set[str]) -> list[CheckOutcome]:
         settings = self.settings
         if capability == "traces":
             return traces.evaluate(self._traces_view, traces.Options.from_settings(settings), now=self.now)
         if capability == "evaluations":
-            risk_tier = self.risk_tier() if {"evaluations.tiers", "evaluations.human_review"} & selected else None
+            risk_tier = self.risk_tier if NEEDS_RISK_TIER & selected else None
             options = evaluations.Options.from_settings(settings)
             return evaluations.evaluate(self._evaluations_view, options, risk_tier=risk_tier, now=self.now)
         if capability == "datasets":
